@@ -1,0 +1,36 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+BUILD ?= build/release
+TEST_BUILD ?= build/test
+JOBS ?= $(shell nproc)
+
+.PHONY: run test deps build build-test bench clean help
+
+help:
+	@echo "make run    build, start PostgreSQL, Redis, every service and the gateway; Ctrl-C stops all"
+	@echo "make test   build with sanitizers and run the whole test suite against throwaway servers"
+	@echo "make bench  run the benchmarks of bench/ (figures in docs/performance.md)"
+
+deps:
+	@deploy/local/install-deps.sh deploy/local/packages.txt
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release > /dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+build-test: deps
+	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DECOM_SANITIZE=ON -DECOM_WERROR=$${CI:+ON} > /dev/null
+	@cmake --build $(TEST_BUILD) -j$(JOBS)
+
+run: build
+	@deploy/local/run.sh $(BUILD)/bin
+
+test: build-test
+	@tests/harness/run.sh $(TEST_BUILD)
+
+bench: build
+	@deploy/local/install-deps.sh bench/packages.txt
+	@bench/seed.sh $(BUILD)/bin
+
+clean:
+	rm -rf build

@@ -1,0 +1,105 @@
+#include "ecom_config.h"
+
+#include "ecom_log.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*  The value of name, or NULL when it is unset or empty (an empty value means the default). */
+static const char *
+s_env (const char *name)
+{
+    const char *value = getenv (name);
+    return value && *value ? value : NULL;
+}
+
+static char *
+s_string (const char *name, const char *fallback)
+{
+    const char *value = s_env (name);
+    return value ? strdup (value) : fallback ? strdup (fallback) : NULL;
+}
+
+/*  Reads name as a whole number in min..max into *out (fallback when unset).
+    Returns 0, or -1 with a message in err. */
+static int
+s_int (const char *name, int fallback, int min, int max, int *out, char *err, size_t errlen)
+{
+    const char *value = s_env (name);
+    if (!value) {
+        *out = fallback;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long n = strtol (value, &end, 10);
+    if (errno || *end || end == value || n < min || n > max) {
+        snprintf (err, errlen, "%s must be a whole number in %d..%d, not '%.40s'", name, min, max,
+                  value);
+        return -1;
+    }
+    *out = (int) n;
+    return 0;
+}
+
+ecom_config_t *
+ecom_config_new (char *err, size_t errlen)
+{
+    ecom_config_t *self = calloc (1, sizeof *self);
+    if (!self) {
+        snprintf (err, errlen, "out of memory");
+        return NULL;
+    }
+    self->database_url = s_string ("DATABASE_URL", "postgresql://ecom:ecom@127.0.0.1:5432/ecom");
+    self->redis_url = s_string ("REDIS_URL", "redis://127.0.0.1:6379/0");
+    self->broker_endpoint = s_string ("BROKER_ENDPOINT", "tcp://127.0.0.1:5555");
+    self->api_host = s_string ("API_HOST", "127.0.0.1");
+    self->jwt_secret = s_string ("JWT_SECRET", NULL);
+    self->etl_source = s_string ("ETL_SOURCE", "data/raw/orders.csv");
+    self->log_level = s_string ("LOG_LEVEL", "info");
+    if (s_int ("API_PORT", 8000, 1, 65535, &self->api_port, err, errlen)
+        || s_int ("DASHBOARD_PORT", 8050, 1, 65535, &self->dashboard_port, err, errlen)
+        || s_int ("ACCESS_TOKEN_TTL", 300, 1, INT_MAX, &self->access_token_ttl, err, errlen)
+        || s_int ("REFRESH_TOKEN_TTL", 86400, 1, INT_MAX, &self->refresh_token_ttl, err, errlen)
+        || s_int ("CACHE_TTL_SECONDS", 300, 0, INT_MAX, &self->cache_ttl_seconds, err, errlen)
+        || s_int ("ETL_SCHEDULE_SECONDS", 300, 0, INT_MAX, &self->etl_schedule_seconds, err,
+                  errlen)
+        || s_int ("REQUEST_TIMEOUT_MS", 10000, 1, 3600000, &self->request_timeout_ms, err,
+                  errlen))
+        goto fail;
+    ecom_log_level_t level;
+    if (ecom_log_level_parse (self->log_level, &level) != 0) {
+        snprintf (err, errlen, "LOG_LEVEL must be debug, info, warn or error, not '%.40s'",
+                  self->log_level);
+        goto fail;
+    }
+    if (!self->database_url || !self->redis_url || !self->broker_endpoint || !self->api_host
+        || !self->etl_source || !self->log_level) {
+        snprintf (err, errlen, "out of memory");
+        goto fail;
+    }
+    return self;
+fail:
+    ecom_config_destroy (&self);
+    return NULL;
+}
+
+void
+ecom_config_destroy (ecom_config_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    ecom_config_t *self = *self_p;
+    free (self->database_url);
+    free (self->redis_url);
+    free (self->broker_endpoint);
+    free (self->api_host);
+    free (self->jwt_secret);
+    free (self->etl_source);
+    free (self->log_level);
+    free (self);
+    *self_p = NULL;
+}

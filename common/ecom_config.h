@@ -1,0 +1,34 @@
+/*  ecom_config: the process configuration, read from the environment (SPEC §3).
+    Every binary reads the same variables; each uses the ones it needs. */
+#ifndef ECOM_CONFIG_H
+#define ECOM_CONFIG_H
+
+#include <stddef.h>
+
+typedef struct {
+    char *database_url;        /* DATABASE_URL */
+    char *redis_url;           /* REDIS_URL */
+    char *broker_endpoint;     /* BROKER_ENDPOINT */
+    char *api_host;            /* API_HOST */
+    int api_port;              /* API_PORT, 1..65535 */
+    int dashboard_port;        /* DASHBOARD_PORT, 1..65535 */
+    char *jwt_secret;          /* JWT_SECRET, NULL when unset or empty */
+    int access_token_ttl;      /* ACCESS_TOKEN_TTL seconds, >= 1 */
+    int refresh_token_ttl;     /* REFRESH_TOKEN_TTL seconds, >= 1 */
+    int cache_ttl_seconds;     /* CACHE_TTL_SECONDS, >= 0 (0: no caching) */
+    char *etl_source;          /* ETL_SOURCE */
+    int etl_schedule_seconds;  /* ETL_SCHEDULE_SECONDS, >= 0 (0: off) */
+    int request_timeout_ms;    /* REQUEST_TIMEOUT_MS, gateway per-request timeout, >= 1 */
+    char *log_level;           /* LOG_LEVEL: debug, info, warn or error */
+} ecom_config_t;
+
+/*  Reads the configuration from the environment, with the SPEC's defaults for unset or empty
+    variables. On an invalid value (a port that is not 1..65535, a TTL that is not a whole
+    number, an unknown log level) returns NULL and writes a one-line message naming the
+    variable into err. */
+ecom_config_t *ecom_config_new (char *err, size_t errlen);
+
+/*  Destroys the configuration and nulls the caller's pointer. NULL-safe. */
+void ecom_config_destroy (ecom_config_t **self_p);
+
+#endif

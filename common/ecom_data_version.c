@@ -1,0 +1,54 @@
+#include "ecom_data_version.h"
+
+#include "ecom_db.h"
+#include "ecom_redis.h"
+
+#include <stdio.h>
+
+long long
+ecom_data_version_bump (PGconn *conn, char *err, size_t errlen)
+{
+    long long version;
+    if (ecom_db_query_int64 (conn,
+                             "UPDATE data_version SET version = version + 1 WHERE id = 1 "
+                             "RETURNING version",
+                             &version, err, errlen)
+        != 0)
+        return -1;
+    return version;
+}
+
+long long
+ecom_data_version_read (PGconn *conn, char *err, size_t errlen)
+{
+    long long version;
+    if (ecom_db_query_int64 (conn, "SELECT version FROM data_version WHERE id = 1", &version, err,
+                             errlen)
+        != 0)
+        return -1;
+    return version;
+}
+
+int
+ecom_data_version_publish (const char *redis_url, long long version, char *err, size_t errlen)
+{
+    redisContext *ctx = ecom_redis_connect (redis_url, 1000, err, errlen);
+    if (!ctx)
+        return -1;
+    /* Set only upwards, atomically: a slow publisher never moves the version back. */
+    static const char script[] =
+        "local v = tonumber(redis.call('GET', KEYS[1]) or '0') "
+        "if tonumber(ARGV[1]) > v then redis.call('SET', KEYS[1], ARGV[1]) end return 1";
+    redisReply *reply = redisCommand (ctx, "EVAL %s 1 %s %lld", script, ECOM_DATA_VERSION_KEY,
+                                      version);
+    int rc = 0;
+    if (!reply || reply->type == REDIS_REPLY_ERROR) {
+        snprintf (err, errlen, "cannot publish the data version to Redis: %s",
+                  reply ? reply->str : ctx->errstr);
+        rc = -1;
+    }
+    if (reply)
+        freeReplyObject (reply);
+    redisFree (ctx);
+    return rc;
+}

@@ -1,0 +1,110 @@
+#include "ecom_db.h"
+
+#include "ecom_log.h"
+#include "ecom_url.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*  Copies a libpq message into err without its trailing newline. */
+static void
+s_message (char *err, size_t errlen, const char *prefix, const char *message)
+{
+    snprintf (err, errlen, "%s%s", prefix, message ? message : "unknown error");
+    size_t n = strlen (err);
+    while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '))
+        err[--n] = '\0';
+}
+
+/*  Server notices ("relation already exists, skipping") are not errors: keep them off the
+    terminal, in the debug log. */
+static void
+s_notice (void *arg, const char *message)
+{
+    ecom_debug ("msg=\"postgres notice\" notice=\"%.*s\"", (int) strcspn (message, "\n"), message);
+}
+
+PGconn *
+ecom_db_connect (const char *url, char *err, size_t errlen)
+{
+    char where[300] = "?";
+    char why[256];
+    ecom_url_t *parsed = ecom_url_parse (url, why, sizeof why);
+    if (!parsed || strcmp (parsed->scheme, "postgresql") != 0) {
+        snprintf (err, errlen, "DATABASE_URL is not a postgresql:// URL: %s",
+                  parsed ? "wrong scheme" : why);
+        ecom_url_destroy (&parsed);
+        return NULL;
+    }
+    ecom_url_describe (parsed, where, sizeof where);
+    ecom_url_destroy (&parsed);
+
+    /* libpq reads the URL itself (including its query parameters); its messages name the host
+       and port but never the password. A short connect timeout unless the URL sets one. */
+    const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
+    const char *values[] = {url, "5", "ecommerce-analytics", NULL};
+    PGconn *conn = PQconnectdbParams (keys, values, 1);
+    if (!conn) {
+        snprintf (err, errlen, "cannot connect to PostgreSQL at %s: out of memory", where);
+        return NULL;
+    }
+    if (PQstatus (conn) != CONNECTION_OK) {
+        char prefix[340];
+        snprintf (prefix, sizeof prefix, "cannot connect to PostgreSQL at %s: ", where);
+        const char *message = PQerrorMessage (conn);
+        /* libpq says "connection to server at ... failed: <reason>": keep the reason. */
+        const char *reason = strstr (message, "failed: ");
+        s_message (err, errlen, prefix, reason ? reason + 8 : message);
+        err[strcspn (err, "\n")] = '\0'; /* the first line says it; libpq adds hints */
+        PQfinish (conn);
+        return NULL;
+    }
+    PQsetErrorVerbosity (conn, PQERRORS_DEFAULT);
+    PQsetNoticeProcessor (conn, s_notice, NULL);
+    return conn;
+}
+
+int
+ecom_db_exec (PGconn *conn, const char *sql, char *err, size_t errlen)
+{
+    PGresult *res = PQexec (conn, sql);
+    ExecStatusType status = PQresultStatus (res);
+    int rc = 0;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        s_message (err, errlen, "", PQresultErrorMessage (res));
+        rc = -1;
+    }
+    PQclear (res);
+    return rc;
+}
+
+int
+ecom_db_query_int64 (PGconn *conn, const char *sql, long long *value, char *err, size_t errlen)
+{
+    PGresult *res = PQexec (conn, sql);
+    int rc = -1;
+    if (PQresultStatus (res) != PGRES_TUPLES_OK)
+        s_message (err, errlen, "", PQresultErrorMessage (res));
+    else if (PQntuples (res) != 1 || PQnfields (res) != 1 || PQgetisnull (res, 0, 0))
+        snprintf (err, errlen, "expected one value, got %d rows", PQntuples (res));
+    else {
+        char *end;
+        *value = strtoll (PQgetvalue (res, 0, 0), &end, 10);
+        if (*end)
+            snprintf (err, errlen, "not an integer: %.40s", PQgetvalue (res, 0, 0));
+        else
+            rc = 0;
+    }
+    PQclear (res);
+    return rc;
+}
+
+int
+ecom_db_ensure (PGconn *conn)
+{
+    if (PQstatus (conn) == CONNECTION_OK)
+        return 0;
+    PQreset (conn);
+    return PQstatus (conn) == CONNECTION_OK ? 0 : -1;
+}

@@ -1,0 +1,25 @@
+/*  ecom_db: PostgreSQL connection helpers over libpq. */
+#ifndef ECOM_DB_H
+#define ECOM_DB_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+/*  Connects to the database at url (a DATABASE_URL). On failure returns NULL and writes
+    "cannot connect to PostgreSQL at host:port: <reason>" into err; the password never
+    appears in it. */
+PGconn *ecom_db_connect (const char *url, char *err, size_t errlen);
+
+/*  Runs sql (one or more statements, no parameters). Returns 0, or -1 with the server's
+    message in err. */
+int ecom_db_exec (PGconn *conn, const char *sql, char *err, size_t errlen);
+
+/*  Runs a query that returns one row of one column and parses it as a 64-bit integer.
+    Returns 0 and sets *value, or -1 with a message in err. */
+int ecom_db_query_int64 (PGconn *conn, const char *sql, long long *value, char *err, size_t errlen);
+
+/*  Makes sure conn is usable: when its connection was lost, resets it once.
+    Returns 0 when the connection is ready, -1 when it is still down. */
+int ecom_db_ensure (PGconn *conn);
+
+#endif

@@ -1,0 +1,78 @@
+/*  ecom_db / ecom_redis: connecting to the test run's servers, and the messages users see
+    when a server is unreachable (host and port named, password never shown). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ecom_db.h"
+#include "ecom_redis.h"
+
+static void
+test_connect_and_query (void **state)
+{
+    const char *url = getenv ("DATABASE_URL");
+    if (!url)
+        fail_msg ("DATABASE_URL is not set: run under tests/harness/run.sh");
+    char err[512];
+    PGconn *conn = ecom_db_connect (url, err, sizeof err);
+    if (!conn)
+        fail_msg ("%s", err);
+    long long value = 0;
+    assert_int_equal (ecom_db_query_int64 (conn, "SELECT 6 * 7", &value, err, sizeof err), 0);
+    assert_int_equal (value, 42);
+    assert_int_equal (ecom_db_query_int64 (conn, "SELECT 'x'", &value, err, sizeof err), -1);
+    assert_int_equal (ecom_db_exec (conn, "SELEC 1", err, sizeof err), -1);
+    assert_non_null (strstr (err, "syntax error"));
+    assert_int_equal (ecom_db_ensure (conn), 0);
+    PQfinish (conn);
+}
+
+static void
+test_unreachable_database (void **state)
+{
+    char err[512];
+    /* Port 1 on loopback: nothing listens there. */
+    PGconn *conn = ecom_db_connect ("postgresql://ecom:hunter2@127.0.0.1:1/ecom", err, sizeof err);
+    assert_null (conn);
+    assert_non_null (strstr (err, "cannot connect to PostgreSQL at 127.0.0.1:1"));
+    assert_null (strstr (err, "hunter2"));
+    conn = ecom_db_connect ("mysql://x", err, sizeof err);
+    assert_null (conn);
+    assert_non_null (strstr (err, "DATABASE_URL"));
+}
+
+static void
+test_redis (void **state)
+{
+    const char *url = getenv ("REDIS_URL");
+    if (!url)
+        fail_msg ("REDIS_URL is not set: run under tests/harness/run.sh");
+    char err[512];
+    redisContext *ctx = ecom_redis_connect (url, 1000, err, sizeof err);
+    if (!ctx)
+        fail_msg ("%s", err);
+    redisReply *reply = redisCommand (ctx, "PING");
+    assert_non_null (reply);
+    assert_string_equal (reply->str, "PONG");
+    freeReplyObject (reply);
+    redisFree (ctx);
+
+    ctx = ecom_redis_connect ("redis://:hunter2@127.0.0.1:1/0", 500, err, sizeof err);
+    assert_null (ctx);
+    assert_non_null (strstr (err, "cannot connect to Redis at 127.0.0.1:1"));
+    assert_null (strstr (err, "hunter2"));
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_connect_and_query),
+        cmocka_unit_test (test_unreachable_database),
+        cmocka_unit_test (test_redis),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

@@ -1,0 +1,413 @@
+/*  The generator draws everything from one splitmix64 stream seeded with the random seed, in
+    a fixed order (customers, products, the day of each order, then each order's details day
+    by day), so the output depends on the options alone.
+
+    Realism: customers and products are picked with Zipf-like weights over a shuffled rank,
+    so a few customers buy often and a few products sell most; order volume grows over the
+    period, peaks on weekends and in November and December; most orders are of one item. */
+#include "seed.h"
+
+#include "ecom_data_version.h"
+#include "ecom_date.h"
+#include "ecom_db.h"
+#include "wordlists.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*  ---------------------------------------------------------------------------------------
+    Random numbers */
+
+static uint64_t
+s_next (uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/*  Uniform in [0, 1). */
+static double
+s_unit (uint64_t *state)
+{
+    return (double) (s_next (state) >> 11) * 0x1.0p-53;
+}
+
+static size_t
+s_below (uint64_t *state, size_t n)
+{
+    return (size_t) (s_unit (state) * (double) n);
+}
+
+/*  Cumulative weights (cum[i] = w[0] + .. + w[i]); picks i with probability w[i] / total. */
+static size_t
+s_pick (const double *cum, size_t n, uint64_t *state)
+{
+    double u = s_unit (state) * cum[n - 1];
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cum[mid] > u)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/*  Zipf-like cumulative weights over a shuffled rank: weight = 1 / (rank + offset)^exponent. */
+static double *
+s_zipf (size_t n, double offset, double exponent, uint64_t *state)
+{
+    double *cum = malloc (n * sizeof *cum);
+    size_t *rank = malloc (n * sizeof *rank);
+    if (!cum || !rank) {
+        free (cum);
+        free (rank);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        rank[i] = i;
+    for (size_t i = n; i > 1; i--) { /* Fisher-Yates */
+        size_t j = s_below (state, i);
+        size_t t = rank[i - 1];
+        rank[i - 1] = rank[j];
+        rank[j] = t;
+    }
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        total += 1.0 / pow ((double) rank[i] + offset, exponent);
+        cum[i] = total;
+    }
+    free (rank);
+    return cum;
+}
+
+/*  ---------------------------------------------------------------------------------------
+    COPY buffer */
+
+typedef struct {
+    PGconn *conn;
+    char *data;
+    size_t size, capacity;
+    int failed;
+} s_copy_t;
+
+static void
+s_copy_flush (s_copy_t *copy)
+{
+    if (copy->size && !copy->failed
+        && PQputCopyData (copy->conn, copy->data, (int) copy->size) != 1)
+        copy->failed = 1;
+    copy->size = 0;
+}
+
+/*  Appends one printf-formatted line (the caller includes the newline). */
+static void __attribute__ ((format (printf, 2, 3)))
+s_copy_line (s_copy_t *copy, const char *format, ...)
+{
+    if (copy->capacity - copy->size < 1024)
+        s_copy_flush (copy);
+    va_list args;
+    va_start (args, format);
+    int n = vsnprintf (copy->data + copy->size, copy->capacity - copy->size, format, args);
+    va_end (args);
+    if (n > 0 && (size_t) n < copy->capacity - copy->size)
+        copy->size += (size_t) n;
+    else
+        copy->failed = 1; /* a line over 1 KiB: cannot happen with the word lists */
+}
+
+static int
+s_copy_begin (s_copy_t *copy, const char *sql, char *err, size_t errlen)
+{
+    PGresult *res = PQexec (copy->conn, sql);
+    int rc = PQresultStatus (res) == PGRES_COPY_IN ? 0 : -1;
+    if (rc)
+        snprintf (err, errlen, "%s", PQresultErrorMessage (res));
+    PQclear (res);
+    return rc;
+}
+
+static int
+s_copy_end (s_copy_t *copy, char *err, size_t errlen)
+{
+    s_copy_flush (copy);
+    if (PQputCopyEnd (copy->conn, copy->failed ? "generator failed" : NULL) != 1) {
+        snprintf (err, errlen, "%s", PQerrorMessage (copy->conn));
+        return -1;
+    }
+    PGresult *res;
+    int rc = 0;
+    while ((res = PQgetResult (copy->conn))) {
+        if (PQresultStatus (res) != PGRES_COMMAND_OK) {
+            snprintf (err, errlen, "%s", PQresultErrorMessage (res));
+            rc = -1;
+        }
+        PQclear (res);
+    }
+    copy->failed = 0;
+    return rc;
+}
+
+/*  ---------------------------------------------------------------------------------------
+    Generator */
+
+void
+seed_options_default (seed_options_t *options)
+{
+    options->customers = 2000;
+    options->products = 300;
+    options->orders = 50000;
+    options->days = 730;
+    options->random_seed = 42;
+    options->end_date = ecom_date_from_ymd (2025, 12, 31);
+    options->reset = false;
+}
+
+long long
+seed_existing_rows (PGconn *conn, char *err, size_t errlen)
+{
+    long long rows;
+    if (ecom_db_query_int64 (conn,
+                             "SELECT (SELECT count(*) FROM (SELECT 1 FROM fact_order LIMIT 1) f)"
+                             " + (SELECT count(*) FROM (SELECT 1 FROM dim_customer LIMIT 1) c)"
+                             " + (SELECT count(*) FROM (SELECT 1 FROM dim_product LIMIT 1) p)",
+                             &rows, err, errlen))
+        return -1;
+    return rows;
+}
+
+static void
+s_customers (s_copy_t *copy, long n, uint64_t *rng)
+{
+    for (long i = 1; i <= n; i++) {
+        const char *first = wordlists_first_names[s_below (rng, wordlists_first_name_count)];
+        const char *last = wordlists_last_names[s_below (rng, wordlists_last_name_count)];
+        const wordlists_place_t *place = &wordlists_places[s_below (rng, wordlists_place_count)];
+        const char *domain = wordlists_email_domains[s_below (rng, wordlists_email_domain_count)];
+        char email[128];
+        snprintf (email, sizeof email, "%s.%s%ld@%s", first, last, i, domain);
+        for (char *c = email; *c; c++)
+            *c = (char) (*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+        s_copy_line (copy, "%ld\tC%06ld\t%s %s\t%s\t%s\t%s\n", i, i, first, last, email,
+                     place->city, place->country);
+    }
+}
+
+/*  Writes the products and fills price_cents[i] with product i's list price. */
+static void
+s_products (s_copy_t *copy, long n, uint64_t *rng, long *price_cents)
+{
+    for (long i = 0; i < n; i++) {
+        const wordlists_category_t *cat =
+            &wordlists_categories[s_below (rng, wordlists_category_count)];
+        size_t nouns = 0;
+        while (cat->nouns[nouns])
+            nouns++;
+        const char *noun = cat->nouns[s_below (rng, nouns)];
+        const char *adjective = wordlists_adjectives[s_below (rng, wordlists_adjective_count)];
+        double u = s_unit (rng);
+        double price = cat->min_price + (cat->max_price - cat->min_price) * u * u;
+        price_cents[i] = (long) floor (price) * 100 + 99;
+        s_copy_line (copy, "%ld\tP%05ld\t%s %s\t%s\n", i + 1, i + 1, adjective, noun, cat->name);
+    }
+}
+
+/*  Relative order volume of day d of days (0 = first day). */
+static double
+s_day_weight (int32_t date, int d, int days, uint64_t *rng)
+{
+    int year, month, day;
+    ecom_date_to_ymd (date, &year, &month, &day);
+    double weight = 0.7 + 0.6 * (double) d / (double) days;  /* growth */
+    if (ecom_date_weekday (date) >= 6)
+        weight *= 1.15;                                     /* weekends */
+    if (month == 11)
+        weight *= 1.25;                                     /* holiday season */
+    else if (month == 12)
+        weight *= 1.4;
+    return weight * (0.9 + 0.2 * s_unit (rng));             /* daily noise */
+}
+
+static int
+s_orders (s_copy_t *copy, const seed_options_t *o, uint64_t *rng, const long *price_cents,
+          seed_progress_fn *progress, void *arg)
+{
+    int32_t first = o->end_date - o->days + 1;
+    double *day_cum = malloc ((size_t) o->days * sizeof *day_cum);
+    long *per_day = calloc ((size_t) o->days, sizeof *per_day);
+    double *customer_cum = s_zipf ((size_t) o->customers, 10.0, 1.0, rng);
+    double *product_cum = s_zipf ((size_t) o->products, 3.0, 1.1, rng);
+    int rc = -1;
+    if (!day_cum || !per_day || !customer_cum || !product_cum)
+        goto done;
+    double total = 0;
+    for (int d = 0; d < o->days; d++) {
+        total += s_day_weight (first + d, d, o->days, rng);
+        day_cum[d] = total;
+    }
+    for (long i = 0; i < o->orders; i++)
+        per_day[s_pick (day_cum, (size_t) o->days, rng)]++;
+
+    long order = 0, step = o->orders / 100 > 0 ? o->orders / 100 : 1;
+    for (int d = 0; d < o->days; d++) {
+        char date[11];
+        ecom_date_format (first + d, date);
+        for (long k = 0; k < per_day[d]; k++) {
+            size_t customer = s_pick (customer_cum, (size_t) o->customers, rng);
+            size_t product = s_pick (product_cum, (size_t) o->products, rng);
+            double u = s_unit (rng);
+            int quantity = u < 0.62 ? 1 : u < 0.85 ? 2 : u < 0.94 ? 3 : u < 0.98 ? 4 : 5;
+            long cents = price_cents[product];
+            if (s_unit (rng) < 0.15) /* a 10% discount on some orders */
+                cents = (cents * 9 + 5) / 10;
+            order++;
+            s_copy_line (copy, "ORD-%08ld\t%s\t%zu\t%zu\t%d\t%ld.%02ld\n", order, date,
+                         customer + 1, product + 1, quantity, cents / 100, cents % 100);
+            if (progress && order % step == 0)
+                progress (arg, order, o->orders);
+        }
+    }
+    if (progress)
+        progress (arg, order, o->orders);
+    rc = 0;
+done:
+    free (day_cum);
+    free (per_day);
+    free (customer_cum);
+    free (product_cum);
+    return rc;
+}
+
+int
+seed_run (PGconn *conn, const seed_options_t *o, seed_progress_fn *progress, void *arg,
+          seed_counts_t *counts, long long *data_version, char *err, size_t errlen)
+{
+    char why[1024] = "";
+    uint64_t rng = o->random_seed;
+    s_copy_t copy = {.conn = conn, .capacity = 1 << 20};
+    long *price_cents = malloc ((size_t) o->products * sizeof *price_cents);
+    copy.data = malloc (copy.capacity);
+    if (!price_cents || !copy.data) {
+        snprintf (why, sizeof why, "out of memory");
+        goto fail;
+    }
+    if (ecom_db_exec (conn, "BEGIN", why, sizeof why))
+        goto fail;
+    if (o->reset) {
+        if (ecom_db_exec (conn,
+                          "TRUNCATE fact_order, dim_customer, dim_product RESTART IDENTITY",
+                          why, sizeof why))
+            goto fail;
+    }
+    else {
+        long long existing = seed_existing_rows (conn, why, sizeof why);
+        if (existing < 0)
+            goto fail;
+        if (existing > 0) {
+            snprintf (why, sizeof why,
+                      "the database already has customers, products or orders; "
+                      "use --reset to replace them");
+            goto fail;
+        }
+    }
+    char first[11], last[11], sql[200];
+    ecom_date_format (o->end_date - o->days + 1, first);
+    ecom_date_format (o->end_date, last);
+    snprintf (sql, sizeof sql, "SELECT dim_time_fill('%s', '%s')", first, last);
+    if (ecom_db_exec (conn, sql, why, sizeof why))
+        goto fail;
+
+    if (s_copy_begin (&copy,
+                      "COPY dim_customer (customer_key, customer_id, name, email, city, country)"
+                      " FROM STDIN",
+                      why, sizeof why))
+        goto fail;
+    s_customers (&copy, o->customers, &rng);
+    if (s_copy_end (&copy, why, sizeof why))
+        goto fail;
+
+    if (s_copy_begin (&copy, "COPY dim_product (product_key, product_id, name, category) FROM STDIN",
+                      why, sizeof why))
+        goto fail;
+    s_products (&copy, o->products, &rng, price_cents);
+    if (s_copy_end (&copy, why, sizeof why))
+        goto fail;
+
+    /* fact_order is empty here: building its secondary indexes once after the COPY is about
+       three times faster than maintaining them row by row (docs/performance.md). The
+       definitions come from the catalog, so the schema stays in sql/ alone. */
+    if (ecom_db_exec (conn,
+                      "SET LOCAL maintenance_work_mem = '256MB';"
+                      "CREATE TEMP TABLE seed_indexes ON COMMIT DROP AS"
+                      " SELECT i.indexrelid::regclass::text AS name,"
+                      "        pg_get_indexdef(i.indexrelid) AS definition"
+                      " FROM pg_index i WHERE i.indrelid = 'fact_order'::regclass"
+                      " AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
+                      "                 WHERE c.conindid = i.indexrelid);"
+                      "DO $$ DECLARE r record; BEGIN"
+                      " FOR r IN SELECT name FROM seed_indexes LOOP"
+                      "  EXECUTE 'DROP INDEX ' || r.name; END LOOP; END $$",
+                      why, sizeof why))
+        goto fail;
+    if (s_copy_begin (&copy,
+                      "COPY fact_order (order_id, order_date, customer_key, product_key, "
+                      "quantity, unit_price) FROM STDIN",
+                      why, sizeof why))
+        goto fail;
+    if (s_orders (&copy, o, &rng, price_cents, progress, arg)) {
+        copy.failed = 1;
+        s_copy_end (&copy, why, sizeof why);
+        snprintf (why, sizeof why, "out of memory");
+        goto fail;
+    }
+    if (s_copy_end (&copy, why, sizeof why))
+        goto fail;
+    if (ecom_db_exec (conn,
+                      "DO $$ DECLARE r record; BEGIN"
+                      " FOR r IN SELECT definition FROM seed_indexes LOOP"
+                      "  EXECUTE r.definition; END LOOP; END $$",
+                      why, sizeof why))
+        goto fail;
+
+    if (ecom_db_exec (conn,
+                      "SELECT setval(pg_get_serial_sequence('dim_customer', 'customer_key'),"
+                      "              greatest((SELECT max(customer_key) FROM dim_customer), 1));"
+                      "SELECT setval(pg_get_serial_sequence('dim_product', 'product_key'),"
+                      "              greatest((SELECT max(product_key) FROM dim_product), 1));"
+                      "ANALYZE dim_customer, dim_product, fact_order, agg_daily_sales",
+                      why, sizeof why))
+        goto fail;
+    long long version = ecom_data_version_bump (conn, why, sizeof why);
+    if (version < 0 || ecom_db_exec (conn, "COMMIT", why, sizeof why))
+        goto fail;
+    if (data_version)
+        *data_version = version;
+    free (price_cents);
+    free (copy.data);
+    if (counts
+        && (ecom_db_query_int64 (conn, "SELECT count(*) FROM dim_customer", &counts->customers,
+                                 err, errlen)
+            || ecom_db_query_int64 (conn, "SELECT count(*) FROM dim_product", &counts->products,
+                                    err, errlen)
+            || ecom_db_query_int64 (conn, "SELECT count(*) FROM dim_time", &counts->dates, err,
+                                    errlen)
+            || ecom_db_query_int64 (conn, "SELECT count(*) FROM fact_order", &counts->orders,
+                                    err, errlen)))
+        return -1;
+    return 0;
+fail:
+    PQclear (PQexec (conn, "ROLLBACK"));
+    free (price_cents);
+    free (copy.data);
+    snprintf (err, errlen, "seed failed, nothing was loaded: %s", why);
+    size_t n = strlen (err);
+    while (n > 0 && err[n - 1] == '\n')
+        err[--n] = '\0';
+    return -1;
+}
