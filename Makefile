@@ -30,7 +30,18 @@ test: build-test
 
 bench: build
 	@deploy/local/install-deps.sh bench/packages.txt
-	@bench/seed.sh $(BUILD)/bin
+	@for b in bench/seed.sh bench/api.sh bench/analytics.sh; do echo "== $$b"; $$b $(BUILD)/bin || exit 1; done
 
 clean:
 	rm -rf build
+
+# Lint and layout (.clang-tidy, deploy/ci/cppcheck-suppressions.txt, .clang-format).
+.PHONY: lint format
+
+lint: build
+	@deploy/local/install-deps.sh deploy/ci/lint-packages.txt
+	@deploy/ci/lint.sh $(BUILD)
+
+format:
+	@deploy/local/install-deps.sh deploy/ci/lint-packages.txt
+	@git ls-files --cached --others --exclude-standard -- '*.c' '*.h' | xargs -r clang-format -i

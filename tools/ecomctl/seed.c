@@ -289,6 +289,12 @@ seed_run (PGconn *conn, const seed_options_t *o, seed_progress_fn *progress, voi
           seed_counts_t *counts, long long *data_version, char *err, size_t errlen)
 {
     char why[1024] = "";
+    if (o->customers < 1 || o->customers > SEED_MAX_CUSTOMERS || o->products < 1
+        || o->products > SEED_MAX_PRODUCTS || o->orders < 0 || o->orders > SEED_MAX_ORDERS
+        || o->days < 1 || o->days > SEED_MAX_DAYS) {
+        snprintf (err, errlen, "seed options out of range");
+        return -1;
+    }
     uint64_t rng = o->random_seed;
     s_copy_t copy = {.conn = conn, .capacity = 1 << 20};
     long *price_cents = malloc ((size_t) o->products * sizeof *price_cents);
@@ -380,7 +386,8 @@ seed_run (PGconn *conn, const seed_options_t *o, seed_progress_fn *progress, voi
                       "              greatest((SELECT max(customer_key) FROM dim_customer), 1));"
                       "SELECT setval(pg_get_serial_sequence('dim_product', 'product_key'),"
                       "              greatest((SELECT max(product_key) FROM dim_product), 1));"
-                      "ANALYZE dim_customer, dim_product, fact_order, agg_daily_sales",
+                      "ANALYZE dim_customer, dim_product, fact_order, agg_daily_sales,"
+                      "        agg_customer_monthly, agg_product_monthly",
                       why, sizeof why))
         goto fail;
     long long version = ecom_data_version_bump (conn, why, sizeof why);

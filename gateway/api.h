@@ -1,0 +1,46 @@
+/*  api: the HTTP handler that turns a request into a service call and the service's reply
+    into the HTTP answer (SPEC §6, §7).
+
+    For each request: match the route (404 unknown path, 405 + Allow for a known path with
+    another method), parse the query (400), merge a JSON body for routes that take one
+    (400), verify the access token of protected routes (401), encode the msgpack request
+    and hand it to the broker. No live worker: 503 at once. The service's reply status and
+    body pass through (body rendered as JSON, X-Cache from its "cache" field). A worker that
+    dies holding a non-retryable call, or the last worker of the service leaving: 503.
+    No reply within REQUEST_TIMEOUT_MS: 504 when a worker had the call, 503 when it was
+    still queued (no instance was free to answer in time). A client that disconnects before
+    its answer has its call cancelled.
+
+    h2o 2.2 stops reading an HTTP/1 connection while its request is being handled, so it
+    notices a disconnect only when it writes the answer. api therefore looks at the
+    sockets of its pending requests every API_SWEEP_MS: one that reads end-of-file has gone,
+    and its call is cancelled (logged with status 499). The call's memory lives in the
+    request's pool (h2o_mem_alloc_shared); its dispose callback cancels a call still
+    pending, whatever the reason the request went away. */
+#ifndef GATEWAY_API_H
+#define GATEWAY_API_H
+
+#include <stddef.h>
+
+#include <h2o.h>
+
+#include "auth.h"
+#include "broker.h"
+
+#define API_SWEEP_MS 200
+
+typedef struct _api_t api_t;
+
+/*  Registers the API handler on pathconf; the handler belongs to h2o's configuration and is
+    freed with it. broker and auth must outlive the configuration. timeout_ms is the
+    per-request timeout. */
+api_t *api_register (h2o_pathconf_t *pathconf, broker_t *broker, auth_t *auth, int timeout_ms);
+
+/*  Starts the shutdown: every pending call is cancelled and answered 503, later requests
+    are answered 503, and every answer from now on closes its connection. */
+void api_shutdown (api_t *self);
+
+/*  The number of requests waiting for a service. */
+size_t api_pending_count (const api_t *self);
+
+#endif

@@ -1,0 +1,547 @@
+/*  broker: the Majordomo broker inside the gateway (see broker.h and proto/README.md).
+
+    State. A service (by name) has a FIFO queue of calls and a FIFO list of idle workers.
+    A worker (by routing id) belongs to one service and holds at most one call. A call comes
+    from the gateway (broker_call: a callback) or from an external MDP client on the same
+    ROUTER socket (a client address to answer). A call is in exactly one place: its
+    service's queue, a worker's hands, or (cancelled in a worker's hands) waiting for a
+    reply nobody will read.
+
+    The heart: dispatch() pairs the head of a service's queue with its longest-idle worker
+    whenever either changes. A REPLY completes the call its worker holds and makes the worker
+    idle again. broker_tick() heartbeats every worker once per MDP_HEARTBEAT_MS and purges
+    the ones silent for MDP_HEARTBEAT_MS * MDP_LIVENESS; a purged worker's call goes back
+    to the front of the queue when it may be retried, else fails; a service left without
+    workers fails its whole queue. Every callback runs after the broker's state is
+    consistent again, so a callback may call broker_call() or broker_call_cancel().
+
+    Peers that break the protocol are told DISCONNECT and forgotten (RFC 7): a HEARTBEAT
+    or REPLY from an unknown worker, a REPLY from a worker that holds nothing, a second
+    READY. Requests of external clients for a service without workers are dropped (MDP/0.1
+    has no error reply; the client times out), as are external calls whose worker died:
+    the broker cannot know whether they were idempotent. */
+
+#include "broker.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ecom_log.h"
+#include "mdp.h"
+
+/*  The largest frame a peer may send; a larger one closes its connection (ZMQ_MAXMSGSIZE).
+    Bodies are one envelope, far below it. */
+#define S_MAX_FRAME_BYTES (16 * 1024 * 1024)
+/*  How long the closed socket may still try to deliver the DISCONNECTs of broker_destroy. */
+#define S_LINGER_MS 200
+/*  Most requests external clients may queue per service; more are dropped. */
+#define S_EXTERNAL_QUEUE_MAX 1024
+
+typedef struct _service_t service_t;
+typedef struct _worker_t worker_t;
+
+struct _service_t {
+    char name[MDP_SERVICE_MAX + 1];
+    zlistx_t *queue;     /* broker_call_t *, oldest first */
+    zlistx_t *idle;      /* worker_t *, longest idle first */
+    size_t workers;      /* live workers, idle or busy */
+    size_t external;     /* calls from external clients in queue */
+};
+
+struct _worker_t {
+    char *identity;      /* routing id in hex: the key in broker->workers */
+    zframe_t *address;   /* routing id */
+    service_t *service;
+    broker_call_t *call; /* the call it holds, or NULL when idle */
+    void *idle_handle;   /* its place in service->idle while idle */
+    int64_t expiry;      /* purged when silent until then */
+};
+
+struct _broker_call_t {
+    service_t *service;
+    zframe_t *body;      /* kept until the call ends: a retry sends it again */
+    bool retry;
+    broker_reply_fn *cb; /* gateway call, or NULL for an external client's call */
+    void *arg;
+    zframe_t *client;    /* external client's routing id, or NULL */
+    worker_t *worker;    /* the worker holding it, or NULL while queued */
+    void *queue_handle;  /* its place in service->queue while queued */
+    bool cancelled;
+    uint64_t id;
+};
+
+struct _broker_t {
+    zsock_t *router;
+    zhashx_t *services;  /* name -> service_t */
+    zhashx_t *workers;   /* identity -> worker_t */
+    int64_t heartbeat_at;
+    uint64_t next_call_id;
+};
+
+/*  A finished call whose callback is still to run. */
+typedef struct {
+    broker_call_t *call;
+    broker_result_t result;
+} s_done_t;
+
+static void s_service_dispatch (broker_t *self, service_t *service);
+
+/*  =======================================================================================
+    Calls */
+
+static void
+s_call_destroy (broker_call_t **call_p)
+{
+    if (!*call_p)
+        return;
+    zframe_destroy (&(*call_p)->body);
+    zframe_destroy (&(*call_p)->client);
+    free (*call_p);
+    *call_p = NULL;
+}
+
+/*  Ends call with result: runs its callback (unless cancelled, or external) and frees it.
+    The caller has removed it from every list already. */
+static void
+s_call_finish (broker_call_t *call, broker_result_t result)
+{
+    if (call->cb && !call->cancelled)
+        call->cb (call->arg, result, NULL, 0);
+    else if (call->client)
+        ecom_debug ("msg=\"external call dropped\" call=%" PRIu64 " result=%d", call->id,
+                    (int) result);
+    s_call_destroy (&call);
+}
+
+/*  Ends every call in list (broker_call_t *, destroys the list). */
+static void
+s_calls_finish (zlistx_t **list_p, broker_result_t result)
+{
+    broker_call_t *call;
+    while ((call = zlistx_first (*list_p))) {
+        zlistx_delete (*list_p, zlistx_cursor (*list_p));
+        s_call_finish (call, result);
+    }
+    zlistx_destroy (list_p);
+}
+
+/*  =======================================================================================
+    Services */
+
+static service_t *
+s_service_require (broker_t *self, const char *name)
+{
+    service_t *service = zhashx_lookup (self->services, name);
+    if (!service) {
+        service = zmalloc (sizeof *service);
+        snprintf (service->name, sizeof service->name, "%s", name);
+        service->queue = zlistx_new ();
+        service->idle = zlistx_new ();
+        zhashx_insert (self->services, name, service);
+    }
+    return service;
+}
+
+static void
+s_service_free (void **item)
+{
+    service_t *service = *item;
+    if (!service)
+        return;
+    broker_call_t *call;
+    while ((call = zlistx_first (service->queue))) {
+        zlistx_delete (service->queue, zlistx_cursor (service->queue));
+        s_call_destroy (&call);
+    }
+    zlistx_destroy (&service->queue);
+    zlistx_destroy (&service->idle);
+    free (service);
+    *item = NULL;
+}
+
+/*  Forgets service when nothing refers to it any more, so names sent by rogue workers do
+    not pile up. */
+static void
+s_service_collect (broker_t *self, service_t *service)
+{
+    if (service->workers == 0 && zlistx_size (service->queue) == 0)
+        zhashx_delete (self->services, service->name);
+}
+
+/*  Sends queued calls to idle workers, oldest call to the longest-idle worker, while both
+    are there. A ROUTER socket drops what it cannot deliver rather than refuse it, so a
+    request lost on its way is noticed as its worker's silence, like any other loss. */
+static void
+s_service_dispatch (broker_t *self, service_t *service)
+{
+    while (zlistx_size (service->queue) && zlistx_size (service->idle)) {
+        worker_t *worker = zlistx_first (service->idle);
+        zlistx_delete (service->idle, zlistx_cursor (service->idle));
+        worker->idle_handle = NULL;
+        broker_call_t *call = zlistx_first (service->queue);
+        zlistx_delete (service->queue, zlistx_cursor (service->queue));
+        call->queue_handle = NULL;
+        if (call->client)
+            service->external--;
+
+        char tag[32];
+        snprintf (tag, sizeof tag, "call-%" PRIu64, call->id);
+        zframe_t *client = call->client ? zframe_dup (call->client) : zframe_new (tag, strlen (tag));
+        zframe_t *body = zframe_dup (call->body);
+        int rc = mdp_router_send_request (self->router, worker->address, client, &body);
+        zframe_destroy (&client);
+        if (rc == -1)
+            ecom_warn ("msg=\"request not sent\" mdp_service=%s worker=%s", service->name,
+                       worker->identity);
+        call->worker = worker;
+        worker->call = call;
+    }
+}
+
+/*  =======================================================================================
+    Workers */
+
+static void
+s_worker_free (void **item)
+{
+    worker_t *worker = *item;
+    if (!worker)
+        return;
+    zframe_destroy (&worker->address);
+    free (worker->identity);
+    free (worker);
+    *item = NULL;
+}
+
+/*  Purges worker (telling it DISCONNECT when disconnect). Its call goes back to the front
+    of the queue when it may be retried, else it fails with BROKER_WORKER_LOST; when this
+    was the service's last worker, the queue fails with BROKER_NO_WORKER. Callbacks run
+    last, once the broker is consistent again. */
+static void
+s_worker_purge (broker_t *self, worker_t *worker, bool disconnect)
+{
+    service_t *service = worker->service;
+    broker_call_t *lost = NULL;
+    zlistx_t *orphans = NULL;
+    char name[MDP_SERVICE_MAX + 1];
+    snprintf (name, sizeof name, "%s", service->name);
+
+    if (disconnect)
+        mdp_router_send_command (self->router, worker->address, MDP_DISCONNECT);
+    if (worker->idle_handle)
+        zlistx_delete (service->idle, worker->idle_handle);
+    broker_call_t *call = worker->call;
+    const char *held = "none";
+    if (call) {
+        call->worker = NULL;
+        if (call->cancelled) {
+            held = "cancelled";
+            s_call_destroy (&call);
+        }
+        else if (call->retry && call->cb) {
+            held = "requeued";
+            call->queue_handle = zlistx_add_start (service->queue, call);
+        }
+        else {
+            held = "failed";
+            lost = call;
+        }
+    }
+    ecom_info ("msg=\"worker gone\" mdp_service=%s worker=%s held=%s", service->name,
+               worker->identity, held);
+    zhashx_delete (self->workers, worker->identity);
+
+    service->workers--;
+    if (service->workers == 0) {
+        orphans = service->queue;
+        service->queue = zlistx_new ();
+        service->external = 0;
+        broker_call_t *queued;
+        for (queued = zlistx_first (orphans); queued; queued = zlistx_next (orphans))
+            queued->queue_handle = NULL;
+    }
+    else
+        s_service_dispatch (self, service);
+
+    if (lost)
+        s_call_finish (lost, BROKER_WORKER_LOST);
+    if (orphans)
+        s_calls_finish (&orphans, BROKER_NO_WORKER);
+    /*  Only now: the callbacks above may have looked the service up. */
+    service = zhashx_lookup (self->services, name);
+    if (service)
+        s_service_collect (self, service);
+}
+
+/*  Tells a peer that broke the protocol to go away; it is forgotten if it was a worker. */
+static void
+s_worker_reject (broker_t *self, zframe_t *address, worker_t *worker, const char *why)
+{
+    char *id = zframe_strhex (address);
+    ecom_warn ("msg=\"protocol error from worker\" reason=\"%s\" worker=%s", why, id);
+    free (id);
+    if (worker)
+        s_worker_purge (self, worker, true);
+    else
+        mdp_router_send_command (self->router, address, MDP_DISCONNECT);
+}
+
+/*  A READY from an unknown peer: registers it as an idle worker of service. */
+static void
+s_worker_ready (broker_t *self, mdp_router_msg_t *msg, char *identity)
+{
+    service_t *service = s_service_require (self, msg->service);
+    worker_t *worker = zmalloc (sizeof *worker);
+    worker->identity = identity;
+    worker->address = msg->sender;
+    msg->sender = NULL;
+    worker->service = service;
+    worker->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
+    zhashx_insert (self->workers, identity, worker);
+    service->workers++;
+    worker->idle_handle = zlistx_add_end (service->idle, worker);
+    ecom_info ("msg=\"worker ready\" mdp_service=%s worker=%s workers=%zu", service->name,
+               identity, service->workers);
+    s_service_dispatch (self, service);
+}
+
+/*  A REPLY from worker: completes the call it holds (the client frame is not trusted). */
+static void
+s_worker_reply (broker_t *self, worker_t *worker, mdp_router_msg_t *msg)
+{
+    service_t *service = worker->service;
+    broker_call_t *call = worker->call;
+    worker->call = NULL;
+    call->worker = NULL;
+    worker->idle_handle = zlistx_add_end (service->idle, worker);
+
+    if (call->client && !call->cancelled)
+        mdp_router_send_client_reply (self->router, call->client, service->name, &msg->body);
+    else if (call->cb && !call->cancelled)
+        call->cb (call->arg, BROKER_OK, zframe_data (msg->body), zframe_size (msg->body));
+    s_call_destroy (&call);
+    s_service_dispatch (self, service);
+}
+
+static void
+s_handle_worker (broker_t *self, mdp_router_msg_t *msg)
+{
+    char *identity = zframe_strhex (msg->sender);
+    worker_t *worker = zhashx_lookup (self->workers, identity);
+    if (worker)
+        worker->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
+
+    switch (msg->command) {
+    case MDP_READY:
+        if (worker)
+            s_worker_reject (self, msg->sender, worker, "second READY");
+        else {
+            s_worker_ready (self, msg, identity);
+            identity = NULL;    /* the worker's now */
+        }
+        break;
+    case MDP_REPLY:
+        if (!worker)
+            s_worker_reject (self, msg->sender, NULL, "REPLY from an unknown worker");
+        else if (!worker->call)
+            s_worker_reject (self, msg->sender, worker, "REPLY while holding no request");
+        else
+            s_worker_reply (self, worker, msg);
+        break;
+    case MDP_HEARTBEAT:
+        if (!worker)
+            s_worker_reject (self, msg->sender, NULL, "HEARTBEAT from an unknown worker");
+        break;
+    case MDP_DISCONNECT:
+        if (worker)
+            s_worker_purge (self, worker, false);
+        break;
+    default:
+        break;    /* mdp_router_msg_recv() lets no other command through */
+    }
+    free (identity);
+}
+
+/*  =======================================================================================
+    Clients */
+
+/*  Queues a call from an external MDP client, or drops it when its service has no worker
+    or too many external calls waiting. */
+static void
+s_handle_client (broker_t *self, mdp_router_msg_t *msg)
+{
+    service_t *service = zhashx_lookup (self->services, msg->service);
+    if (!service || service->workers == 0 || service->external >= S_EXTERNAL_QUEUE_MAX) {
+        ecom_debug ("msg=\"external request dropped\" mdp_service=%s reason=%s", msg->service,
+                    service && service->workers ? "queue_full" : "no_worker");
+        return;
+    }
+    broker_call_t *call = zmalloc (sizeof *call);
+    call->service = service;
+    call->body = msg->body;
+    msg->body = NULL;
+    call->client = msg->sender;
+    msg->sender = NULL;
+    call->id = ++self->next_call_id;
+    call->queue_handle = zlistx_add_end (service->queue, call);
+    service->external++;
+    s_service_dispatch (self, service);
+}
+
+/*  =======================================================================================
+    Public API */
+
+broker_t *
+broker_new (const char *endpoint, char *err, size_t errlen)
+{
+    zsock_t *router = zsock_new (ZMQ_ROUTER);
+    if (!router) {
+        snprintf (err, errlen, "cannot create a ZeroMQ socket: %s", zmq_strerror (zmq_errno ()));
+        return NULL;
+    }
+    zsock_set_linger (router, 0);
+    zsock_set_maxmsgsize (router, S_MAX_FRAME_BYTES);
+    zsock_set_sndhwm (router, 100000);
+    zsock_set_rcvhwm (router, 100000);
+    if (zsock_bind (router, "%s", endpoint) == -1) {
+        snprintf (err, errlen, "cannot bind the broker at %s: %s", endpoint,
+                  zmq_strerror (zmq_errno ()));
+        zsock_destroy (&router);
+        return NULL;
+    }
+    broker_t *self = zmalloc (sizeof *self);
+    self->router = router;
+    self->services = zhashx_new ();
+    zhashx_set_destructor (self->services, s_service_free);
+    self->workers = zhashx_new ();
+    zhashx_set_destructor (self->workers, s_worker_free);
+    self->heartbeat_at = zclock_mono () + MDP_HEARTBEAT_MS;
+    return self;
+}
+
+void
+broker_destroy (broker_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    broker_t *self = *self_p;
+    for (worker_t *worker = zhashx_first (self->workers); worker;
+         worker = zhashx_next (self->workers)) {
+        mdp_router_send_command (self->router, worker->address, MDP_DISCONNECT);
+        s_call_destroy (&worker->call);
+    }
+    zhashx_destroy (&self->workers);
+    zhashx_destroy (&self->services);
+    zsock_set_linger (self->router, S_LINGER_MS);    /* let the DISCONNECTs go out */
+    zsock_destroy (&self->router);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+broker_fd (broker_t *self)
+{
+    return zsock_fd (self->router);
+}
+
+void
+broker_process (broker_t *self)
+{
+    while (true) {
+        bool dropped;
+        mdp_router_msg_t *msg = mdp_router_msg_recv (self->router, &dropped);
+        if (msg) {
+            if (msg->from_worker)
+                s_handle_worker (self, msg);
+            else
+                s_handle_client (self, msg);
+            mdp_router_msg_destroy (&msg);
+        }
+        else if (dropped)
+            ecom_debug ("msg=\"malformed message dropped\"");
+        else if (!(zsock_events (self->router) & ZMQ_POLLIN))
+            break;
+    }
+}
+
+int64_t
+broker_tick (broker_t *self)
+{
+    int64_t now = zclock_mono ();
+    if (now >= self->heartbeat_at) {
+        for (worker_t *worker = zhashx_first (self->workers); worker;
+             worker = zhashx_next (self->workers))
+            mdp_router_send_command (self->router, worker->address, MDP_HEARTBEAT);
+        self->heartbeat_at = now + MDP_HEARTBEAT_MS;
+    }
+    /*  Messages that came in meanwhile prove life: read them before judging. */
+    broker_process (self);
+
+    now = zclock_mono ();
+    int64_t next = self->heartbeat_at;
+    bool purged = true;
+    while (purged) {    /* purging runs callbacks, which may change the table: start over */
+        purged = false;
+        for (worker_t *worker = zhashx_first (self->workers); worker;
+             worker = zhashx_next (self->workers)) {
+            if (worker->expiry <= now) {
+                s_worker_purge (self, worker, false);
+                purged = true;
+                break;
+            }
+        }
+    }
+    for (worker_t *worker = zhashx_first (self->workers); worker;
+         worker = zhashx_next (self->workers))
+        if (worker->expiry < next)
+            next = worker->expiry;
+    /*  Sends above may have swallowed the socket's wake-up. */
+    broker_process (self);
+    return next > now ? next - now : 1;
+}
+
+broker_call_t *
+broker_call (broker_t *self, const char *service_name, const void *body, size_t size,
+             bool retry, broker_reply_fn *cb, void *arg)
+{
+    service_t *service = zhashx_lookup (self->services, service_name);
+    if (!service || service->workers == 0)
+        return NULL;
+    broker_call_t *call = zmalloc (sizeof *call);
+    call->service = service;
+    call->body = zframe_new (body, size);
+    call->retry = retry;
+    call->cb = cb;
+    call->arg = arg;
+    call->id = ++self->next_call_id;
+    call->queue_handle = zlistx_add_end (service->queue, call);
+    s_service_dispatch (self, service);
+    return call;
+}
+
+void
+broker_call_cancel (broker_t *self, broker_call_t *call)
+{
+    if (!call)
+        return;
+    if (call->worker)
+        call->cancelled = true;    /* freed when the reply comes or the worker dies */
+    else {
+        zlistx_delete (call->service->queue, call->queue_handle);
+        s_service_collect (self, call->service);
+        s_call_destroy (&call);
+    }
+}
+
+bool
+broker_call_dispatched (const broker_call_t *call)
+{
+    return call->worker != NULL;
+}
+
+size_t
+broker_worker_count (broker_t *self, const char *service_name)
+{
+    service_t *service = zhashx_lookup (self->services, service_name);
+    return service ? service->workers : 0;
+}

@@ -1,0 +1,73 @@
+/*  broker: the Majordomo broker (MDP/0.1, ZeroMQ RFC 7), living inside the gateway process.
+
+    It binds one ROUTER socket at BROKER_ENDPOINT. Workers (the services) connect and send
+    READY; external MDP clients connect and send requests; the gateway's own HTTP handlers
+    call broker_call() in-process, so an HTTP request costs no extra socket hop. Everything
+    runs on the caller's thread: the gateway watches broker_fd() in its event loop, calls
+    broker_process() when it fires, and broker_tick() when broker_tick()'s answer says.
+
+    Each service has a queue of requests and a list of idle workers; a request goes to the
+    longest-idle live worker. Each worker handles one request at a time, so a REPLY is matched
+    to the request that worker holds (the client address in the frame is not trusted).
+    A worker silent for MDP_HEARTBEAT_MS * MDP_LIVENESS is purged; the request it held is
+    queued again when its call allows a retry, else failed with BROKER_WORKER_LOST. When the
+    last worker of a service is purged, that service's queued calls fail with
+    BROKER_NO_WORKER. */
+#ifndef GATEWAY_BROKER_H
+#define GATEWAY_BROKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct _broker_t broker_t;
+typedef struct _broker_call_t broker_call_t;
+
+typedef enum {
+    BROKER_OK = 0,         /* reply holds the worker's reply body */
+    BROKER_NO_WORKER,      /* the service has no live worker (left) */
+    BROKER_WORKER_LOST     /* the worker died holding a call that may not be retried */
+} broker_result_t;
+
+/*  Called once per call, unless it was cancelled first. reply/size is the reply body frame
+    (valid only during the callback); NULL unless result is BROKER_OK. */
+typedef void (broker_reply_fn) (void *arg, broker_result_t result, const void *reply,
+                                size_t size);
+
+/*  Binds a ROUTER socket at endpoint. Returns NULL with a message in err when it cannot. */
+broker_t *broker_new (const char *endpoint, char *err, size_t errlen);
+
+/*  Sends DISCONNECT to every worker, fails no callbacks, closes the socket and nulls the
+    caller's pointer. NULL-safe. */
+void broker_destroy (broker_t **self_p);
+
+/*  The socket's ZMQ_FD, to watch for reading (edge-triggered: call broker_process() after
+    every wake-up). Never close it; dup() it for an event loop that closes what it wraps. */
+int broker_fd (broker_t *self);
+
+/*  Handles every message waiting on the socket, until ZMQ_EVENTS shows no more input.
+    Malformed messages are dropped. Calls reply callbacks. */
+void broker_process (broker_t *self);
+
+/*  Sends due heartbeats and purges dead workers. Returns the milliseconds until it wants to
+    be called again. */
+int64_t broker_tick (broker_t *self);
+
+/*  Queues body (copied) for service. Returns NULL, without calling cb, when the service has
+    no live worker now; otherwise cb is called exactly once later (from broker_process() or
+    broker_tick()) unless broker_call_cancel() comes first. retry says whether the call may be
+    sent to another worker when the one holding it dies (true only for idempotent ops). */
+broker_call_t *broker_call (broker_t *self, const char *service, const void *body,
+                            size_t size, bool retry, broker_reply_fn *cb, void *arg);
+
+/*  Forgets a pending call (its callback will not run); a reply that comes later is dropped.
+    Must not be called after the callback ran. */
+void broker_call_cancel (broker_t *self, broker_call_t *call);
+
+/*  True when the call is in a worker's hands (sent, no reply yet), false while queued. */
+bool broker_call_dispatched (const broker_call_t *call);
+
+/*  The number of live workers registered for service. */
+size_t broker_worker_count (broker_t *self, const char *service);
+
+#endif

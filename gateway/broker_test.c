@@ -1,0 +1,814 @@
+/*  broker_test: the in-process Majordomo broker against real MDP peers over tcp loopback:
+    mdp_worker_t workers in threads, a worker in a child process that is killed (SIGKILL:
+    no DISCONNECT, its socket just vanishes), an external mdp_client_t in a thread, and raw
+    DEALER sockets that break the protocol or send garbage. The broker runs on the test's
+    main thread the way the gateway runs it: wait on broker_fd(), then broker_process(),
+    and broker_tick() when it asked to be called. */
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "broker.h"
+#include "mdp.h"
+
+extern char **environ;
+
+/*  ---------------------------------------------------------------------------------------
+    The broker loop */
+
+typedef struct {
+    broker_t *broker;
+    char endpoint[64];
+    int64_t tick_at;
+} fixture_t;
+
+/*  Runs the broker for up to timeout_ms, or until cond(arg) holds (checked after every
+    wake-up). Returns whether cond held. cond NULL: runs the whole time. */
+static bool
+pump_until (fixture_t *f, bool (*cond) (void *), void *arg, int timeout_ms)
+{
+    int64_t deadline = zclock_mono () + timeout_ms;
+    while (true) {
+        broker_process (f->broker);
+        int64_t now = zclock_mono ();
+        if (now >= f->tick_at)
+            f->tick_at = now + broker_tick (f->broker);
+        if (cond && cond (arg))
+            return true;
+        now = zclock_mono ();
+        if (now >= deadline)
+            return false;
+        int64_t wait = f->tick_at - now;
+        if (wait > deadline - now)
+            wait = deadline - now;
+        if (wait > 20)
+            wait = 20; /* cond may depend on other sockets than the broker's */
+        struct pollfd pfd = {broker_fd (f->broker), POLLIN, 0};
+        poll (&pfd, 1, (int) (wait > 0 ? wait : 0));
+    }
+}
+
+static void
+pump (fixture_t *f, int ms)
+{
+    pump_until (f, NULL, NULL, ms);
+}
+
+/*  A free tcp port on loopback (bound to port 0, then released). */
+static int
+free_port (void)
+{
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    assert_true (fd >= 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
+    assert_int_equal (bind (fd, (struct sockaddr *) &addr, sizeof addr), 0);
+    socklen_t len = sizeof addr;
+    assert_int_equal (getsockname (fd, (struct sockaddr *) &addr, &len), 0);
+    close (fd);
+    return ntohs (addr.sin_port);
+}
+
+static int
+setup (void **state)
+{
+    fixture_t *f = zmalloc (sizeof *f);
+    char err[256] = "";
+    for (int attempt = 0; attempt < 5 && !f->broker; attempt++) {
+        snprintf (f->endpoint, sizeof f->endpoint, "tcp://127.0.0.1:%d", free_port ());
+        f->broker = broker_new (f->endpoint, err, sizeof err);
+    }
+    if (!f->broker)
+        fail_msg ("broker_new: %s", err);
+    *state = f;
+    return 0;
+}
+
+static int
+teardown (void **state)
+{
+    fixture_t *f = *state;
+    broker_destroy (&f->broker);
+    assert_null (f->broker);
+    free (f);
+    return 0;
+}
+
+/*  ---------------------------------------------------------------------------------------
+    Callbacks */
+
+typedef struct {
+    int calls;
+    broker_result_t result;
+    char reply[256];
+} outcome_t;
+
+static void
+on_reply (void *arg, broker_result_t result, const void *reply, size_t size)
+{
+    outcome_t *o = arg;
+    o->calls++;
+    o->result = result;
+    if (reply) {
+        assert_true (size < sizeof o->reply);
+        memcpy (o->reply, reply, size);
+        o->reply[size] = 0;
+    }
+    else
+        assert_int_equal (size, 0);
+}
+
+static bool
+answered (void *arg)
+{
+    return ((outcome_t *) arg)->calls > 0;
+}
+
+typedef struct {
+    fixture_t *f;
+    const char *service;
+    size_t count;
+} count_t;
+
+static bool
+count_is (void *arg)
+{
+    count_t *c = arg;
+    return broker_worker_count (c->f->broker, c->service) == c->count;
+}
+
+static void
+wait_for_workers (fixture_t *f, const char *service, size_t count)
+{
+    count_t c = {f, service, count};
+    if (!pump_until (f, count_is, &c, 5000))
+        fail_msg ("service %s has %zu workers, not %zu", service,
+                  broker_worker_count (f->broker, service), count);
+}
+
+static bool
+dispatched (void *arg)
+{
+    return broker_call_dispatched (arg);
+}
+
+/*  ---------------------------------------------------------------------------------------
+    Workers in threads: each answers "<tag>:<request>" after delay_ms. */
+
+typedef struct {
+    char endpoint[64];
+    const char *service;
+    const char *tag;
+    int delay_ms;
+    atomic_bool stop;
+    atomic_int handled;
+    pthread_t thread;
+} worker_thread_t;
+
+/*  Requests being handled right now by all worker threads, and the most ever at once. */
+static atomic_int s_in_flight;
+static atomic_int s_max_in_flight;
+
+static void *
+worker_main (void *arg)
+{
+    worker_thread_t *w = arg;
+    mdp_worker_t *worker = mdp_worker_new (w->endpoint, w->service);
+    assert_non_null (worker);
+    while (!atomic_load (&w->stop)) {
+        zframe_t *reply_to = NULL;
+        zframe_t *request = mdp_worker_recv (worker, 50, &reply_to);
+        if (!request)
+            continue;
+        int now = atomic_fetch_add (&s_in_flight, 1) + 1;
+        int seen = atomic_load (&s_max_in_flight);
+        while (now > seen && !atomic_compare_exchange_weak (&s_max_in_flight, &seen, now))
+            ;
+        if (w->delay_ms)
+            zclock_sleep (w->delay_ms);
+        atomic_fetch_sub (&s_in_flight, 1);
+        char text[256];
+        snprintf (text, sizeof text, "%s:%.*s", w->tag, (int) zframe_size (request),
+                  (const char *) zframe_data (request));
+        zframe_t *reply = zframe_new (text, strlen (text));
+        atomic_fetch_add (&w->handled, 1);
+        mdp_worker_send (worker, &reply_to, &reply);
+        zframe_destroy (&request);
+    }
+    mdp_worker_destroy (&worker);
+    return NULL;
+}
+
+static worker_thread_t *
+worker_start (fixture_t *f, const char *service, const char *tag, int delay_ms)
+{
+    worker_thread_t *w = zmalloc (sizeof *w);
+    snprintf (w->endpoint, sizeof w->endpoint, "%s", f->endpoint);
+    w->service = service;
+    w->tag = tag;
+    w->delay_ms = delay_ms;
+    assert_int_equal (pthread_create (&w->thread, NULL, worker_main, w), 0);
+    return w;
+}
+
+static void
+worker_stop (worker_thread_t **w_p)
+{
+    atomic_store (&(*w_p)->stop, true);
+    pthread_join ((*w_p)->thread, NULL);
+    free (*w_p);
+    *w_p = NULL;
+}
+
+/*  ---------------------------------------------------------------------------------------
+    A worker in a child process (this program with --worker): it takes requests and never
+    answers, until it is killed. */
+
+static int
+child_worker_main (const char *endpoint, const char *service)
+{
+    prctl (PR_SET_PDEATHSIG, SIGKILL);
+    mdp_worker_t *worker = mdp_worker_new (endpoint, service);
+    if (!worker)
+        return 1;
+    int64_t give_up = zclock_mono () + 60000;
+    while (zclock_mono () < give_up) {
+        zframe_t *reply_to = NULL;
+        zframe_t *request = mdp_worker_recv (worker, 500, &reply_to);
+        zframe_destroy (&request);
+        zframe_destroy (&reply_to);
+    }
+    mdp_worker_destroy (&worker);
+    return 0;
+}
+
+static pid_t
+child_start (fixture_t *f, const char *service)
+{
+    char *argv[] = {"broker_test", "--worker", f->endpoint, (char *) service, NULL};
+    pid_t pid;
+    assert_int_equal (posix_spawn (&pid, "/proc/self/exe", NULL, NULL, argv, environ), 0);
+    return pid;
+}
+
+static void
+child_kill (pid_t pid)
+{
+    kill (pid, SIGKILL);
+    waitpid (pid, NULL, 0);
+}
+
+/*  ---------------------------------------------------------------------------------------
+    Raw peers */
+
+static zsock_t *
+raw_dealer (fixture_t *f)
+{
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    assert_non_null (dealer);
+    assert_int_equal (zsock_connect (dealer, "%s", f->endpoint), 0);
+    return dealer;
+}
+
+static void
+send_frames (zsock_t *sock, int count, ...)
+{
+    va_list args;
+    va_start (args, count);
+    zmsg_t *msg = zmsg_new ();
+    for (int i = 0; i < count; i++) {
+        const void *data = va_arg (args, const void *);
+        size_t size = va_arg (args, size_t);
+        zmsg_addmem (msg, data, size);
+    }
+    va_end (args);
+    assert_int_equal (zmsg_send (&msg, sock), 0);
+}
+
+#define S(text) (text), strlen (text)
+#define CMD(byte) ((const char[]){(byte)}), (size_t) 1
+#define EMPTY "", (size_t) 0
+
+typedef struct {
+    zsock_t *dealer;
+    int command; /* what to wait for */
+    zmsg_t *msg; /* the message that matched */
+} expect_t;
+
+/*  True once a worker command (skipping heartbeats unless asked for) came on the dealer. */
+static bool
+got_command (void *arg)
+{
+    expect_t *e = arg;
+    while (zsock_events (e->dealer) & ZMQ_POLLIN) {
+        zmsg_t *msg = zmsg_recv (e->dealer);
+        zframe_t *cmd = NULL; /* "", MDPW01, command, ... */
+        if (zmsg_size (msg) >= 3) {
+            zmsg_first (msg);
+            zmsg_next (msg);
+            cmd = zmsg_next (msg);
+        }
+        if (cmd && zframe_size (cmd) == 1 && zframe_data (cmd)[0] == e->command) {
+            e->msg = msg;
+            return true;
+        }
+        zmsg_destroy (&msg);
+    }
+    return false;
+}
+
+static zmsg_t *
+expect_command (fixture_t *f, zsock_t *dealer, mdp_command_t command)
+{
+    expect_t e = {dealer, command, NULL};
+    if (!pump_until (f, got_command, &e, 3000))
+        fail_msg ("no command %d came", command);
+    return e.msg;
+}
+
+/*  ---------------------------------------------------------------------------------------
+    Tests */
+
+static void
+test_new_errors (void **state)
+{
+    fixture_t *f = *state;
+    char err[256] = "";
+    assert_null (broker_new ("not an endpoint", err, sizeof err));
+    assert_true (strlen (err) > 0);
+    err[0] = 0;
+    assert_null (broker_new (f->endpoint, err, sizeof err)); /* in use */
+    assert_non_null (strstr (err, f->endpoint));
+    broker_t *none = NULL;
+    broker_destroy (&none);
+    broker_destroy (NULL);
+
+    int64_t next = broker_tick (f->broker);
+    assert_true (next >= 1 && next <= MDP_HEARTBEAT_MS);
+}
+
+static void
+test_call_reply (void **state)
+{
+    fixture_t *f = *state;
+    outcome_t none = {0};
+    assert_null (broker_call (f->broker, "echo", "x", 1, true, on_reply, &none));
+    assert_int_equal (broker_worker_count (f->broker, "echo"), 0);
+
+    worker_thread_t *w = worker_start (f, "echo", "A", 0);
+    wait_for_workers (f, "echo", 1);
+
+    outcome_t o = {0};
+    broker_call_t *call = broker_call (f->broker, "echo", "hello", 5, true, on_reply, &o);
+    assert_non_null (call);
+    assert_true (broker_call_dispatched (call)); /* an idle worker took it at once */
+    broker_process (f->broker);                  /* what the gateway does after a call */
+    assert_true (pump_until (f, answered, &o, 3000));
+    assert_int_equal (o.calls, 1);
+    assert_int_equal (o.result, BROKER_OK);
+    assert_string_equal (o.reply, "A:hello");
+
+    /*  Unknown services and names over the limit have no worker. */
+    char too_long[MDP_SERVICE_MAX + 2];
+    memset (too_long, 'e', MDP_SERVICE_MAX + 1);
+    too_long[MDP_SERVICE_MAX + 1] = 0;
+    assert_null (broker_call (f->broker, too_long, "x", 1, true, on_reply, &none));
+    assert_null (broker_call (f->broker, "nosuch", "x", 1, true, on_reply, &none));
+    pump (f, 100);
+    assert_int_equal (none.calls, 0);
+    assert_int_equal (o.calls, 1); /* exactly once */
+
+    /*  An empty body is a body. */
+    outcome_t empty = {0};
+    assert_non_null (broker_call (f->broker, "echo", "", 0, false, on_reply, &empty));
+    assert_true (pump_until (f, answered, &empty, 3000));
+    assert_string_equal (empty.reply, "A:");
+
+    /*  A worker that says goodbye is forgotten at once. */
+    worker_stop (&w);
+    wait_for_workers (f, "echo", 0);
+}
+
+static void
+test_load_sharing (void **state)
+{
+    fixture_t *f = *state;
+    worker_thread_t *a = worker_start (f, "echo", "A", 30);
+    worker_thread_t *b = worker_start (f, "echo", "B", 30);
+    wait_for_workers (f, "echo", 2);
+
+    enum { N = 10 };
+    outcome_t o[N] = {{0}};
+    atomic_store (&s_max_in_flight, 0);
+    for (int i = 0; i < N; i++) {
+        char body[8];
+        snprintf (body, sizeof body, "%d", i);
+        assert_non_null (
+            broker_call (f->broker, "echo", body, strlen (body), true, on_reply, &o[i]));
+    }
+    assert_true (pump_until (f, answered, &o[N - 1], 5000));
+    pump (f, 100);
+    int by_a = 0, by_b = 0;
+    for (int i = 0; i < N; i++) {
+        assert_int_equal (o[i].calls, 1);
+        assert_int_equal (o[i].result, BROKER_OK);
+        char expected[8];
+        snprintf (expected, sizeof expected, "%d", i);
+        assert_string_equal (o[i].reply + 2, expected);
+        by_a += o[i].reply[0] == 'A';
+        by_b += o[i].reply[0] == 'B';
+    }
+    /*  Both worked, and at the same time. */
+    assert_int_equal (by_a + by_b, N);
+    assert_true (by_a >= 3 && by_b >= 3);
+    assert_int_equal (atomic_load (&a->handled), by_a);
+    assert_int_equal (atomic_load (&b->handled), by_b);
+    assert_int_equal (atomic_load (&s_max_in_flight), 2);
+    worker_stop (&a);
+    worker_stop (&b);
+}
+
+/*  A killed worker holding a retryable call: purged within liveness, the call goes to
+    the other worker. */
+static void
+test_killed_worker_retry (void **state)
+{
+    fixture_t *f = *state;
+    pid_t child = child_start (f, "svc");
+    wait_for_workers (f, "svc", 1);
+    outcome_t o = {0};
+    broker_call_t *call = broker_call (f->broker, "svc", "job", 3, true, on_reply, &o);
+    assert_non_null (call);
+    assert_true (pump_until (f, dispatched, call, 3000));
+
+    worker_thread_t *b = worker_start (f, "svc", "B", 0);
+    wait_for_workers (f, "svc", 2);
+    child_kill (child);
+    int64_t killed = zclock_mono ();
+    assert_true (pump_until (f, answered, &o, 5000));
+    int64_t took = zclock_mono () - killed;
+    assert_true (took <= MDP_HEARTBEAT_MS * MDP_LIVENESS + 500);
+    assert_int_equal (o.result, BROKER_OK);
+    assert_string_equal (o.reply, "B:job");
+    assert_int_equal (broker_worker_count (f->broker, "svc"), 1);
+    pump (f, 100);
+    assert_int_equal (o.calls, 1);
+    worker_stop (&b);
+}
+
+/*  The same with a call that may not be retried: it fails, the other worker stays. */
+static void
+test_killed_worker_no_retry (void **state)
+{
+    fixture_t *f = *state;
+    pid_t child = child_start (f, "etl");
+    wait_for_workers (f, "etl", 1);
+    outcome_t o = {0};
+    broker_call_t *call = broker_call (f->broker, "etl", "trigger", 7, false, on_reply, &o);
+    assert_true (pump_until (f, dispatched, call, 3000));
+    worker_thread_t *b = worker_start (f, "etl", "B", 0);
+    wait_for_workers (f, "etl", 2);
+    child_kill (child);
+    assert_true (pump_until (f, answered, &o, 5000));
+    assert_int_equal (o.result, BROKER_WORKER_LOST);
+    assert_int_equal (atomic_load (&b->handled), 0); /* never sent twice */
+    assert_int_equal (broker_worker_count (f->broker, "etl"), 1);
+
+    outcome_t next = {0};
+    assert_non_null (broker_call (f->broker, "etl", "status", 6, true, on_reply, &next));
+    assert_true (pump_until (f, answered, &next, 3000));
+    assert_string_equal (next.reply, "B:status");
+    worker_stop (&b);
+}
+
+/*  The last worker dies: the call it held and the queued ones fail with NO_WORKER. */
+static void
+test_last_worker_gone (void **state)
+{
+    fixture_t *f = *state;
+    pid_t child = child_start (f, "kpi");
+    wait_for_workers (f, "kpi", 1);
+    outcome_t held = {0}, queued = {0}, lost = {0};
+    broker_call_t *c1 = broker_call (f->broker, "kpi", "1", 1, true, on_reply, &held);
+    broker_call_t *c2 = broker_call (f->broker, "kpi", "2", 1, true, on_reply, &queued);
+    broker_call_t *c3 = broker_call (f->broker, "kpi", "3", 1, false, on_reply, &lost);
+    assert_true (pump_until (f, dispatched, c1, 3000));
+    assert_false (broker_call_dispatched (c2));
+    assert_false (broker_call_dispatched (c3));
+    child_kill (child);
+    assert_true (pump_until (f, answered, &queued, 5000));
+    assert_int_equal (held.calls, 1);
+    assert_int_equal (held.result, BROKER_NO_WORKER);
+    assert_int_equal (queued.result, BROKER_NO_WORKER);
+    assert_int_equal (lost.calls, 1);
+    assert_int_equal (lost.result, BROKER_NO_WORKER);
+    assert_int_equal (broker_worker_count (f->broker, "kpi"), 0);
+    outcome_t none = {0};
+    assert_null (broker_call (f->broker, "kpi", "4", 1, true, on_reply, &none));
+}
+
+/*  A worker busy for longer than the liveness window is not purged: its socket's thread
+    goes on heartbeating while the handler runs. */
+static void
+test_slow_worker_kept (void **state)
+{
+    fixture_t *f = *state;
+    const int slow_ms = MDP_HEARTBEAT_MS * MDP_LIVENESS + 500;
+    worker_thread_t *w = worker_start (f, "slow", "S", slow_ms);
+    wait_for_workers (f, "slow", 1);
+    outcome_t o = {0};
+    assert_non_null (broker_call (f->broker, "slow", "q", 1, false, on_reply, &o));
+    assert_true (pump_until (f, answered, &o, slow_ms + 2000));
+    assert_int_equal (o.result, BROKER_OK);
+    assert_string_equal (o.reply, "S:q");
+    assert_int_equal (broker_worker_count (f->broker, "slow"), 1);
+    worker_stop (&w);
+}
+
+static void
+test_cancel (void **state)
+{
+    fixture_t *f = *state;
+    worker_thread_t *w = worker_start (f, "echo", "A", 200);
+    wait_for_workers (f, "echo", 1);
+    outcome_t o1 = {0}, o2 = {0}, o3 = {0};
+    broker_call_t *c1 = broker_call (f->broker, "echo", "1", 1, true, on_reply, &o1);
+    broker_call_t *c2 = broker_call (f->broker, "echo", "2", 1, true, on_reply, &o2);
+    assert_true (broker_call_dispatched (c1));
+    assert_false (broker_call_dispatched (c2));
+    broker_call_cancel (f->broker, c2); /* queued: never sent */
+    broker_call_cancel (f->broker, c1); /* in a worker's hands: its reply is dropped */
+    pump (f, 600);
+    assert_int_equal (o1.calls, 0);
+    assert_int_equal (o2.calls, 0);
+    assert_int_equal (atomic_load (&w->handled), 1);
+
+    /*  The worker is free again. */
+    assert_non_null (broker_call (f->broker, "echo", "3", 1, true, on_reply, &o3));
+    assert_true (pump_until (f, answered, &o3, 3000));
+    assert_string_equal (o3.reply, "A:3");
+    worker_stop (&w);
+}
+
+/*  A cancelled call whose worker dies is not retried and calls nothing. */
+static void
+test_cancel_then_worker_dies (void **state)
+{
+    fixture_t *f = *state;
+    pid_t child = child_start (f, "svc");
+    wait_for_workers (f, "svc", 1);
+    outcome_t o = {0};
+    broker_call_t *call = broker_call (f->broker, "svc", "x", 1, true, on_reply, &o);
+    assert_true (pump_until (f, dispatched, call, 3000));
+    broker_call_cancel (f->broker, call);
+    child_kill (child);
+    wait_for_workers (f, "svc", 0);
+    pump (f, 50);
+    assert_int_equal (o.calls, 0);
+}
+
+typedef struct {
+    char endpoint[64];
+    const char *service;
+    int timeout_ms;
+    char reply[256];
+    bool got_reply;
+    atomic_bool done;
+} client_thread_t;
+
+static void *
+client_main (void *arg)
+{
+    client_thread_t *c = arg;
+    mdp_client_t *client = mdp_client_new (c->endpoint);
+    zframe_t *body = zframe_new ("hi", 2);
+    zframe_t *reply = mdp_client_call (client, c->service, &body, c->timeout_ms);
+    if (reply) {
+        c->got_reply = true;
+        snprintf (c->reply, sizeof c->reply, "%.*s", (int) zframe_size (reply),
+                  (const char *) zframe_data (reply));
+    }
+    zframe_destroy (&reply);
+    mdp_client_destroy (&client);
+    atomic_store (&c->done, true);
+    return NULL;
+}
+
+static bool
+client_done (void *arg)
+{
+    return atomic_load (&((client_thread_t *) arg)->done);
+}
+
+static void
+run_client (fixture_t *f, client_thread_t *c)
+{
+    snprintf (c->endpoint, sizeof c->endpoint, "%s", f->endpoint);
+    pthread_t thread;
+    assert_int_equal (pthread_create (&thread, NULL, client_main, c), 0);
+    assert_true (pump_until (f, client_done, c, 5000));
+    pthread_join (thread, NULL);
+}
+
+static void
+test_external_client (void **state)
+{
+    fixture_t *f = *state;
+    worker_thread_t *w = worker_start (f, "echo", "A", 0);
+    wait_for_workers (f, "echo", 1);
+
+    client_thread_t c = {.service = "echo", .timeout_ms = 3000};
+    run_client (f, &c);
+    assert_true (c.got_reply);
+    assert_string_equal (c.reply, "A:hi");
+
+    /*  A service nobody offers: the request is dropped, the client times out. */
+    client_thread_t lost = {.service = "nosuch", .timeout_ms = 300};
+    run_client (f, &lost);
+    assert_false (lost.got_reply);
+
+    /*  Gateway calls and external calls share the worker. */
+    outcome_t o = {0};
+    assert_non_null (broker_call (f->broker, "echo", "in", 2, true, on_reply, &o));
+    assert_true (pump_until (f, answered, &o, 3000));
+    assert_string_equal (o.reply, "A:in");
+    worker_stop (&w);
+}
+
+/*  Garbage from a raw socket, and protocol errors: told DISCONNECT where RFC 7 says so,
+    otherwise dropped; the broker and its real workers carry on. */
+static void
+test_garbage (void **state)
+{
+    fixture_t *f = *state;
+    worker_thread_t *w = worker_start (f, "echo", "A", 0);
+    wait_for_workers (f, "echo", 1);
+
+    zsock_t *rogue = raw_dealer (f);
+    char too_long[MDP_SERVICE_MAX + 2];
+    memset (too_long, 'e', MDP_SERVICE_MAX + 1);
+    too_long[MDP_SERVICE_MAX + 1] = 0;
+    send_frames (rogue, 1, S ("garbage"));
+    send_frames (rogue, 3, S ("\xff\x00\x01"), S (MDP_CLIENT), S ("echo"));
+    send_frames (rogue, 5, EMPTY, S (MDP_CLIENT), S ("echo"), S ("a"), S ("b"));
+    send_frames (rogue, 4, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S (too_long));
+    send_frames (rogue, 4, EMPTY, S (MDP_WORKER), CMD (MDP_REQUEST), S ("echo"));
+    send_frames (rogue, 3, EMPTY, S (MDP_WORKER), CMD (0x42));
+    send_frames (rogue, 4, EMPTY, S (MDP_CLIENT), S (too_long), S ("x"));
+    for (int i = 0; i < 200; i++) {
+        unsigned char noise[16];
+        for (size_t k = 0; k < sizeof noise; k++)
+            noise[k] = (unsigned char) (rand () & 0xff);
+        send_frames (rogue, 1 + i % 4, noise, (size_t) (i % 16), noise, (size_t) 3, noise + 3,
+                     (size_t) 1, noise, (size_t) 16);
+    }
+    /*  A DISCONNECT from a stranger is ignored. */
+    send_frames (rogue, 3, EMPTY, S (MDP_WORKER), CMD (MDP_DISCONNECT));
+
+    /*  A HEARTBEAT from an unknown worker is told DISCONNECT. */
+    send_frames (rogue, 3, EMPTY, S (MDP_WORKER), CMD (MDP_HEARTBEAT));
+    zmsg_t *msg = expect_command (f, rogue, MDP_DISCONNECT);
+    zmsg_destroy (&msg);
+    /*  So is a REPLY from an unknown worker. */
+    send_frames (rogue, 6, EMPTY, S (MDP_WORKER), CMD (MDP_REPLY), S ("client"), EMPTY, S ("b"));
+    msg = expect_command (f, rogue, MDP_DISCONNECT);
+    zmsg_destroy (&msg);
+
+    /*  The same socket may still be a client: a valid request with an empty body. */
+    send_frames (rogue, 4, EMPTY, S (MDP_CLIENT), S ("echo"), EMPTY);
+    msg = NULL;
+    int64_t until = zclock_mono () + 1000;
+    while (!msg && zclock_mono () < until) {
+        pump (f, 20);
+        if (zsock_events (rogue) & ZMQ_POLLIN)
+            msg = zmsg_recv (rogue);
+    }
+    assert_non_null (msg);
+    assert_int_equal (zmsg_size (msg), 4);
+    assert_true (zframe_streq (zmsg_last (msg), "A:"));
+    zmsg_destroy (&msg);
+
+    outcome_t o = {0};
+    assert_non_null (broker_call (f->broker, "echo", "still", 5, true, on_reply, &o));
+    assert_true (pump_until (f, answered, &o, 3000));
+    assert_string_equal (o.reply, "A:still");
+    assert_int_equal (broker_worker_count (f->broker, "echo"), 1);
+    assert_int_equal (atomic_load (&w->handled), 2);
+    zsock_destroy (&rogue);
+    worker_stop (&w);
+}
+
+/*  A raw worker that breaks the rules in the ways RFC 7 names. */
+static void
+test_protocol_errors (void **state)
+{
+    fixture_t *f = *state;
+
+    /*  READY twice: DISCONNECT, forgotten. */
+    zsock_t *raw = raw_dealer (f);
+    send_frames (raw, 4, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("raw"));
+    wait_for_workers (f, "raw", 1);
+    send_frames (raw, 4, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("raw"));
+    zmsg_t *msg = expect_command (f, raw, MDP_DISCONNECT);
+    zmsg_destroy (&msg);
+    assert_int_equal (broker_worker_count (f->broker, "raw"), 0);
+    zsock_destroy (&raw);
+
+    /*  REPLY while holding nothing: DISCONNECT, forgotten. */
+    raw = raw_dealer (f);
+    send_frames (raw, 4, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("raw"));
+    wait_for_workers (f, "raw", 1);
+    send_frames (raw, 6, EMPTY, S (MDP_WORKER), CMD (MDP_REPLY), S ("someone"), EMPTY, S ("b"));
+    msg = expect_command (f, raw, MDP_DISCONNECT);
+    zmsg_destroy (&msg);
+    assert_int_equal (broker_worker_count (f->broker, "raw"), 0);
+    zsock_destroy (&raw);
+
+    /*  A reply is matched to the call the worker holds, whatever client it names; the
+        REQUEST the worker got has the RFC 7 shape. */
+    raw = raw_dealer (f);
+    send_frames (raw, 4, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("raw"));
+    wait_for_workers (f, "raw", 1);
+    outcome_t o = {0};
+    assert_non_null (broker_call (f->broker, "raw", "q", 1, true, on_reply, &o));
+    msg = expect_command (f, raw, MDP_REQUEST);
+    assert_int_equal (zmsg_size (msg), 6);
+    assert_true (zframe_streq (zmsg_last (msg), "q"));
+    zmsg_destroy (&msg);
+    send_frames (raw, 6, EMPTY, S (MDP_WORKER), CMD (MDP_REPLY), S ("forged"), EMPTY, S ("r"));
+    assert_true (pump_until (f, answered, &o, 3000));
+    assert_int_equal (o.result, BROKER_OK);
+    assert_string_equal (o.reply, "r");
+
+    /*  Heartbeats come to a registered worker. */
+    msg = expect_command (f, raw, MDP_HEARTBEAT);
+    zmsg_destroy (&msg);
+
+    /*  DISCONNECT while holding a call that may not be retried: it fails at once. */
+    outcome_t lost = {0};
+    assert_non_null (broker_call (f->broker, "raw", "t", 1, false, on_reply, &lost));
+    msg = expect_command (f, raw, MDP_REQUEST);
+    zmsg_destroy (&msg);
+    send_frames (raw, 3, EMPTY, S (MDP_WORKER), CMD (MDP_DISCONNECT));
+    assert_true (pump_until (f, answered, &lost, 1000));
+    assert_int_equal (lost.result, BROKER_WORKER_LOST);
+    assert_int_equal (broker_worker_count (f->broker, "raw"), 0);
+    zsock_destroy (&raw);
+
+    /*  broker_destroy() tells workers DISCONNECT and runs no callback. */
+    raw = raw_dealer (f);
+    send_frames (raw, 4, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("raw"));
+    wait_for_workers (f, "raw", 1);
+    outcome_t pending = {0};
+    assert_non_null (broker_call (f->broker, "raw", "p", 1, true, on_reply, &pending));
+    assert_non_null (broker_call (f->broker, "raw", "p", 1, true, on_reply, &pending));
+    broker_destroy (&f->broker);
+    assert_int_equal (pending.calls, 0);
+    zmq_pollitem_t item = {zsock_resolve (raw), 0, ZMQ_POLLIN, 0};
+    bool disconnected = false;
+    while (!disconnected && zmq_poll (&item, 1, 1000) == 1) {
+        msg = zmsg_recv (raw);
+        zframe_t *cmd = zmsg_size (msg) == 3 ? zmsg_last (msg) : NULL;
+        disconnected = cmd && zframe_data (cmd)[0] == MDP_DISCONNECT;
+        zmsg_destroy (&msg);
+    }
+    assert_true (disconnected);
+    zsock_destroy (&raw);
+}
+
+int
+main (int argc, char **argv)
+{
+    if (argc == 4 && streq (argv[1], "--worker"))
+        return child_worker_main (argv[2], argv[3]);
+    zsys_init ();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown (test_new_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_call_reply, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_load_sharing, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_killed_worker_retry, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_killed_worker_no_retry, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_last_worker_gone, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_slow_worker_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_cancel, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_cancel_then_worker_dies, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_external_client, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_garbage, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_protocol_errors, setup, teardown),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

@@ -1,0 +1,60 @@
+/*  ecom-gateway: the HTTP API of SPEC §6 in front of the services, and the Majordomo broker
+    they register with (SPEC §7). See gateway/README.md. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ecom_config.h"
+#include "ecom_log.h"
+#include "server.h"
+
+static void
+s_usage (FILE *out)
+{
+    fprintf (out, "usage: ecom-gateway [--help]\n"
+                  "\n"
+                  "Serves the HTTP API on API_HOST:API_PORT and runs the service broker on\n"
+                  "BROKER_ENDPOINT. Configuration comes from the environment:\n"
+                  "  API_HOST, API_PORT       where to listen (127.0.0.1, 8000)\n"
+                  "  BROKER_ENDPOINT          where services connect (tcp://127.0.0.1:5555)\n"
+                  "  JWT_SECRET               verifies access tokens; required\n"
+                  "  REQUEST_TIMEOUT_MS       per-request timeout (504 after it)\n"
+                  "  LOG_LEVEL                debug, info, warn or error\n"
+                  "Stops cleanly on SIGINT or SIGTERM.\n");
+}
+
+int
+main (int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0) {
+            s_usage (stdout);
+            return 0;
+        }
+        fprintf (stderr, "ecom-gateway: unknown argument '%s' (try --help)\n", argv[i]);
+        return 2;
+    }
+    char err[256];
+    ecom_config_t *config = ecom_config_new (err, sizeof err);
+    if (!config) {
+        fprintf (stderr, "ecom-gateway: %s\n", err);
+        return 1;
+    }
+    ecom_log_init ("gateway", config->log_level);
+    if (!config->jwt_secret) {
+        fprintf (stderr, "ecom-gateway: JWT_SECRET is not set; the gateway refuses to start "
+                         "without one (make run generates one into .env)\n");
+        ecom_config_destroy (&config);
+        return 1;
+    }
+    server_t *server = server_new (config, err, sizeof err);
+    if (!server) {
+        fprintf (stderr, "ecom-gateway: %s\n", err);
+        ecom_config_destroy (&config);
+        return 1;
+    }
+    int rc = server_run (server);
+    server_destroy (&server);
+    ecom_config_destroy (&config);
+    ecom_info ("msg=stopped");
+    return rc == 0 ? 0 : 1;
+}

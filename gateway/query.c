@@ -1,0 +1,266 @@
+#include "query.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    char *name;
+    char *value;
+} query_pair_t;
+
+struct _query_t {
+    size_t count;
+    query_pair_t pairs[QUERY_MAX_PARAMS];
+};
+
+int
+query_utf8_valid (const char *data, size_t len)
+{
+    const unsigned char *s = (const unsigned char *) data;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t need;
+        unsigned int cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+            cp = c & 0x1F;
+        }
+        else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            cp = c & 0x0F;
+        }
+        else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            cp = c & 0x07;
+        }
+        else
+            return 0;
+        if (len - i - 1 < need)
+            return 0;
+        for (size_t k = 1; k <= need; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10FFFF
+            || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += need + 1;
+    }
+    return 1;
+}
+
+static int
+s_hex (char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/*  Decodes src into a new string; *out_len gets its length. Returns NULL with a message in
+    err when an escape is malformed or on allocation failure. */
+static char *
+s_decode (const char *src, size_t len, size_t *out_len, const char *what, char *err, size_t errlen)
+{
+    char *out = malloc (len + 1);
+    if (!out) {
+        snprintf (err, errlen, "out of memory");
+        return NULL;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = src[i];
+        if (c == '+')
+            out[n++] = ' ';
+        else if (c == '%') {
+            int hi = i + 2 < len ? s_hex (src[i + 1]) : -1;
+            int lo = i + 2 < len ? s_hex (src[i + 2]) : -1;
+            if (hi < 0 || lo < 0) {
+                snprintf (err, errlen, "invalid percent-escape in %s", what);
+                free (out);
+                return NULL;
+            }
+            out[n++] = (char) (hi * 16 + lo);
+            i += 2;
+        }
+        else
+            out[n++] = c;
+    }
+    out[n] = '\0';
+    *out_len = n;
+    return out;
+}
+
+/*  Checks a decoded name or value; returns 0 or -1 with a message. */
+static int
+s_check (const char *text, size_t len, size_t max, const char *what, const char *name, char *err,
+         size_t errlen)
+{
+    if (len > max) {
+        snprintf (err, errlen, "%s%s%s is longer than %zu bytes", what, name ? " of " : "",
+                  name ? name : "", max);
+        return -1;
+    }
+    if (memchr (text, '\0', len) || !query_utf8_valid (text, len)) {
+        snprintf (err, errlen, "%s%s%s is not valid UTF-8 text", what, name ? " of " : "",
+                  name ? name : "");
+        return -1;
+    }
+    return 0;
+}
+
+/*  A name fit to quote in a message: printable ASCII only, else a placeholder. */
+static const char *
+s_printable (const char *name)
+{
+    for (const char *p = name; *p; p++)
+        if (*p < 0x20 || *p > 0x7E || *p == '\'')
+            return "(unprintable)";
+    return name;
+}
+
+static int
+s_add_owned (query_t *self, char *name, size_t nlen, char *value, size_t vlen, char *err,
+             size_t errlen)
+{
+    if (nlen == 0) {
+        snprintf (err, errlen, "a parameter has an empty name");
+        goto fail;
+    }
+    if (s_check (name, nlen, QUERY_MAX_NAME, "a parameter name", NULL, err, errlen) != 0)
+        goto fail;
+    char quoted[QUERY_MAX_NAME + 3];
+    snprintf (quoted, sizeof quoted, "'%s'", s_printable (name));
+    if (s_check (value, vlen, QUERY_MAX_VALUE, "the value", quoted, err, errlen) != 0)
+        goto fail;
+    for (size_t i = 0; i < self->count; i++)
+        if (strcmp (self->pairs[i].name, name) == 0) {
+            snprintf (err, errlen, "parameter %s is given more than once", quoted);
+            goto fail;
+        }
+    if (self->count == QUERY_MAX_PARAMS) {
+        snprintf (err, errlen, "more than %d parameters", QUERY_MAX_PARAMS);
+        goto fail;
+    }
+    self->pairs[self->count].name = name;
+    self->pairs[self->count].value = value;
+    self->count++;
+    return 0;
+fail:
+    free (name);
+    free (value);
+    return -1;
+}
+
+query_t *
+query_new (const char *raw, size_t len, char *err, size_t errlen)
+{
+    if (len > QUERY_MAX_LENGTH) {
+        snprintf (err, errlen, "the query string is longer than %d bytes", QUERY_MAX_LENGTH);
+        return NULL;
+    }
+    query_t *self = calloc (1, sizeof *self);
+    if (!self) {
+        snprintf (err, errlen, "out of memory");
+        return NULL;
+    }
+    size_t pos = 0;
+    while (raw && pos < len) {
+        const char *piece = raw + pos;
+        const char *amp = memchr (piece, '&', len - pos);
+        size_t plen = amp ? (size_t) (amp - piece) : len - pos;
+        pos += plen + 1;
+        if (amp == piece)
+            continue; /* an empty piece: "a=1&&b=2" */
+        const char *eq = memchr (piece, '=', plen);
+        size_t raw_nlen = eq ? (size_t) (eq - piece) : plen;
+        size_t nlen, vlen = 0;
+        char *name = s_decode (piece, raw_nlen, &nlen, "a parameter name", err, errlen);
+        if (!name)
+            goto fail;
+        char *value =
+            eq ? s_decode (eq + 1, plen - raw_nlen - 1, &vlen, "a parameter value", err, errlen)
+               : strdup ("");
+        if (!value) {
+            free (name);
+            goto fail;
+        }
+        if (s_add_owned (self, name, nlen, value, vlen, err, errlen) != 0)
+            goto fail;
+    }
+    return self;
+fail:
+    query_destroy (&self);
+    return NULL;
+}
+
+void
+query_destroy (query_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    query_t *self = *self_p;
+    for (size_t i = 0; i < self->count; i++) {
+        free (self->pairs[i].name);
+        free (self->pairs[i].value);
+    }
+    free (self);
+    *self_p = NULL;
+}
+
+size_t
+query_count (const query_t *self)
+{
+    return self->count;
+}
+
+const char *
+query_name (const query_t *self, size_t index)
+{
+    return index < self->count ? self->pairs[index].name : NULL;
+}
+
+const char *
+query_value (const query_t *self, size_t index)
+{
+    return index < self->count ? self->pairs[index].value : NULL;
+}
+
+const char *
+query_get (const query_t *self, const char *name)
+{
+    for (size_t i = 0; i < self->count; i++)
+        if (strcmp (self->pairs[i].name, name) == 0)
+            return self->pairs[i].value;
+    return NULL;
+}
+
+int
+query_add (query_t *self, const char *name, size_t nlen, const char *value, size_t vlen, char *err,
+           size_t errlen)
+{
+    char *n = malloc (nlen + 1), *v = malloc (vlen + 1);
+    if (!n || !v) {
+        free (n);
+        free (v);
+        snprintf (err, errlen, "out of memory");
+        return -1;
+    }
+    memcpy (n, name, nlen);
+    n[nlen] = '\0';
+    memcpy (v, value, vlen);
+    v[vlen] = '\0';
+    return s_add_owned (self, n, nlen, v, vlen, err, errlen);
+}

@@ -1,0 +1,65 @@
+#include "routes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/*  Every route of SPEC §6 that the gateway serves. Retry is true for reads only: an ETL
+    trigger or a token request must never run twice because a worker died holding it.
+    The auth routes go to the orders service, which owns the users table: see README.md. */
+static const route_t s_routes[] = {
+    {"GET", "/healthz", ROUTE_HEALTHZ, NULL, NULL, false, false, false},
+    {"GET", "/api/v1/kpis/", ROUTE_RPC, "kpi", "kpis", true, false, false},
+    {"GET", "/api/v1/revenue/trends/", ROUTE_RPC, "kpi", "revenue_trends", true, false, false},
+    {"GET", "/api/v1/customers/segments/", ROUTE_RPC, "customer", "segments", true, false, false},
+    {"GET", "/api/v1/products/top-sellers/", ROUTE_RPC, "product", "top_sellers", true, false,
+     false},
+    {"GET", "/api/v1/orders/", ROUTE_RPC, "orders", "list", true, true, false},
+    {"POST", "/api/v1/auth/token/", ROUTE_RPC, "orders", "token", false, false, true},
+    {"POST", "/api/v1/auth/token/refresh/", ROUTE_RPC, "orders", "token_refresh", false, false,
+     true},
+    {"GET", "/api/v1/etl/status/", ROUTE_RPC, "etl", "status", true, true, false},
+    {"POST", "/api/v1/etl/trigger/", ROUTE_RPC, "etl", "trigger", false, true, false},
+};
+#define ROUTE_COUNT (sizeof s_routes / sizeof s_routes[0])
+
+const char *const routes_services[] = {"kpi", "product", "customer", "orders", "etl", NULL};
+
+static bool
+s_equal (const char *text, const char *data, size_t len)
+{
+    return strlen (text) == len && memcmp (text, data, len) == 0;
+}
+
+const route_t *
+routes_match (const char *method, size_t mlen, const char *path, size_t plen, bool *path_known,
+              char *allow, size_t allow_size)
+{
+    *path_known = false;
+    if (allow && allow_size)
+        allow[0] = '\0';
+    size_t used = 0;
+    for (size_t i = 0; i < ROUTE_COUNT; i++) {
+        const route_t *route = &s_routes[i];
+        if (!s_equal (route->path, path, plen))
+            continue;
+        if (s_equal (route->method, method, mlen))
+            return route;
+        *path_known = true;
+        if (allow && allow_size) {
+            int n =
+                snprintf (allow + used, allow_size - used, "%s%s", used ? ", " : "", route->method);
+            if (n > 0 && (size_t) n < allow_size - used)
+                used += (size_t) n;
+        }
+    }
+    return NULL;
+}
+
+const char *
+routes_service_of (const char *path, size_t plen)
+{
+    for (size_t i = 0; i < ROUTE_COUNT; i++)
+        if (s_equal (s_routes[i].path, path, plen))
+            return s_routes[i].service ? s_routes[i].service : "gateway";
+    return "-";
+}

@@ -1,0 +1,44 @@
+/*  routes: the gateway's route table (SPEC §6). Which HTTP method and path go to which
+    service and op, whether the op may be retried on another worker, and whether it needs a
+    Bearer access token. The gateway holds no business logic: this table is all it knows
+    about the API.
+
+    Paths match byte for byte, without decoding, exactly as SPEC §6 writes them (with their
+    trailing slash); the query string is not part of the match. */
+#ifndef GATEWAY_ROUTES_H
+#define GATEWAY_ROUTES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum {
+    ROUTE_RPC,    /* forwarded to a service over the broker */
+    ROUTE_HEALTHZ /* answered by the gateway itself */
+} route_kind_t;
+
+typedef struct {
+    const char *method; /* "GET" or "POST" */
+    const char *path;   /* e.g. "/api/v1/kpis/" */
+    route_kind_t kind;
+    const char *service; /* MDP service name; NULL for local routes */
+    const char *op;      /* the request's "op" (proto/README.md); NULL for local routes */
+    bool retry;          /* idempotent: may be resent when its worker dies */
+    bool auth;           /* needs a Bearer access token (auth.h) */
+    bool body;           /* a JSON object body is accepted and merged into params */
+} route_t;
+
+/*  The services every deployment runs, in the order /healthz lists them. NULL-terminated. */
+extern const char *const routes_services[];
+
+/*  Finds the route for method and path (path without its query, plen bytes). Returns it, or
+    NULL. When NULL is returned and the path is known under other methods, *path_known is
+    set to true and allow receives them as an Allow header value ("GET, POST");
+    otherwise *path_known is false. allow may be NULL. */
+const route_t *routes_match (const char *method, size_t mlen, const char *path, size_t plen,
+                             bool *path_known, char *allow, size_t allow_size);
+
+/*  Returns the MDP service a path goes to (for the access log), "gateway" for local routes,
+    or "-" for unknown paths. Never NULL. */
+const char *routes_service_of (const char *path, size_t plen);
+
+#endif

@@ -1,0 +1,598 @@
+/*  mdp: MDP/0.1 (ZeroMQ RFC 7) frames, the worker and the client. See mdp.h and
+    proto/README.md.
+
+    The broker side reads straight from the ROUTER socket with ZMQ_DONTWAIT and keeps at
+    most S_MAX_FRAMES frames of a message: the rest of a longer one is received and thrown
+    away, so a peer cannot make us hold more than a few frames per message.
+
+    The worker runs its socket in a zactor (a background thread): the thread answers and
+    sends heartbeats and reconnects while the service is busy with a request, so a slow
+    query never makes the broker think the instance is dead. The caller's thread talks to
+    it over the actor pipe:
+        actor -> caller:  "REQUEST", client, body    |   "DISCONNECT"
+        caller -> actor:  "REPLY", client, body      |   "$TERM" (zactor_destroy) */
+
+#include "mdp.h"
+
+#include <string.h>
+
+/*  The most frames a valid message has, the routing id included (worker REPLY). */
+#define S_MAX_FRAMES 7
+/*  ZeroMQ routing ids are 1..255 bytes. */
+#define S_ADDRESS_MAX 255
+/*  Longest wait between checks of zsys_interrupted in the blocking calls. */
+#define S_SLICE_MS 100
+/*  How long a closing worker socket may try to deliver its DISCONNECT. */
+#define S_LINGER_MS 200
+
+/*  =======================================================================================
+    Helpers */
+
+/*  True when frame holds exactly text. */
+static bool
+s_frame_is (zframe_t *frame, const char *text)
+{
+    size_t len = strlen (text);
+    return zframe_size (frame) == len && memcmp (zframe_data (frame), text, len) == 0;
+}
+
+/*  True when frame is a valid service name: 1..MDP_SERVICE_MAX printable ASCII bytes,
+    no spaces. Copies it, NUL-terminated, into service when it is. */
+static bool
+s_service_parse (zframe_t *frame, char service[MDP_SERVICE_MAX + 1])
+{
+    size_t size = zframe_size (frame);
+    const unsigned char *data = zframe_data (frame);
+    if (size == 0 || size > MDP_SERVICE_MAX)
+        return false;
+    for (size_t i = 0; i < size; i++)
+        if (data[i] <= 0x20 || data[i] >= 0x7f)
+            return false;
+    memcpy (service, data, size);
+    service[size] = 0;
+    return true;
+}
+
+/*  True when name would pass s_service_parse(). */
+static bool
+s_service_valid (const char *name)
+{
+    size_t len = name ? strlen (name) : 0;
+    if (len == 0 || len > MDP_SERVICE_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char) name[i] <= 0x20 || (unsigned char) name[i] >= 0x7f)
+            return false;
+    return true;
+}
+
+/*  Sends frames (count of them, NULL ones skipped) as one message without blocking; the
+    frames stay the caller's. Returns 0, or -1 when the socket did not take the message. */
+static int
+s_send_frames (zsock_t *sock, zframe_t **frames, size_t count)
+{
+    void *handle = zsock_resolve (sock);
+    size_t last = count;
+    while (last > 0 && !frames[last - 1])
+        last--;
+    for (size_t i = 0; i < last; i++) {
+        if (!frames[i])
+            continue;
+        int flags = ZMQ_DONTWAIT | (i + 1 < last ? ZMQ_SNDMORE : 0);
+        if (zmq_send (handle, zframe_data (frames[i]), zframe_size (frames[i]), flags) == -1) {
+            /*  After the first frame ZeroMQ takes the rest of a message whole. */
+            if (i == 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/*  A frame holding one command byte. */
+static zframe_t *
+s_command_frame (mdp_command_t command)
+{
+    unsigned char byte = (unsigned char) command;
+    return zframe_new (&byte, 1);
+}
+
+/*  Creates a DEALER connected to endpoint (connect only: "@" or ">" prefixes are not
+    interpreted). Returns NULL when the endpoint is malformed. */
+static zsock_t *
+s_dealer_new (const char *endpoint)
+{
+    zsock_t *sock = zsock_new (ZMQ_DEALER);
+    if (!sock)
+        return NULL;
+    zsock_set_linger (sock, 0);
+    if (zsock_connect (sock, "%s", endpoint) == -1)
+        zsock_destroy (&sock);
+    return sock;
+}
+
+/*  =======================================================================================
+    Broker side */
+
+mdp_router_msg_t *
+mdp_router_msg_recv (zsock_t *router, bool *dropped)
+{
+    if (dropped)
+        *dropped = false;
+    void *handle = zsock_resolve (router);
+    zframe_t *frames[S_MAX_FRAMES] = {NULL};
+    size_t count = 0;
+    bool overflow = false;
+    for (;;) {
+        zmq_msg_t part;
+        zmq_msg_init (&part);
+        /*  The parts of a message arrive together: only the first can be missing. */
+        if (zmq_msg_recv (&part, handle, ZMQ_DONTWAIT) == -1) {
+            zmq_msg_close (&part);
+            if (count == 0)
+                return NULL;
+            overflow = true;
+            break;
+        }
+        bool more = zmq_msg_more (&part);
+        if (count < S_MAX_FRAMES)
+            frames[count++] = zframe_new (zmq_msg_data (&part), zmq_msg_size (&part));
+        else
+            overflow = true;
+        zmq_msg_close (&part);
+        if (!more)
+            break;
+    }
+
+    mdp_router_msg_t *self = zmalloc (sizeof *self);
+    bool valid = !overflow && count >= 4 && zframe_size (frames[0]) > 0
+                 && zframe_size (frames[1]) == 0;
+    if (valid && s_frame_is (frames[2], MDP_CLIENT)) {
+        /*  sender, "", MDPC01, service, body */
+        valid = count == 5 && s_service_parse (frames[3], self->service);
+        if (valid) {
+            self->body = frames[4];
+            frames[4] = NULL;
+        }
+    }
+    else if (valid && s_frame_is (frames[2], MDP_WORKER) && zframe_size (frames[3]) == 1) {
+        self->from_worker = true;
+        self->command = (mdp_command_t) zframe_data (frames[3])[0];
+        switch (self->command) {
+        case MDP_READY:      /* sender, "", MDPW01, 0x01, service */
+            valid = count == 5 && s_service_parse (frames[4], self->service);
+            break;
+        case MDP_REPLY:      /* sender, "", MDPW01, 0x03, client, "", body */
+            valid = count == 7 && zframe_size (frames[4]) > 0
+                    && zframe_size (frames[4]) <= S_ADDRESS_MAX && zframe_size (frames[5]) == 0;
+            if (valid) {
+                self->client = frames[4];
+                self->body = frames[6];
+                frames[4] = frames[6] = NULL;
+            }
+            break;
+        case MDP_HEARTBEAT:  /* sender, "", MDPW01, command */
+        case MDP_DISCONNECT:
+            valid = count == 4;
+            break;
+        default:             /* REQUEST never comes from a worker */
+            valid = false;
+        }
+    }
+    else
+        valid = false;
+
+    if (valid) {
+        self->sender = frames[0];
+        frames[0] = NULL;
+    }
+    for (size_t i = 0; i < count; i++)
+        zframe_destroy (&frames[i]);
+    if (!valid) {
+        mdp_router_msg_destroy (&self);
+        if (dropped)
+            *dropped = true;
+    }
+    return self;
+}
+
+void
+mdp_router_msg_destroy (mdp_router_msg_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    mdp_router_msg_t *self = *self_p;
+    zframe_destroy (&self->sender);
+    zframe_destroy (&self->client);
+    zframe_destroy (&self->body);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+mdp_router_send_request (zsock_t *router, zframe_t *worker, zframe_t *client,
+                         zframe_t **body_p)
+{
+    zframe_t *empty = zframe_new_empty ();
+    zframe_t *header = zframe_new (MDP_WORKER, strlen (MDP_WORKER));
+    zframe_t *command = s_command_frame (MDP_REQUEST);
+    zframe_t *frames[] = {worker, empty, header, command, client, empty, *body_p};
+    int rc = s_send_frames (router, frames, sizeof frames / sizeof frames[0]);
+    zframe_destroy (&empty);
+    zframe_destroy (&header);
+    zframe_destroy (&command);
+    zframe_destroy (body_p);
+    return rc;
+}
+
+int
+mdp_router_send_client_reply (zsock_t *router, zframe_t *client, const char *service,
+                              zframe_t **body_p)
+{
+    zframe_t *empty = zframe_new_empty ();
+    zframe_t *header = zframe_new (MDP_CLIENT, strlen (MDP_CLIENT));
+    zframe_t *name = zframe_new (service, strlen (service));
+    zframe_t *frames[] = {client, empty, header, name, *body_p};
+    int rc = s_send_frames (router, frames, sizeof frames / sizeof frames[0]);
+    zframe_destroy (&empty);
+    zframe_destroy (&header);
+    zframe_destroy (&name);
+    zframe_destroy (body_p);
+    return rc;
+}
+
+int
+mdp_router_send_command (zsock_t *router, zframe_t *worker, mdp_command_t command)
+{
+    zframe_t *empty = zframe_new_empty ();
+    zframe_t *header = zframe_new (MDP_WORKER, strlen (MDP_WORKER));
+    zframe_t *cmd = s_command_frame (command);
+    zframe_t *frames[] = {worker, empty, header, cmd};
+    int rc = s_send_frames (router, frames, sizeof frames / sizeof frames[0]);
+    zframe_destroy (&empty);
+    zframe_destroy (&header);
+    zframe_destroy (&cmd);
+    return rc;
+}
+
+/*  =======================================================================================
+    Worker: the actor that owns the DEALER socket */
+
+typedef struct {
+    char *endpoint;
+    char *service;
+    zsock_t *dealer;       /* NULL only while a reconnect failed */
+    int64_t expiry;        /* the broker is dead when it is silent until then */
+    int64_t heartbeat_at;  /* when we send the next HEARTBEAT */
+    bool holding;          /* a request was passed on and not answered on this connection */
+} s_worker_state_t;
+
+/*  Sends "", MDPW01, command [, a] [, b] [, c] on the worker's socket. */
+static void
+s_worker_send (s_worker_state_t *self, mdp_command_t command, zframe_t *a, zframe_t *b,
+               zframe_t *c)
+{
+    if (!self->dealer)
+        return;
+    zframe_t *empty = zframe_new_empty ();
+    zframe_t *header = zframe_new (MDP_WORKER, strlen (MDP_WORKER));
+    zframe_t *cmd = s_command_frame (command);
+    zframe_t *frames[] = {empty, header, cmd, a, b, c};
+    s_send_frames (self->dealer, frames, sizeof frames / sizeof frames[0]);
+    zframe_destroy (&empty);
+    zframe_destroy (&header);
+    zframe_destroy (&cmd);
+}
+
+/*  Drops the connection (if any) and opens a new one: a new routing id, READY sent,
+    liveness restored. A request held on the old connection will never be answered. */
+static void
+s_worker_connect (s_worker_state_t *self)
+{
+    zsock_destroy (&self->dealer);
+    self->dealer = s_dealer_new (self->endpoint);
+    zframe_t *service = zframe_new (self->service, strlen (self->service));
+    s_worker_send (self, MDP_READY, service, NULL, NULL);
+    zframe_destroy (&service);
+    int64_t now = zclock_mono ();
+    self->expiry = now + MDP_HEARTBEAT_MS * MDP_LIVENESS;
+    self->heartbeat_at = now + MDP_HEARTBEAT_MS;
+    self->holding = false;
+}
+
+/*  Handles one message from the broker. Malformed ones are ignored and do not count as a
+    sign of life. */
+static void
+s_worker_from_broker (s_worker_state_t *self, zsock_t *pipe)
+{
+    zmsg_t *msg = zmsg_recv (self->dealer);
+    if (!msg)
+        return;
+    size_t count = zmsg_size (msg);
+    zframe_t *empty = zmsg_pop (msg);
+    zframe_t *header = zmsg_pop (msg);
+    zframe_t *command = zmsg_pop (msg);
+    if (count >= 3 && zframe_size (empty) == 0 && s_frame_is (header, MDP_WORKER)
+        && zframe_size (command) == 1) {
+        int cmd = zframe_data (command)[0];
+        if (cmd == MDP_HEARTBEAT && count == 3)
+            self->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
+        else if (cmd == MDP_DISCONNECT && count == 3) {
+            s_worker_connect (self);
+            zstr_send (pipe, "DISCONNECT");
+        }
+        else if (cmd == MDP_REQUEST && count == 6) {
+            /*  client, "", body */
+            zframe_t *client = zmsg_pop (msg);
+            zframe_t *delimiter = zmsg_pop (msg);
+            zframe_t *body = zmsg_pop (msg);
+            if (zframe_size (client) > 0 && zframe_size (delimiter) == 0) {
+                self->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
+                self->holding = true;
+                zmsg_t *request = zmsg_new ();
+                zmsg_addstr (request, "REQUEST");
+                zmsg_append (request, &client);
+                zmsg_append (request, &body);
+                zmsg_send (&request, pipe);
+            }
+            zframe_destroy (&client);
+            zframe_destroy (&delimiter);
+            zframe_destroy (&body);
+        }
+    }
+    zframe_destroy (&empty);
+    zframe_destroy (&header);
+    zframe_destroy (&command);
+    zmsg_destroy (&msg);
+}
+
+/*  Handles one message from the caller. Returns -1 on $TERM. */
+static int
+s_worker_from_caller (s_worker_state_t *self, zsock_t *pipe)
+{
+    zmsg_t *msg = zmsg_recv (pipe);
+    if (!msg)
+        return -1;
+    char *command = zmsg_popstr (msg);
+    int rc = 0;
+    if (!command || streq (command, "$TERM"))
+        rc = -1;
+    else if (streq (command, "REPLY") && zmsg_size (msg) == 2) {
+        zframe_t *client = zmsg_pop (msg);
+        zframe_t *body = zmsg_pop (msg);
+        zframe_t *empty = zframe_new_empty ();
+        /*  A reply to a request of an older connection is dropped: that broker
+            connection, and the routing id the broker knew us by, are gone. */
+        if (self->holding)
+            s_worker_send (self, MDP_REPLY, client, empty, body);
+        self->holding = false;
+        zframe_destroy (&client);
+        zframe_destroy (&body);
+        zframe_destroy (&empty);
+    }
+    free (command);
+    zmsg_destroy (&msg);
+    return rc;
+}
+
+static void
+s_worker_actor (zsock_t *pipe, void *args)
+{
+    s_worker_state_t *self = args;
+    s_worker_connect (self);
+    zsock_signal (pipe, 0);
+
+    while (true) {
+        int64_t now = zclock_mono ();
+        if (now >= self->expiry)
+            s_worker_connect (self);        /* the broker went silent */
+        if (now >= self->heartbeat_at) {
+            s_worker_send (self, MDP_HEARTBEAT, NULL, NULL, NULL);
+            self->heartbeat_at = now + MDP_HEARTBEAT_MS;
+        }
+        int64_t wake = self->expiry < self->heartbeat_at ? self->expiry : self->heartbeat_at;
+        zmq_pollitem_t items[] = {{zsock_resolve (pipe), 0, ZMQ_POLLIN, 0},
+                                  {self->dealer ? zsock_resolve (self->dealer) : NULL, 0,
+                                   ZMQ_POLLIN, 0}};
+        long timeout = wake > now ? (long) (wake - now) : 0;
+        if (zmq_poll (items, self->dealer ? 2 : 1, timeout) == -1) {
+            if (zmq_errno () == EINTR)
+                continue;
+            break;
+        }
+        if ((items[0].revents & ZMQ_POLLIN) && s_worker_from_caller (self, pipe) == -1)
+            break;
+        if (self->dealer && (items[1].revents & ZMQ_POLLIN))
+            s_worker_from_broker (self, pipe);
+    }
+
+    if (self->dealer) {
+        zsock_set_linger (self->dealer, S_LINGER_MS);
+        s_worker_send (self, MDP_DISCONNECT, NULL, NULL, NULL);
+        zsock_destroy (&self->dealer);
+    }
+}
+
+struct _mdp_worker_t {
+    zactor_t *actor;
+    s_worker_state_t state;    /* owned by the actor while it runs */
+};
+
+mdp_worker_t *
+mdp_worker_new (const char *endpoint, const char *service)
+{
+    if (!endpoint || !s_service_valid (service))
+        return NULL;
+    /*  Try the endpoint here, so a malformed one fails the constructor. */
+    zsock_t *probe = s_dealer_new (endpoint);
+    if (!probe)
+        return NULL;
+    zsock_destroy (&probe);
+
+    mdp_worker_t *self = zmalloc (sizeof *self);
+    self->state.endpoint = strdup (endpoint);
+    self->state.service = strdup (service);
+    if (self->state.endpoint && self->state.service)
+        self->actor = zactor_new (s_worker_actor, &self->state);
+    if (!self->actor)
+        mdp_worker_destroy (&self);
+    return self;
+}
+
+void
+mdp_worker_destroy (mdp_worker_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    mdp_worker_t *self = *self_p;
+    zactor_destroy (&self->actor);
+    free (self->state.endpoint);
+    free (self->state.service);
+    free (self);
+    *self_p = NULL;
+}
+
+zframe_t *
+mdp_worker_recv (mdp_worker_t *self, int timeout_ms, zframe_t **reply_to)
+{
+    int64_t deadline = timeout_ms < 0 ? INT64_MAX : zclock_mono () + timeout_ms;
+    void *handle = zsock_resolve (self->actor);
+    while (!zsys_interrupted) {
+        int64_t left = deadline - zclock_mono ();
+        long wait = left > S_SLICE_MS ? S_SLICE_MS : left > 0 ? (long) left : 0;
+        zmq_pollitem_t item = {handle, 0, ZMQ_POLLIN, 0};
+        int rc = zmq_poll (&item, 1, wait);
+        if (rc == -1)
+            return NULL;    /* interrupted */
+        if (rc == 1) {
+            zmsg_t *msg = zmsg_recv (self->actor);
+            char *command = msg ? zmsg_popstr (msg) : NULL;
+            zframe_t *body = NULL;
+            if (command && streq (command, "REQUEST") && zmsg_size (msg) == 2) {
+                *reply_to = zmsg_pop (msg);
+                body = zmsg_pop (msg);
+            }
+            free (command);
+            zmsg_destroy (&msg);
+            return body;    /* NULL after a DISCONNECT from the broker */
+        }
+        if (left <= S_SLICE_MS)
+            break;          /* that wait took the rest of the time */
+    }
+    return NULL;
+}
+
+int
+mdp_worker_send (mdp_worker_t *self, zframe_t **reply_to, zframe_t **body_p)
+{
+    int rc = -1;
+    if (*reply_to && *body_p) {
+        zmsg_t *msg = zmsg_new ();
+        zmsg_addstr (msg, "REPLY");
+        zmsg_append (msg, reply_to);
+        zmsg_append (msg, body_p);
+        rc = zmsg_send (&msg, self->actor);
+        zmsg_destroy (&msg);
+    }
+    zframe_destroy (reply_to);
+    zframe_destroy (body_p);
+    return rc;
+}
+
+/*  =======================================================================================
+    Client */
+
+struct _mdp_client_t {
+    char *endpoint;
+    zsock_t *dealer;
+};
+
+mdp_client_t *
+mdp_client_new (const char *endpoint)
+{
+    if (!endpoint)
+        return NULL;
+    mdp_client_t *self = zmalloc (sizeof *self);
+    self->endpoint = strdup (endpoint);
+    self->dealer = self->endpoint ? s_dealer_new (endpoint) : NULL;
+    if (!self->dealer)
+        mdp_client_destroy (&self);
+    return self;
+}
+
+void
+mdp_client_destroy (mdp_client_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    mdp_client_t *self = *self_p;
+    zsock_destroy (&self->dealer);
+    free (self->endpoint);
+    free (self);
+    *self_p = NULL;
+}
+
+/*  Returns the body of msg when it is a valid reply from service ("", MDPC01, service,
+    body), else NULL. Destroys msg. */
+static zframe_t *
+s_client_reply_body (zmsg_t **msg_p, const char *service)
+{
+    zmsg_t *msg = *msg_p;
+    zframe_t *body = NULL;
+    if (zmsg_size (msg) == 4) {
+        zframe_t *empty = zmsg_pop (msg);
+        zframe_t *header = zmsg_pop (msg);
+        zframe_t *name = zmsg_pop (msg);
+        if (zframe_size (empty) == 0 && s_frame_is (header, MDP_CLIENT)
+            && s_frame_is (name, service))
+            body = zmsg_pop (msg);
+        zframe_destroy (&empty);
+        zframe_destroy (&header);
+        zframe_destroy (&name);
+    }
+    zmsg_destroy (msg_p);
+    return body;
+}
+
+zframe_t *
+mdp_client_call (mdp_client_t *self, const char *service, zframe_t **body_p, int timeout_ms)
+{
+    if (!self->dealer)
+        self->dealer = s_dealer_new (self->endpoint);    /* a reconnect that failed */
+    if (!s_service_valid (service) || !*body_p || !self->dealer) {
+        zframe_destroy (body_p);
+        return NULL;
+    }
+    zframe_t *empty = zframe_new_empty ();
+    zframe_t *header = zframe_new (MDP_CLIENT, strlen (MDP_CLIENT));
+    zframe_t *name = zframe_new (service, strlen (service));
+    zframe_t *frames[] = {empty, header, name, *body_p};
+    int rc = s_send_frames (self->dealer, frames, sizeof frames / sizeof frames[0]);
+    zframe_destroy (&empty);
+    zframe_destroy (&header);
+    zframe_destroy (&name);
+    zframe_destroy (body_p);
+
+    int64_t deadline = timeout_ms < 0 ? INT64_MAX : zclock_mono () + timeout_ms;
+    void *handle = zsock_resolve (self->dealer);
+    while (rc == 0 && !zsys_interrupted) {
+        int64_t now = zclock_mono ();
+        if (now >= deadline)
+            break;
+        long wait = deadline - now > S_SLICE_MS ? S_SLICE_MS : (long) (deadline - now);
+        zmq_pollitem_t item = {handle, 0, ZMQ_POLLIN, 0};
+        int ready = zmq_poll (&item, 1, wait);
+        if (ready == -1)
+            break;
+        if (ready == 1) {
+            zmsg_t *msg = zmsg_recv (self->dealer);
+            zframe_t *body = msg ? s_client_reply_body (&msg, service) : NULL;
+            if (body)
+                return body;
+        }
+    }
+    /*  No answer: start over on a new socket, so the late reply to this request goes to
+        the old routing id, which no longer exists, and is never read as a newer reply. */
+    zsock_destroy (&self->dealer);
+    self->dealer = s_dealer_new (self->endpoint);
+    return NULL;
+}

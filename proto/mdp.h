@@ -1,0 +1,110 @@
+/*  mdp: the Majordomo Protocol MDP/0.1 (ZeroMQ RFC 7) on the wire. The only place where MDP
+    frames are built or read: the broker, every worker and every client go through here.
+
+    Frames (as the broker's ROUTER socket sees them, after the peer's routing id):
+      client request:   "" , "MDPC01", service, body...
+      client reply:     "" , "MDPC01", service, body...           (broker -> client)
+      worker READY:     "" , "MDPW01", 0x01, service
+      worker REQUEST:   "" , "MDPW01", 0x02, client, "", body...  (broker -> worker)
+      worker REPLY:     "" , "MDPW01", 0x03, client, "", body...  (worker -> broker)
+      worker HEARTBEAT: "" , "MDPW01", 0x04
+      worker DISCONNECT:"" , "MDPW01", 0x05
+    In this project every body is exactly one frame holding one msgpack map (envelope.h). */
+#ifndef PROTO_MDP_H
+#define PROTO_MDP_H
+
+#include <czmq.h>
+#include <stdbool.h>
+
+#define MDP_CLIENT "MDPC01"
+#define MDP_WORKER "MDPW01"
+
+typedef enum {
+    MDP_READY = 1,
+    MDP_REQUEST = 2,
+    MDP_REPLY = 3,
+    MDP_HEARTBEAT = 4,
+    MDP_DISCONNECT = 5
+} mdp_command_t;
+
+/*  Heartbeat interval both ways, and how many missed heartbeats make a peer dead. A dead
+    worker is purged after MDP_HEARTBEAT_MS * MDP_LIVENESS (3 s). */
+#define MDP_HEARTBEAT_MS 1000
+#define MDP_LIVENESS 3
+/*  Longest service name accepted; longer names are a malformed message. */
+#define MDP_SERVICE_MAX 64
+
+/*  ---------------------------------------------------------------------------------------
+    Broker side: messages received on, and sent through, a ROUTER socket. */
+
+typedef struct {
+    zframe_t *sender;            /* routing id of the peer that sent it */
+    bool from_worker;            /* "MDPW01" (true) or "MDPC01" (false) */
+    mdp_command_t command;       /* worker messages only */
+    char service[MDP_SERVICE_MAX + 1]; /* client request, worker READY; else "" */
+    zframe_t *client;            /* worker REPLY: the client address frame; else NULL */
+    zframe_t *body;              /* client request, worker REPLY: the body frame; else NULL */
+} mdp_router_msg_t;
+
+/*  Receives one message from router without blocking. Returns NULL when nothing is waiting
+    or when the message was malformed (wrong header, unknown command, missing or extra
+    frames, a body of more than one frame): malformed messages are dropped whole, never
+    acted on. *dropped is set to true for a dropped message (may be NULL). */
+mdp_router_msg_t *mdp_router_msg_recv (zsock_t *router, bool *dropped);
+
+/*  Destroys the message and nulls the caller's pointer. NULL-safe. */
+void mdp_router_msg_destroy (mdp_router_msg_t **self_p);
+
+/*  Sends a REQUEST to worker carrying client's address and body (body is taken, and
+    nulled). Returns 0, or -1 when the socket refused it. */
+int mdp_router_send_request (zsock_t *router, zframe_t *worker, zframe_t *client,
+                             zframe_t **body_p);
+
+/*  Sends a reply to an MDP client: "", "MDPC01", service, body (body is taken).
+    Returns 0, or -1. */
+int mdp_router_send_client_reply (zsock_t *router, zframe_t *client, const char *service,
+                                  zframe_t **body_p);
+
+/*  Sends a HEARTBEAT or DISCONNECT (command) to worker. Returns 0, or -1. */
+int mdp_router_send_command (zsock_t *router, zframe_t *worker, mdp_command_t command);
+
+/*  ---------------------------------------------------------------------------------------
+    Worker side: mdp_worker_t is a worker's connection to the broker. It sends READY,
+    exchanges heartbeats, and reconnects when the broker goes silent. */
+
+typedef struct _mdp_worker_t mdp_worker_t;
+
+/*  Connects a worker for service to the broker at endpoint. Returns NULL when the socket
+    cannot be created or the endpoint is malformed. */
+mdp_worker_t *mdp_worker_new (const char *endpoint, const char *service);
+
+/*  Sends DISCONNECT, closes the socket and nulls the caller's pointer. NULL-safe. */
+void mdp_worker_destroy (mdp_worker_t **self_p);
+
+/*  Waits up to timeout_ms (-1: forever) for the next request, answering heartbeats and
+    reconnecting as needed meanwhile. Returns the request body frame and sets *reply_to to
+    the client address to pass to mdp_worker_send; returns NULL on timeout, on interrupt
+    (zsys_interrupted) or when the broker sent DISCONNECT (the worker reconnects itself). */
+zframe_t *mdp_worker_recv (mdp_worker_t *self, int timeout_ms, zframe_t **reply_to);
+
+/*  Sends body as the REPLY to reply_to; takes and nulls both. Returns 0, or -1. */
+int mdp_worker_send (mdp_worker_t *self, zframe_t **reply_to, zframe_t **body_p);
+
+/*  ---------------------------------------------------------------------------------------
+    Client side: a synchronous MDP client, for tools and tests. */
+
+typedef struct _mdp_client_t mdp_client_t;
+
+/*  Connects a client to the broker at endpoint. Returns NULL on failure. */
+mdp_client_t *mdp_client_new (const char *endpoint);
+
+/*  Closes the client and nulls the caller's pointer. NULL-safe. */
+void mdp_client_destroy (mdp_client_t **self_p);
+
+/*  Sends body (taken) to service and waits up to timeout_ms for the reply body.
+    Returns the reply body frame, or NULL on timeout or interrupt. After a timeout the client
+    reconnects, so a late reply to an old request is never taken for a new one. */
+zframe_t *mdp_client_call (mdp_client_t *self, const char *service, zframe_t **body_p,
+                           int timeout_ms);
+
+#endif

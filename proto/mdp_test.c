@@ -1,0 +1,596 @@
+/*  mdp_test: MDP/0.1 frames over real ZeroMQ sockets (inproc and tcp loopback): the
+    broker-side parser against valid and malformed messages, the broker-side senders, the
+    worker (READY, requests, replies, heartbeats, DISCONNECT, reconnect on silence) against
+    a fake broker, and the client (replies, timeouts, late replies, garbage). */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mdp.h"
+
+/*  ---------------------------------------------------------------------------------------
+    Helpers */
+
+/*  Waits up to timeout_ms for input on sock, then reads one message with
+    mdp_router_msg_recv(). */
+static mdp_router_msg_t *
+router_recv_wait (zsock_t *sock, bool *dropped, int timeout_ms)
+{
+    zmq_pollitem_t item = {zsock_resolve (sock), 0, ZMQ_POLLIN, 0};
+    *dropped = false;
+    if (zmq_poll (&item, 1, timeout_ms) != 1)
+        return NULL;
+    return mdp_router_msg_recv (sock, dropped);
+}
+
+/*  Sends count frames given as (data, size) pairs on sock. */
+static void
+send_frames (zsock_t *sock, int count, ...)
+{
+    va_list args;
+    va_start (args, count);
+    zmsg_t *msg = zmsg_new ();
+    for (int i = 0; i < count; i++) {
+        const void *data = va_arg (args, const void *);
+        size_t size = va_arg (args, size_t);
+        zmsg_addmem (msg, data, size);
+    }
+    va_end (args);
+    assert_int_equal (zmsg_send (&msg, sock), 0);
+}
+
+#define S(text) (text), strlen (text)
+#define CMD(byte) ((const char[]) {(byte)}), (size_t) 1
+#define EMPTY "", (size_t) 0
+
+/*  Binds a ROUTER on a free loopback port; writes its endpoint into endpoint. */
+static zsock_t *
+router_on_free_port (char *endpoint, size_t size)
+{
+    zsock_t *router = zsock_new (ZMQ_ROUTER);
+    assert_non_null (router);
+    int port = zsock_bind (router, "tcp://127.0.0.1:*");
+    assert_true (port > 0);
+    snprintf (endpoint, size, "tcp://127.0.0.1:%d", port);
+    return router;
+}
+
+/*  Receives messages on the fake broker until a READY comes (skipping heartbeats), or
+    fails the test after timeout_ms. */
+static mdp_router_msg_t *
+expect_command (zsock_t *router, mdp_command_t command, int timeout_ms)
+{
+    int64_t deadline = zclock_mono () + timeout_ms;
+    while (zclock_mono () < deadline) {
+        bool dropped;
+        mdp_router_msg_t *msg = router_recv_wait (router, &dropped,
+                                                  (int) (deadline - zclock_mono ()));
+        if (msg && msg->from_worker && msg->command == command)
+            return msg;
+        mdp_router_msg_destroy (&msg);
+    }
+    fail_msg ("command %d did not come within %d ms", command, timeout_ms);
+    return NULL;
+}
+
+/*  ---------------------------------------------------------------------------------------
+    Broker side: parsing */
+
+typedef struct {
+    zsock_t *router;
+    zsock_t *dealer;
+} pair_t;
+
+static int
+setup_pair (void **state)
+{
+    static int seq;
+    pair_t *pair = zmalloc (sizeof *pair);
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "inproc://mdp-test-%d", ++seq);
+    pair->router = zsock_new_router (endpoint);
+    pair->dealer = zsock_new_dealer (endpoint);
+    assert_non_null (pair->router);
+    assert_non_null (pair->dealer);
+    *state = pair;
+    return 0;
+}
+
+static int
+teardown_pair (void **state)
+{
+    pair_t *pair = *state;
+    zsock_destroy (&pair->dealer);
+    zsock_destroy (&pair->router);
+    free (pair);
+    return 0;
+}
+
+static void
+test_router_valid (void **state)
+{
+    pair_t *pair = *state;
+    bool dropped = true;
+    assert_null (mdp_router_msg_recv (pair->router, &dropped));    /* nothing waiting */
+    assert_false (dropped);
+    assert_null (mdp_router_msg_recv (pair->router, NULL));
+
+    send_frames (pair->dealer, 4, EMPTY, S (MDP_CLIENT), S ("kpi"), S ("body"));
+    mdp_router_msg_t *msg = router_recv_wait (pair->router, &dropped, 1000);
+    assert_non_null (msg);
+    assert_false (dropped);
+    assert_false (msg->from_worker);
+    assert_string_equal (msg->service, "kpi");
+    assert_non_null (msg->sender);
+    assert_true (zframe_streq (msg->body, "body"));
+    assert_null (msg->client);
+    mdp_router_msg_destroy (&msg);
+    assert_null (msg);
+    mdp_router_msg_destroy (&msg);
+    mdp_router_msg_destroy (NULL);
+
+    char longest[MDP_SERVICE_MAX + 1];
+    memset (longest, 's', MDP_SERVICE_MAX);
+    longest[MDP_SERVICE_MAX] = 0;
+    send_frames (pair->dealer, 4, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S (longest));
+    msg = router_recv_wait (pair->router, &dropped, 1000);
+    assert_non_null (msg);
+    assert_true (msg->from_worker);
+    assert_int_equal (msg->command, MDP_READY);
+    assert_string_equal (msg->service, longest);
+    assert_null (msg->body);
+    mdp_router_msg_destroy (&msg);
+
+    send_frames (pair->dealer, 6, EMPTY, S (MDP_WORKER), CMD (MDP_REPLY), S ("client-1"), EMPTY,
+                 S ("answer"));
+    msg = router_recv_wait (pair->router, &dropped, 1000);
+    assert_non_null (msg);
+    assert_int_equal (msg->command, MDP_REPLY);
+    assert_true (zframe_streq (msg->client, "client-1"));
+    assert_true (zframe_streq (msg->body, "answer"));
+    assert_string_equal (msg->service, "");
+    mdp_router_msg_destroy (&msg);
+
+    /*  An empty body is still one frame. */
+    send_frames (pair->dealer, 4, EMPTY, S (MDP_CLIENT), S ("kpi"), EMPTY);
+    msg = router_recv_wait (pair->router, &dropped, 1000);
+    assert_non_null (msg);
+    assert_int_equal (zframe_size (msg->body), 0);
+    mdp_router_msg_destroy (&msg);
+
+    const mdp_command_t bare[] = {MDP_HEARTBEAT, MDP_DISCONNECT};
+    for (int i = 0; i < 2; i++) {
+        send_frames (pair->dealer, 3, EMPTY, S (MDP_WORKER), CMD (bare[i]));
+        msg = router_recv_wait (pair->router, &dropped, 1000);
+        assert_non_null (msg);
+        assert_int_equal (msg->command, bare[i]);
+        assert_null (msg->body);
+        assert_null (msg->client);
+        mdp_router_msg_destroy (&msg);
+    }
+}
+
+static void
+test_router_malformed (void **state)
+{
+    pair_t *pair = *state;
+    char too_long[MDP_SERVICE_MAX + 2];
+    memset (too_long, 's', MDP_SERVICE_MAX + 1);
+    too_long[MDP_SERVICE_MAX + 1] = 0;
+
+    /*  Each malformed message is followed by a valid HEARTBEAT: the first must be dropped
+        whole, the second still read, so nothing stays behind to desynchronise the socket. */
+    for (int which = 0;; which++) {
+        zsock_t *d = pair->dealer;
+        switch (which) {
+        case 0: send_frames (d, 1, S ("garbage")); break;
+        case 1: send_frames (d, 1, EMPTY); break;
+        case 2: send_frames (d, 2, EMPTY, S ("MDPC02")); break;
+        case 3: send_frames (d, 4, S ("x"), S (MDP_CLIENT), S ("kpi"), S ("b")); break;
+        case 4: send_frames (d, 4, EMPTY, S ("MDPC0"), S ("kpi"), S ("b")); break;
+        case 5: send_frames (d, 3, EMPTY, S (MDP_CLIENT), S ("kpi")); break;             /* no body */
+        case 6: send_frames (d, 5, EMPTY, S (MDP_CLIENT), S ("kpi"), S ("b"), S ("c")); break;
+        case 7: send_frames (d, 4, EMPTY, S (MDP_CLIENT), EMPTY, S ("b")); break;        /* no service */
+        case 8: send_frames (d, 4, EMPTY, S (MDP_CLIENT), S (too_long), S ("b")); break;
+        case 9: send_frames (d, 4, EMPTY, S (MDP_CLIENT), S ("k pi"), S ("b")); break;
+        case 10: send_frames (d, 4, EMPTY, S (MDP_CLIENT), "k\0i", (size_t) 3, S ("b")); break;
+        case 11: send_frames (d, 3, EMPTY, S (MDP_WORKER), CMD (0)); break;
+        case 12: send_frames (d, 6, EMPTY, S (MDP_WORKER), CMD (MDP_REQUEST), S ("c"), EMPTY,
+                              S ("b")); break;
+        case 13: send_frames (d, 3, EMPTY, S (MDP_WORKER), CMD (6)); break;
+        case 14: send_frames (d, 3, EMPTY, S (MDP_WORKER), S ("\x04\x04")); break;
+        case 15: send_frames (d, 3, EMPTY, S (MDP_WORKER), CMD (MDP_READY)); break;      /* no service */
+        case 16: send_frames (d, 5, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("kpi"), S ("x")); break;
+        case 17: send_frames (d, 4, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S (too_long)); break;
+        case 18: send_frames (d, 4, EMPTY, S (MDP_WORKER), CMD (MDP_HEARTBEAT), S ("x")); break;
+        case 19: send_frames (d, 4, EMPTY, S (MDP_WORKER), CMD (MDP_DISCONNECT), EMPTY); break;
+        case 20: send_frames (d, 6, EMPTY, S (MDP_WORKER), CMD (MDP_REPLY), S ("c"), S ("x"),
+                              S ("b")); break;                                           /* delimiter */
+        case 21: send_frames (d, 5, EMPTY, S (MDP_WORKER), CMD (MDP_REPLY), S ("c"), EMPTY); break;
+        case 22: send_frames (d, 7, EMPTY, S (MDP_WORKER), CMD (MDP_REPLY), S ("c"), EMPTY,
+                              S ("b"), S ("b2")); break;
+        case 23: send_frames (d, 6, EMPTY, S (MDP_WORKER), CMD (MDP_REPLY), EMPTY, EMPTY,
+                              S ("b")); break;                                           /* no client */
+        case 24: {
+            zmsg_t *msg = zmsg_new ();    /* a long run of frames */
+            zmsg_addmem (msg, "", 0);
+            zmsg_addstr (msg, MDP_CLIENT);
+            for (int i = 0; i < 500; i++)
+                zmsg_addstr (msg, "kpi");
+            zmsg_send (&msg, d);
+            break;
+        }
+        default: return;
+        }
+        send_frames (d, 3, EMPTY, S (MDP_WORKER), CMD (MDP_HEARTBEAT));
+        bool dropped = false;
+        mdp_router_msg_t *msg = router_recv_wait (pair->router, &dropped, 1000);
+        if (msg || !dropped)
+            fail_msg ("malformed message %d was not dropped", which);
+        msg = router_recv_wait (pair->router, &dropped, 1000);
+        if (!msg || msg->command != MDP_HEARTBEAT)
+            fail_msg ("the message after malformed message %d was lost", which);
+        mdp_router_msg_destroy (&msg);
+    }
+}
+
+static void
+test_router_send (void **state)
+{
+    pair_t *pair = *state;
+    bool dropped;
+    send_frames (pair->dealer, 3, EMPTY, S (MDP_WORKER), CMD (MDP_HEARTBEAT));
+    mdp_router_msg_t *hello = router_recv_wait (pair->router, &dropped, 1000);
+    assert_non_null (hello);
+
+    zframe_t *client = zframe_new ("client-7", 8);
+    zframe_t *body = zframe_new ("request", 7);
+    assert_int_equal (mdp_router_send_request (pair->router, hello->sender, client, &body), 0);
+    assert_null (body);
+    zmsg_t *msg = zmsg_recv (pair->dealer);
+    assert_int_equal (zmsg_size (msg), 6);
+    char *frames[6];
+    for (int i = 0; i < 6; i++)
+        frames[i] = zmsg_popstr (msg);
+    assert_string_equal (frames[0], "");
+    assert_string_equal (frames[1], MDP_WORKER);
+    assert_int_equal (frames[2][0], MDP_REQUEST);
+    assert_string_equal (frames[3], "client-7");
+    assert_string_equal (frames[4], "");
+    assert_string_equal (frames[5], "request");
+    for (int i = 0; i < 6; i++)
+        free (frames[i]);
+    zmsg_destroy (&msg);
+
+    body = zframe_new ("reply", 5);
+    assert_int_equal (mdp_router_send_client_reply (pair->router, hello->sender, "kpi", &body), 0);
+    assert_null (body);
+    msg = zmsg_recv (pair->dealer);
+    assert_int_equal (zmsg_size (msg), 4);
+    for (int i = 0; i < 4; i++)
+        frames[i] = zmsg_popstr (msg);
+    assert_string_equal (frames[0], "");
+    assert_string_equal (frames[1], MDP_CLIENT);
+    assert_string_equal (frames[2], "kpi");
+    assert_string_equal (frames[3], "reply");
+    for (int i = 0; i < 4; i++)
+        free (frames[i]);
+    zmsg_destroy (&msg);
+
+    assert_int_equal (mdp_router_send_command (pair->router, hello->sender, MDP_DISCONNECT), 0);
+    msg = zmsg_recv (pair->dealer);
+    assert_int_equal (zmsg_size (msg), 3);
+    zframe_t *cmd = zmsg_last (msg);
+    assert_int_equal (zframe_size (cmd), 1);
+    assert_int_equal (zframe_data (cmd)[0], MDP_DISCONNECT);
+    zmsg_destroy (&msg);
+
+    /*  To a peer that does not exist: dropped by ROUTER, not an error, never blocks. */
+    zframe_t *nobody = zframe_new ("nobody", 6);
+    assert_int_equal (mdp_router_send_command (pair->router, nobody, MDP_HEARTBEAT), 0);
+    zframe_destroy (&nobody);
+    zframe_destroy (&client);
+    mdp_router_msg_destroy (&hello);
+}
+
+/*  ---------------------------------------------------------------------------------------
+    Worker */
+
+static void
+test_worker_bad_arguments (void **state)
+{
+    assert_null (mdp_worker_new ("not an endpoint", "kpi"));
+    assert_null (mdp_worker_new ("tcp://127.0.0.1:5555", ""));
+    assert_null (mdp_worker_new ("tcp://127.0.0.1:5555", NULL));
+    assert_null (mdp_worker_new ("tcp://127.0.0.1:5555", "two words"));
+    char too_long[MDP_SERVICE_MAX + 2];
+    memset (too_long, 's', MDP_SERVICE_MAX + 1);
+    too_long[MDP_SERVICE_MAX + 1] = 0;
+    assert_null (mdp_worker_new ("tcp://127.0.0.1:5555", too_long));
+    mdp_worker_t *worker = NULL;
+    mdp_worker_destroy (&worker);
+    mdp_worker_destroy (NULL);
+    assert_null (mdp_client_new ("not an endpoint"));
+    mdp_client_t *client = NULL;
+    mdp_client_destroy (&client);
+}
+
+static void
+test_worker_protocol (void **state)
+{
+    char endpoint[64];
+    zsock_t *broker = router_on_free_port (endpoint, sizeof endpoint);
+    mdp_worker_t *worker = mdp_worker_new (endpoint, "kpi");
+    assert_non_null (worker);
+
+    mdp_router_msg_t *ready = expect_command (broker, MDP_READY, 2000);
+    assert_string_equal (ready->service, "kpi");
+
+    /*  A request comes through with its client address; the reply goes back with it. */
+    zframe_t *client = zframe_new ("client-1", 8);
+    zframe_t *body = zframe_new ("ping", 4);
+    assert_int_equal (mdp_router_send_request (broker, ready->sender, client, &body), 0);
+    zframe_destroy (&client);
+    zframe_t *reply_to = NULL;
+    zframe_t *request = mdp_worker_recv (worker, 2000, &reply_to);
+    assert_non_null (request);
+    assert_true (zframe_streq (request, "ping"));
+    assert_true (zframe_streq (reply_to, "client-1"));
+    zframe_destroy (&request);
+    zframe_t *answer = zframe_new ("pong", 4);
+    assert_int_equal (mdp_worker_send (worker, &reply_to, &answer), 0);
+    assert_null (reply_to);
+    assert_null (answer);
+    mdp_router_msg_t *reply = expect_command (broker, MDP_REPLY, 2000);
+    assert_true (zframe_eq (reply->sender, ready->sender));
+    assert_true (zframe_streq (reply->client, "client-1"));
+    assert_true (zframe_streq (reply->body, "pong"));
+    mdp_router_msg_destroy (&reply);
+
+    /*  Heartbeats come about once per MDP_HEARTBEAT_MS. */
+    int64_t start = zclock_mono ();
+    mdp_router_msg_t *beat = expect_command (broker, MDP_HEARTBEAT, MDP_HEARTBEAT_MS + 500);
+    assert_true (zclock_mono () - start <= MDP_HEARTBEAT_MS + 500);
+    mdp_router_msg_destroy (&beat);
+
+    /*  Garbage from the broker is ignored; a timeout returns NULL in time. */
+    const char *delimiter_missing = MDP_WORKER;
+    for (int i = 0; i < 4; i++) {
+        zmsg_t *msg = zmsg_new ();
+        zmsg_addmem (msg, zframe_data (ready->sender), zframe_size (ready->sender));
+        if (i == 0)
+            zmsg_addstr (msg, delimiter_missing);
+        else if (i == 1) {
+            zmsg_addmem (msg, "", 0);
+            zmsg_addstr (msg, "MDPW02");
+            zmsg_addmem (msg, "\x04", 1);
+        }
+        else if (i == 2) {
+            zmsg_addmem (msg, "", 0);
+            zmsg_addstr (msg, MDP_WORKER);
+            zmsg_addmem (msg, "\x09", 1);
+        }
+        else {
+            zmsg_addmem (msg, "", 0);    /* REQUEST without its body */
+            zmsg_addstr (msg, MDP_WORKER);
+            zmsg_addmem (msg, "\x02", 1);
+            zmsg_addstr (msg, "client");
+        }
+        zmsg_send (&msg, broker);
+    }
+    start = zclock_mono ();
+    assert_null (mdp_worker_recv (worker, 300, &reply_to));
+    int64_t waited = zclock_mono () - start;
+    assert_true (waited >= 290 && waited < 1000);
+    assert_null (reply_to);
+
+    /*  DISCONNECT: recv returns NULL, the worker comes back as a new peer. A reply to the
+        request of the old connection is not sent on the new one. */
+    client = zframe_new ("client-2", 8);
+    body = zframe_new ("slow", 4);
+    mdp_router_send_request (broker, ready->sender, client, &body);
+    zframe_destroy (&client);
+    zframe_t *old_client = NULL;
+    request = mdp_worker_recv (worker, 2000, &old_client);
+    assert_non_null (request);
+    zframe_destroy (&request);
+    mdp_router_send_command (broker, ready->sender, MDP_DISCONNECT);
+    assert_null (mdp_worker_recv (worker, 2000, &reply_to));
+    mdp_router_msg_t *again = expect_command (broker, MDP_READY, 2000);
+    assert_false (zframe_eq (again->sender, ready->sender));
+    answer = zframe_new ("too late", 8);
+    mdp_worker_send (worker, &old_client, &answer);
+    int64_t deadline = zclock_mono () + 500;
+    while (zclock_mono () < deadline) {
+        bool dropped;
+        mdp_router_msg_t *msg = router_recv_wait (broker, &dropped, 100);
+        if (msg)
+            assert_int_not_equal (msg->command, MDP_REPLY);
+        mdp_router_msg_destroy (&msg);
+    }
+
+    /*  Destroying the worker tells the broker. */
+    mdp_worker_destroy (&worker);
+    assert_null (worker);
+    mdp_router_msg_t *bye = expect_command (broker, MDP_DISCONNECT, 2000);
+    assert_true (zframe_eq (bye->sender, again->sender));
+    mdp_router_msg_destroy (&bye);
+    mdp_router_msg_destroy (&again);
+    mdp_router_msg_destroy (&ready);
+    zsock_destroy (&broker);
+}
+
+static void
+test_worker_reconnects_when_broker_silent (void **state)
+{
+    char endpoint[64];
+    zsock_t *broker = router_on_free_port (endpoint, sizeof endpoint);
+    mdp_worker_t *worker = mdp_worker_new (endpoint, "etl");
+    assert_non_null (worker);
+    mdp_router_msg_t *first = expect_command (broker, MDP_READY, 2000);
+    int64_t start = zclock_mono ();
+    /*  We never answer: after MDP_LIVENESS silent heartbeats it starts over. */
+    mdp_router_msg_t *second = expect_command (broker, MDP_READY,
+                                               MDP_HEARTBEAT_MS * MDP_LIVENESS + 1500);
+    int64_t waited = zclock_mono () - start;
+    assert_true (waited >= MDP_HEARTBEAT_MS * MDP_LIVENESS - 200);
+    assert_false (zframe_eq (first->sender, second->sender));
+    assert_string_equal (second->service, "etl");
+
+    /*  Our heartbeats keep it on the connection. */
+    int64_t until = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS + 1000;
+    int64_t next_beat = zclock_mono ();
+    while (zclock_mono () < until) {
+        if (zclock_mono () >= next_beat) {
+            mdp_router_send_command (broker, second->sender, MDP_HEARTBEAT);
+            next_beat += MDP_HEARTBEAT_MS / 2;
+        }
+        bool dropped;
+        mdp_router_msg_t *msg = router_recv_wait (broker, &dropped, 50);
+        if (msg)
+            assert_int_not_equal (msg->command, MDP_READY);
+        mdp_router_msg_destroy (&msg);
+    }
+    mdp_router_msg_destroy (&first);
+    mdp_router_msg_destroy (&second);
+    mdp_worker_destroy (&worker);
+    zsock_destroy (&broker);
+}
+
+/*  ---------------------------------------------------------------------------------------
+    Client, against a fake broker thread */
+
+/*  The fake broker answers a client request by body:
+      "late"     after 300 ms, with body "late-reply"
+      "garbage"  first with malformed messages (no delimiter, a second body frame, a wrong
+                 header) and a reply for another service, then "ok"
+      "drop"     never
+      otherwise  at once, with the same body. */
+static void
+fake_broker (zsock_t *pipe, void *args)
+{
+    zsock_t *router = args;
+    zsock_signal (pipe, 0);
+    zpoller_t *poller = zpoller_new (pipe, router, NULL);
+    while (true) {
+        void *which = zpoller_wait (poller, -1);
+        if (which == pipe || !which)
+            break;
+        bool dropped;
+        mdp_router_msg_t *msg = mdp_router_msg_recv (router, &dropped);
+        if (!msg)
+            continue;
+        zframe_t *body = NULL;
+        if (zframe_streq (msg->body, "late")) {
+            zclock_sleep (300);
+            body = zframe_new ("late-reply", 10);
+        }
+        else if (zframe_streq (msg->body, "garbage")) {
+            zframe_t *other = zframe_new ("other", 5);
+            mdp_router_send_client_reply (router, msg->sender, "not-this", &other);
+            for (int i = 0; i < 3; i++) {
+                zmsg_t *junk = zmsg_new ();
+                zmsg_addmem (junk, zframe_data (msg->sender), zframe_size (msg->sender));
+                if (i > 0)
+                    zmsg_addmem (junk, "", 0);
+                zmsg_addstr (junk, i == 2 ? "MDPC02" : MDP_CLIENT);
+                zmsg_addstr (junk, msg->service);
+                zmsg_addstr (junk, "junk");
+                if (i == 1)
+                    zmsg_addstr (junk, "extra frame");
+                zmsg_send (&junk, router);
+            }
+            body = zframe_new ("ok", 2);
+        }
+        else if (!zframe_streq (msg->body, "drop"))
+            body = zframe_dup (msg->body);
+        if (body)
+            mdp_router_send_client_reply (router, msg->sender, msg->service, &body);
+        mdp_router_msg_destroy (&msg);
+    }
+    zpoller_destroy (&poller);
+}
+
+static zframe_t *
+call (mdp_client_t *client, const char *service, const char *text, int timeout_ms)
+{
+    zframe_t *body = zframe_new (text, strlen (text));
+    zframe_t *reply = mdp_client_call (client, service, &body, timeout_ms);
+    assert_null (body);
+    return reply;
+}
+
+static void
+test_client (void **state)
+{
+    char endpoint[64];
+    zsock_t *router = router_on_free_port (endpoint, sizeof endpoint);
+    zactor_t *broker = zactor_new (fake_broker, router);
+    mdp_client_t *client = mdp_client_new (endpoint);
+    assert_non_null (client);
+
+    zframe_t *reply = call (client, "echo", "hello", 2000);
+    assert_non_null (reply);
+    assert_true (zframe_streq (reply, "hello"));
+    zframe_destroy (&reply);
+
+    /*  Invalid service names are refused at once. */
+    int64_t start = zclock_mono ();
+    assert_null (call (client, "", "x", 2000));
+    assert_null (call (client, "has space", "x", 2000));
+    char too_long[MDP_SERVICE_MAX + 2];
+    memset (too_long, 's', MDP_SERVICE_MAX + 1);
+    too_long[MDP_SERVICE_MAX + 1] = 0;
+    assert_null (call (client, too_long, "x", 2000));
+    assert_true (zclock_mono () - start < 500);
+
+    /*  Garbage and replies for another service are skipped. */
+    reply = call (client, "echo", "garbage", 2000);
+    assert_non_null (reply);
+    assert_true (zframe_streq (reply, "ok"));
+    zframe_destroy (&reply);
+
+    /*  A timeout returns NULL in time; the late reply is never taken for the next call. */
+    start = zclock_mono ();
+    assert_null (call (client, "echo", "late", 100));
+    int64_t waited = zclock_mono () - start;
+    assert_true (waited >= 95 && waited < 1000);
+    zclock_sleep (400);    /* the late reply is sent meanwhile */
+    reply = call (client, "echo", "second", 2000);
+    assert_non_null (reply);
+    assert_true (zframe_streq (reply, "second"));
+    zframe_destroy (&reply);
+
+    start = zclock_mono ();
+    assert_null (call (client, "echo", "drop", 250));
+    assert_true (zclock_mono () - start >= 245);
+
+    reply = call (client, "echo", "still works", 2000);
+    assert_non_null (reply);
+    zframe_destroy (&reply);
+
+    mdp_client_destroy (&client);
+    assert_null (client);
+    zactor_destroy (&broker);
+    zsock_destroy (&router);
+}
+
+int
+main (void)
+{
+    zsys_init ();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown (test_router_valid, setup_pair, teardown_pair),
+        cmocka_unit_test_setup_teardown (test_router_malformed, setup_pair, teardown_pair),
+        cmocka_unit_test_setup_teardown (test_router_send, setup_pair, teardown_pair),
+        cmocka_unit_test (test_worker_bad_arguments),
+        cmocka_unit_test (test_worker_protocol),
+        cmocka_unit_test (test_worker_reconnects_when_broker_silent),
+        cmocka_unit_test (test_client),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

@@ -1,0 +1,342 @@
+/*  svc: the service framework (see svc.h).
+
+    The heart of a service is svc_handle(): decode the request, find the op, look the answer
+    up in the cache when the op is cacheable, else run the handler and store a 200 answer,
+    encode the reply, log one line. svc_main() wraps it in the MDP worker loop, which ends
+    when czmq's signal handler sets zsys_interrupted: the loop checks it after each request,
+    so a SIGTERM never cuts a request short. */
+#include "svc.h"
+
+#include <assert.h>
+#include <czmq.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ecom_log.h"
+#include "mdp.h"
+#include "svc_cache.h"
+#include "svc_db.h"
+
+struct _svc_t {
+    const svc_def_t *def;
+    svc_db_t *db;
+    svc_cache_t *cache;
+    proto_writer_t *body;
+};
+
+struct _svc_ctx_t {
+    svc_t *svc;
+    const svc_op_t *op;
+    const proto_request_t *req;
+    int error_status;      /* 0 unless svc_error() was called */
+    char error_code[48];
+    char detail[512];
+};
+
+/*  ---------------------------------------------------------------------------------------
+    For handlers */
+
+const char *
+svc_param (svc_ctx_t *ctx, const char *name)
+{
+#ifndef NDEBUG
+    bool declared = false;
+    for (const char *const *p = ctx->op->params; p && *p; p++)
+        declared = declared || strcmp (*p, name) == 0;
+    assert (declared && "an op reads only the params it declares (they make its cache key)");
+#endif
+    return proto_request_param (ctx->req, name);
+}
+
+const char *
+svc_sub (svc_ctx_t *ctx)
+{
+    return ctx->req->sub;
+}
+
+proto_writer_t *
+svc_body (svc_ctx_t *ctx)
+{
+    return ctx->svc->body;
+}
+
+PGresult *
+svc_query (svc_ctx_t *ctx, const char *file, int nparams, const char *const *values)
+{
+    const char *sql = ctx->svc->def->sql ? ecom_embedded_find (ctx->svc->def->sql, file) : NULL;
+    assert (sql && "svc_query names an SQL file the service embeds");
+    if (!sql)
+        return NULL;
+    return svc_db_query (ctx->svc->db, sql, nparams, values);
+}
+
+PGconn *
+svc_conn (svc_ctx_t *ctx)
+{
+    return svc_db_conn (ctx->svc->db);
+}
+
+int
+svc_error (svc_ctx_t *ctx, int status, const char *code, const char *format, ...)
+{
+    ctx->error_status = status;
+    snprintf (ctx->error_code, sizeof ctx->error_code, "%s", code);
+    va_list args;
+    va_start (args, format);
+    vsnprintf (ctx->detail, sizeof ctx->detail, format, args);
+    va_end (args);
+    return status;
+}
+
+/*  ---------------------------------------------------------------------------------------
+    The service instance */
+
+svc_t *
+svc_new (const svc_def_t *def, const ecom_config_t *config, char *err, size_t errlen)
+{
+    svc_t *self = calloc (1, sizeof *self);
+    if (!self) {
+        snprintf (err, errlen, "out of memory");
+        return NULL;
+    }
+    self->def = def;
+    self->db = svc_db_new (config->database_url, err, errlen);
+    if (self->db) {
+        self->cache = svc_cache_new (config->redis_url, config->cache_ttl_seconds);
+        self->body = proto_writer_new ();
+        if (!self->cache || !self->body)
+            snprintf (err, errlen, "out of memory");
+    }
+    if (!self->db || !self->cache || !self->body)
+        svc_destroy (&self);
+    return self;
+}
+
+void
+svc_destroy (svc_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    svc_t *self = *self_p;
+    svc_db_destroy (&self->db);
+    svc_cache_destroy (&self->cache);
+    proto_writer_destroy (&self->body);
+    free (self);
+    *self_p = NULL;
+}
+
+static double
+s_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/*  Copies text for a log value: at most 64 bytes of [A-Za-z0-9._:/-], anything else '?'
+    (both come from the caller and are not to be trusted). */
+static void
+s_log_token (char *out, size_t outlen, const char *text)
+{
+    size_t n = 0;
+    if (!text || !*text)
+        text = "-";
+    for (; *text && n + 1 < outlen && n < 64; text++) {
+        char c = *text;
+        bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                     || strchr ("._:/-", c);
+        out[n++] = plain ? c : '?';
+    }
+    out[n] = '\0';
+}
+
+static const svc_op_t *
+s_find_op (const svc_def_t *def, const char *name)
+{
+    for (const svc_op_t *op = def->ops; op->op; op++)
+        if (strcmp (op->op, name) == 0)
+            return op;
+    return NULL;
+}
+
+/*  Runs the handler of op and encodes its answer; stores a 200 under key when key is set.
+    Returns the reply and sets *status. */
+static char *
+s_run (svc_t *self, const svc_op_t *op, const proto_request_t *req, const char *key,
+       int *status, size_t *size)
+{
+    svc_ctx_t ctx = {.svc = self, .op = op, .req = req};
+    proto_writer_reset (self->body);
+    int rc = op->fn (&ctx);
+    if (rc == SVC_FAILED || rc < 100 || rc > 599) {
+        if (svc_db_connected (self->db)) {
+            if (rc != SVC_FAILED)
+                ecom_error ("msg=\"handler returned an invalid status\" status=%d", rc);
+            svc_error (&ctx, 500, "internal_error", "the %s service failed to answer",
+                       self->def->name);
+        }
+        else
+            svc_error (&ctx, 503, "unavailable", "the database of the %s service is unavailable",
+                       self->def->name);
+        rc = ctx.error_status;
+    }
+    *status = ctx.error_status ? ctx.error_status : rc;
+    if (ctx.error_status)
+        return proto_reply_encode_error (ctx.error_status, ctx.error_code, ctx.detail, size);
+    const char *body = proto_writer_data (self->body);
+    size_t body_size = proto_writer_size (self->body);
+    char *reply = proto_reply_encode (rc, body, body_size, op->cacheable ? 0 : -1, size);
+    if (!reply) {
+        ecom_error ("msg=\"handler wrote a body that is not a map\" op=%s", op->op);
+        *status = 500;
+        return proto_reply_encode_error (500, "internal_error", "the service failed to answer",
+                                         size);
+    }
+    if (rc == 200 && key)
+        svc_cache_put (self->cache, key, body, body_size);
+    return reply;
+}
+
+char *
+svc_handle (svc_t *self, const void *data, size_t size, size_t *reply_size)
+{
+    double started = s_now_ms ();
+    const char *cache_state = "-";
+    int status;
+    char *reply = NULL;
+    char *key = NULL;
+
+    proto_request_t *req = proto_request_decode (data, size);
+    const svc_op_t *op = req ? s_find_op (self->def, req->op) : NULL;
+    if (!req) {
+        status = 400;
+        reply = proto_reply_encode_error (
+            status, "bad_request",
+            "malformed request: expected a msgpack map {op: string, params: {string: string}}",
+            reply_size);
+    }
+    else if (!op) {
+        status = 404;
+        char name[80];
+        s_log_token (name, sizeof name, req->op);
+        char detail[160];
+        snprintf (detail, sizeof detail, "the %s service has no op '%s'", self->def->name, name);
+        reply = proto_reply_encode_error (status, "not_found", detail, reply_size);
+    }
+    else {
+        long long version;
+        if (op->cacheable && svc_cache_enabled (self->cache)
+            && svc_cache_version (self->cache, self->db, &version) == 0)
+            key = svc_cache_key (version, self->def->name, op->op, op->params, req);
+        size_t cached_size = 0;
+        char *cached = key ? svc_cache_get (self->cache, key, &cached_size) : NULL;
+        if (cached) {
+            reply = proto_reply_encode (200, cached, cached_size, 1, reply_size);
+            free (cached);
+        }
+        if (reply) {
+            status = 200;
+            cache_state = "hit";
+        }
+        else {
+            reply = s_run (self, op, req, key, &status, reply_size);
+            cache_state = !op->cacheable ? "-" : key ? "miss" : "off";
+        }
+    }
+
+    char op_name[80], request_id[80];
+    s_log_token (op_name, sizeof op_name, req ? req->op : NULL);
+    s_log_token (request_id, sizeof request_id, req ? req->request_id : NULL);
+    ecom_info ("msg=request op=%s status=%d cache=%s duration_ms=%.2f request_id=%s", op_name,
+               status, cache_state, s_now_ms () - started, request_id);
+    free (key);
+    proto_request_destroy (&req);
+    return reply;
+}
+
+/*  ---------------------------------------------------------------------------------------
+    The process */
+
+static void
+s_usage (const char *prog, const svc_def_t *def)
+{
+    printf ("Usage: %s [--help]\n"
+            "\n"
+            "%s\n"
+            "Registers as MDP service '%s' at the broker and answers its ops:",
+            prog, def->summary, def->name);
+    for (const svc_op_t *op = def->ops; op->op; op++)
+        printf (" %s", op->op);
+    printf ("\n"
+            "\n"
+            "Environment (defaults in brackets):\n"
+            "  DATABASE_URL       PostgreSQL [postgresql://ecom:ecom@127.0.0.1:5432/ecom]\n"
+            "  REDIS_URL          Redis answer cache, optional at run time "
+            "[redis://127.0.0.1:6379/0]\n"
+            "  BROKER_ENDPOINT    the MDP broker [tcp://127.0.0.1:5555]\n"
+            "  CACHE_TTL_SECONDS  cache entry lifetime, 0 turns caching off [300]\n"
+            "  LOG_LEVEL          debug, info, warn or error [info]\n"
+            "\n"
+            "Stops after the request in hand on SIGTERM or SIGINT.\n");
+}
+
+int
+svc_main (int argc, char **argv, const svc_def_t *def)
+{
+    const char *prog = argc > 0 && argv[0] ? strrchr (argv[0], '/') : NULL;
+    prog = prog ? prog + 1 : argc > 0 && argv[0] ? argv[0] : def->name;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0) {
+            s_usage (prog, def);
+            return 0;
+        }
+        fprintf (stderr, "%s: unknown argument '%s' (try --help)\n", prog, argv[i]);
+        return 2;
+    }
+
+    char err[512];
+    ecom_config_t *config = ecom_config_new (err, sizeof err);
+    if (!config) {
+        fprintf (stderr, "%s: %s\n", prog, err);
+        return 1;
+    }
+    ecom_log_init (def->name, config->log_level);
+    zsys_init (); /* installs the SIGTERM/SIGINT handler before anything slow */
+
+    int rc = 1;
+    mdp_worker_t *worker = NULL;
+    svc_t *svc = svc_new (def, config, err, sizeof err);
+    if (!svc)
+        ecom_error ("msg=\"cannot start\" reason=\"%s\"", err);
+    else if (!(worker = mdp_worker_new (config->broker_endpoint, def->name)))
+        ecom_error ("msg=\"cannot start: bad broker endpoint\" endpoint=%s",
+                    config->broker_endpoint);
+    else {
+        ecom_info ("msg=\"ready\" broker=%s cache_ttl_seconds=%d", config->broker_endpoint,
+                   config->cache_ttl_seconds);
+        while (!zsys_interrupted) {
+            zframe_t *reply_to = NULL;
+            zframe_t *request = mdp_worker_recv (worker, 1000, &reply_to);
+            if (!request)
+                continue;
+            size_t size = 0;
+            char *reply = svc_handle (svc, zframe_data (request), zframe_size (request), &size);
+            zframe_destroy (&request);
+            zframe_t *frame = reply ? zframe_new (reply, size) : NULL;
+            free (reply);
+            if (frame)
+                mdp_worker_send (worker, &reply_to, &frame);
+            zframe_destroy (&reply_to);
+            zframe_destroy (&frame);
+        }
+        ecom_info ("msg=\"stopping on signal\"");
+        rc = 0;
+    }
+    mdp_worker_destroy (&worker);
+    svc_destroy (&svc);
+    ecom_config_destroy (&config);
+    return rc;
+}

@@ -1,0 +1,104 @@
+/*  svc: the service framework. A service is a handler table plus its SQL files:
+
+        static int s_kpis (svc_ctx_t *ctx) { ... }
+        static const svc_op_t s_ops[] = {
+            {"kpis", s_kpis, true, SVC_PARAMS ("start_date", "end_date")},
+            {NULL}
+        };
+        static const svc_def_t s_def = {"kpi", "KPI service", s_ops, kpi_sql};
+        int main (int argc, char **argv) { return svc_main (argc, argv, &s_def); }
+
+    svc_main() does the rest: --help and argument errors, configuration, logging, the
+    PostgreSQL connection (reset after a loss), the Redis cache (optional at run time), the
+    MDP worker loop, decoding requests and encoding replies, caching, one log line per
+    request, and a clean exit on SIGTERM/SIGINT after the request in hand.
+
+    A handler reads its parameters with svc_param(), runs the service's embedded SQL with
+    svc_query(), writes the reply body (one map) into svc_body() and returns the HTTP status;
+    for an error it returns svc_error (ctx, 400, "bad_request", "...") instead. Returning
+    SVC_FAILED (after a failed query) answers 503 when the database is down, else 500. */
+#ifndef SVC_H
+#define SVC_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ecom_config.h"
+#include "ecom_embedded.h"
+#include "envelope.h"
+
+typedef struct _svc_ctx_t svc_ctx_t;
+
+/*  Handles one request. Returns the HTTP status of the answer, or SVC_FAILED. */
+typedef int (svc_handler_fn) (svc_ctx_t *ctx);
+
+#define SVC_FAILED (-1)
+
+typedef struct {
+    const char *op;             /* the op name of SPEC §7; NULL ends the table */
+    svc_handler_fn *fn;
+    bool cacheable;             /* 200 answers are cached (an analytics read) */
+    const char *const *params;  /* the parameters the op reads (SVC_PARAMS), NULL: none.
+                                   They alone make up its cache key. */
+} svc_op_t;
+
+/*  A NULL-terminated list of parameter names, usable in a static table. */
+#define SVC_PARAMS(...) ((const char *const[]) {__VA_ARGS__, NULL})
+
+typedef struct {
+    const char *name;           /* MDP service name, e.g. "kpi"; also the log's service */
+    const char *summary;        /* one line for --help */
+    const svc_op_t *ops;        /* ends with {NULL} */
+    const ecom_embedded_t *sql; /* the service's SQL files (ecom_embed), may be NULL */
+} svc_def_t;
+
+/*  ---------------------------------------------------------------------------------------
+    For handlers */
+
+/*  The value of parameter name, or NULL when it is absent or empty. name must be one of
+    the op's declared params (checked by assert): the cache key covers exactly those. */
+const char *svc_param (svc_ctx_t *ctx, const char *name);
+
+/*  The caller's verified identity (JWT subject) for protected ops, or NULL. */
+const char *svc_sub (svc_ctx_t *ctx);
+
+/*  The writer for the reply body. A 2xx answer writes exactly one map into it; the
+    framework adds "cache" for cacheable ops. */
+proto_writer_t *svc_body (svc_ctx_t *ctx);
+
+/*  Runs the service's embedded SQL file called file (it must exist) with nparams text
+    parameters (NULL is SQL NULL). Returns the result (PQclear it), or NULL when the query
+    failed (logged); the handler then returns SVC_FAILED. */
+PGresult *svc_query (svc_ctx_t *ctx, const char *file, int nparams, const char *const *values);
+
+/*  The PostgreSQL connection, for what svc_query() does not cover. */
+PGconn *svc_conn (svc_ctx_t *ctx);
+
+/*  Records an error answer {"error": code, "detail": <formatted>} and returns status, so a
+    handler writes `return svc_error (ctx, 400, "bad_request", "...", ...);`. */
+int svc_error (svc_ctx_t *ctx, int status, const char *code, const char *format, ...)
+    __attribute__ ((format (printf, 4, 5)));
+
+/*  ---------------------------------------------------------------------------------------
+    A service instance without the MDP loop: what svc_main() runs, usable from tests. */
+
+typedef struct _svc_t svc_t;
+
+/*  Connects to PostgreSQL (required: NULL with a one-line reason in err when it cannot) and
+    to Redis (optional) as config says, for the service def (which must outlive it). */
+svc_t *svc_new (const svc_def_t *def, const ecom_config_t *config, char *err, size_t errlen);
+
+/*  Closes the connections and nulls the caller's pointer. NULL-safe. */
+void svc_destroy (svc_t **self_p);
+
+/*  Handles one request body (an encoded envelope request, trusted in no way) and returns the
+    encoded reply (free()) of *size bytes; logs one line. Never fails but for lack of memory
+    (NULL). */
+char *svc_handle (svc_t *self, const void *data, size_t size, size_t *reply_size);
+
+/*  The whole service process: see the comment at the top. Returns the exit status: 0 after
+    SIGTERM/SIGINT or --help, 2 for bad arguments, 1 when it cannot start. */
+int svc_main (int argc, char **argv, const svc_def_t *def);
+
+#endif

@@ -1,0 +1,333 @@
+/*  svc_cache: the Redis answer cache of a service; see svc_cache.h for the scheme.
+
+    The connection has two states. Up: commands go to Redis; a command that fails on the
+    connection (Redis stopped, restarted, network gone) drops it, logs the outage once and
+    makes the cache down. Down: every call answers "unavailable" at once, except that the
+    first call after SVC_CACHE_RETRY_MS (or the first after a loss) tries to reconnect. A
+    reconnect that ends an outage re-reads the data version from PostgreSQL, since an ETL
+    load may have bumped it while Redis could not hear about it. */
+#include "svc_cache.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <hiredis/hiredis.h>
+#include <sodium.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ecom_log.h"
+#include "ecom_redis.h"
+
+struct _svc_cache_t {
+    char *url;
+    int ttl;
+    redisContext *redis;   /* NULL while down */
+    bool down;             /* an outage is in progress (and was logged) */
+    bool resync;           /* re-read the data version from PostgreSQL before trusting Redis */
+    int64_t retry_at_ms;   /* the next reconnect attempt, monotonic ms; 0: now */
+};
+
+static int64_t
+s_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*  Copies text into out with double quotes made single, for a quoted log value. */
+static void
+s_log_safe (char *out, size_t outlen, const char *text)
+{
+    size_t n = 0;
+    for (; text && *text && n + 1 < outlen; text++)
+        out[n++] = *text == '"' || *text == '\n' ? '\'' : *text;
+    out[n] = '\0';
+}
+
+/*  Returns the live connection, reconnecting when one is due; NULL while Redis is down. */
+static redisContext *
+s_connection (svc_cache_t *self)
+{
+    if (self->redis)
+        return self->redis;
+    int64_t now = s_now_ms ();
+    if (now < self->retry_at_ms)
+        return NULL;
+    self->retry_at_ms = now + SVC_CACHE_RETRY_MS;
+    char err[256];
+    self->redis = ecom_redis_connect (self->url, SVC_CACHE_TIMEOUT_MS, err, sizeof err);
+    if (!self->redis) {
+        if (!self->down) {
+            char reason[256];
+            s_log_safe (reason, sizeof reason, err);
+            ecom_warn ("msg=\"Redis unavailable, answering from PostgreSQL until it returns\" "
+                       "reason=\"%s\"",
+                       reason);
+        }
+        self->down = true;
+        return NULL;
+    }
+    if (self->down) {
+        ecom_info ("msg=\"Redis is reachable again, caching resumes\"");
+        self->resync = true;
+    }
+    self->down = false;
+    return self->redis;
+}
+
+/*  Drops a connection that failed, logging the start of an outage. The next call may try
+    to reconnect at once: a restarted Redis is picked up without waiting. */
+static void
+s_lost (svc_cache_t *self)
+{
+    char reason[256];
+    s_log_safe (reason, sizeof reason, self->redis->errstr);
+    if (!self->down)
+        ecom_warn ("msg=\"Redis connection lost, answering from PostgreSQL until it returns\" "
+                   "reason=\"%s\"",
+                   reason);
+    redisFree (self->redis);
+    self->redis = NULL;
+    self->down = true;
+    self->retry_at_ms = 0;
+}
+
+/*  Runs a command; returns its reply (freeReplyObject), or NULL when Redis is down, the
+    connection failed (now down) or Redis answered an error (logged). */
+static redisReply *
+s_command (svc_cache_t *self, const char *format, ...)
+{
+    redisContext *redis = s_connection (self);
+    if (!redis)
+        return NULL;
+    va_list args;
+    va_start (args, format);
+    redisReply *reply = redisvCommand (redis, format, args);
+    va_end (args);
+    if (!reply) {
+        s_lost (self);
+        return NULL;
+    }
+    if (reply->type == REDIS_REPLY_ERROR) {
+        char reason[256];
+        s_log_safe (reason, sizeof reason, reply->str);
+        ecom_warn ("msg=\"Redis refused a command\" reason=\"%s\"", reason);
+        freeReplyObject (reply);
+        return NULL;
+    }
+    return reply;
+}
+
+svc_cache_t *
+svc_cache_new (const char *redis_url, int ttl_seconds)
+{
+    svc_cache_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->url = strdup (redis_url ? redis_url : "");
+    if (!self->url) {
+        free (self);
+        return NULL;
+    }
+    self->ttl = ttl_seconds > 0 ? ttl_seconds : 0;
+    if (self->ttl > 0)
+        s_connection (self);
+    return self;
+}
+
+void
+svc_cache_destroy (svc_cache_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    svc_cache_t *self = *self_p;
+    if (self->redis)
+        redisFree (self->redis);
+    free (self->url);
+    free (self);
+    *self_p = NULL;
+}
+
+bool
+svc_cache_enabled (svc_cache_t *self)
+{
+    return self->ttl > 0;
+}
+
+/*  Parses a whole decimal integer. Returns 0, or -1 for anything else. */
+static int
+s_parse_version (const char *text, size_t len, long long *version)
+{
+    char buf[32];
+    if (len == 0 || len >= sizeof buf)
+        return -1;
+    memcpy (buf, text, len);
+    buf[len] = '\0';
+    char *end;
+    errno = 0;
+    long long value = strtoll (buf, &end, 10);
+    if (errno || *end != '\0')
+        return -1;
+    *version = value;
+    return 0;
+}
+
+/*  Reads the data version from PostgreSQL. Returns 0, or -1 (logged). */
+static int
+s_version_from_db (svc_db_t *db, long long *version)
+{
+    PGresult *res = svc_db_query (db, "SELECT version FROM data_version WHERE id = 1", 0, NULL);
+    if (!res)
+        return -1;
+    int rc = -1;
+    if (PQntuples (res) == 1 && !PQgetisnull (res, 0, 0))
+        rc = s_parse_version (PQgetvalue (res, 0, 0), strlen (PQgetvalue (res, 0, 0)), version);
+    else
+        ecom_error ("msg=\"data_version has no row with id 1\"");
+    PQclear (res);
+    return rc;
+}
+
+/*  Raises the Redis version key to PostgreSQL's version (sets it when absent or lower, the
+    way ecom_data_version_publish() does, so a slow writer never moves it back) and sets
+    *version to what Redis holds afterwards. Returns 0, or -1. */
+static int
+s_version_sync (svc_cache_t *self, svc_db_t *db, long long *version)
+{
+    static const char script[] =
+        "local current = redis.call('GET', KEYS[1]) "
+        "local v = tonumber(current) "
+        "if v and v >= tonumber(ARGV[1]) then return current end "
+        "redis.call('SET', KEYS[1], ARGV[1]) "
+        "return ARGV[1]";
+    long long pg_version;
+    if (s_version_from_db (db, &pg_version) != 0)
+        return -1;
+    redisReply *reply
+        = s_command (self, "EVAL %s 1 %s %lld", script, SVC_CACHE_VERSION_KEY, pg_version);
+    if (!reply)
+        return -1;
+    int rc = reply->type == REDIS_REPLY_STRING
+                 ? s_parse_version (reply->str, reply->len, version)
+                 : -1;
+    freeReplyObject (reply);
+    return rc;
+}
+
+int
+svc_cache_version (svc_cache_t *self, svc_db_t *db, long long *version)
+{
+    if (self->ttl == 0 || !s_connection (self))
+        return -1;
+    if (self->resync) {
+        if (s_version_sync (self, db, version) != 0)
+            return -1;
+        self->resync = false;
+        return 0;
+    }
+    redisReply *reply = s_command (self, "GET %s", SVC_CACHE_VERSION_KEY);
+    if (!reply)
+        return -1;
+    int rc = reply->type == REDIS_REPLY_STRING
+                 ? s_parse_version (reply->str, reply->len, version)
+                 : -1;
+    freeReplyObject (reply);
+    if (rc == 0)
+        return 0;
+    /* Absent (first use of this Redis) or not a number: taken from PostgreSQL. */
+    return s_version_sync (self, db, version);
+}
+
+char *
+svc_cache_get (svc_cache_t *self, const char *key, size_t *size)
+{
+    if (self->ttl == 0)
+        return NULL;
+    redisReply *reply = s_command (self, "GET %s", key);
+    if (!reply)
+        return NULL;
+    char *value = NULL;
+    if (reply->type == REDIS_REPLY_STRING) {
+        value = malloc (reply->len ? reply->len : 1);
+        if (value) {
+            memcpy (value, reply->str, reply->len);
+            *size = reply->len;
+        }
+    }
+    freeReplyObject (reply);
+    return value;
+}
+
+void
+svc_cache_put (svc_cache_t *self, const char *key, const char *data, size_t size)
+{
+    if (self->ttl == 0)
+        return;
+    redisReply *reply = s_command (self, "SET %s %b EX %d", key, data, size, self->ttl);
+    if (reply)
+        freeReplyObject (reply);
+}
+
+/*  ---------------------------------------------------------------------------------------
+    Keys */
+
+static int
+s_compare_names (const void *a, const void *b)
+{
+    return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/*  Feeds "<len>:<text>" into the hash. */
+static void
+s_hash_field (crypto_generichash_state *state, const char *text)
+{
+    char len[24];
+    int n = snprintf (len, sizeof len, "%zu:", strlen (text));
+    crypto_generichash_update (state, (const unsigned char *) len, (unsigned long long) n);
+    crypto_generichash_update (state, (const unsigned char *) text, strlen (text));
+}
+
+char *
+svc_cache_key (long long version, const char *service, const char *op,
+               const char *const *declared, const proto_request_t *req)
+{
+    if (sodium_init () < 0)
+        return NULL;
+    size_t count = 0;
+    while (declared && declared[count])
+        count++;
+    const char **names = malloc ((count ? count : 1) * sizeof *names);
+    if (!names)
+        return NULL;
+    if (count)
+        memcpy (names, declared, count * sizeof *names);
+    qsort (names, count, sizeof *names, s_compare_names);
+
+    crypto_generichash_state state;
+    unsigned char digest[16];
+    crypto_generichash_init (&state, NULL, 0, sizeof digest);
+    for (size_t i = 0; i < count; i++) {
+        if (i > 0 && strcmp (names[i], names[i - 1]) == 0)
+            continue; /* declared twice: counts once */
+        const char *value = proto_request_param (req, names[i]);
+        if (!value)
+            continue;
+        s_hash_field (&state, names[i]);
+        s_hash_field (&state, value);
+    }
+    crypto_generichash_final (&state, digest, sizeof digest);
+    free (names);
+
+    char hex[sizeof digest * 2 + 1];
+    sodium_bin2hex (hex, sizeof hex, digest, sizeof digest);
+    size_t keylen = strlen (SVC_CACHE_KEY_PREFIX) + 24 + strlen (service) + strlen (op)
+                    + sizeof hex + 4;
+    char *key = malloc (keylen);
+    if (key)
+        snprintf (key, keylen, SVC_CACHE_KEY_PREFIX "%lld:%s:%s:%s", version, service, op, hex);
+    return key;
+}

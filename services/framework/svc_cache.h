@@ -1,0 +1,64 @@
+/*  svc_cache: the Redis answer cache of a service (services/README.md, "Caching").
+
+    Keys:   ecom:cache:v<data version>:<service>:<op>:<32 hex digits>
+            the hex digits are BLAKE2b-128 of the op's declared parameters that the request
+            gives, sorted by name, each written as "<len>:<name><len>:<value>" (so hostile
+            values can neither collide with others nor make keys long).
+    Values: the encoded reply body without its "cache" pair; TTL = CACHE_TTL_SECONDS.
+    Version: Redis key ecom:data_version (ECOM_DATA_VERSION_KEY), the mirror of PostgreSQL's
+            data_version row that the ETL publishes after each load. When the key is absent
+            (or not a number) it is read from PostgreSQL and set; after every reconnect that
+            ends an outage it is read from PostgreSQL again and raised to it (never lowered:
+            a version only grows, ecom_data_version_publish() does the same).
+    Outage: Redis down is not an error: every call answers "unavailable" (the caller computes
+            from PostgreSQL), the outage is logged once, and a reconnect is tried at most once
+            per SVC_CACHE_RETRY_MS. */
+#ifndef SVC_CACHE_H
+#define SVC_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ecom_data_version.h"
+#include "envelope.h"
+#include "svc_db.h"
+
+#define SVC_CACHE_VERSION_KEY ECOM_DATA_VERSION_KEY
+#define SVC_CACHE_KEY_PREFIX "ecom:cache:v"
+#define SVC_CACHE_RETRY_MS 1000
+/*  Connect and command timeout: a hung Redis costs a request at most this much. */
+#define SVC_CACHE_TIMEOUT_MS 250
+
+typedef struct _svc_cache_t svc_cache_t;
+
+/*  Creates the cache for redis_url with entries living ttl_seconds; 0 disables caching (no
+    connection is made). Tries to connect once now; Redis being down is fine (logged).
+    Returns NULL only when out of memory. */
+svc_cache_t *svc_cache_new (const char *redis_url, int ttl_seconds);
+
+/*  Closes the connection and nulls the caller's pointer. NULL-safe. */
+void svc_cache_destroy (svc_cache_t **self_p);
+
+/*  True when caching is on (a TTL above 0), whether or not Redis is up right now. */
+bool svc_cache_enabled (svc_cache_t *self);
+
+/*  Sets *version to the current data version (see above; db answers when Redis has none).
+    Returns 0, or -1 when caching is off, Redis is unavailable or no version can be read. */
+int svc_cache_version (svc_cache_t *self, svc_db_t *db, long long *version);
+
+/*  Returns a copy (free()) of the value stored under key and sets *size, or NULL on a miss
+    or when Redis is unavailable. */
+char *svc_cache_get (svc_cache_t *self, const char *key, size_t *size);
+
+/*  Stores data/size under key with the TTL. Failures are logged (an outage once) and
+    otherwise ignored. */
+void svc_cache_put (svc_cache_t *self, const char *key, const char *data, size_t size);
+
+/*  Builds the cache key (see above) of a request for service's op at data version, over the
+    parameters named in declared (NULL-terminated; order does not matter; NULL means none).
+    Parameters the request gives but the op does not declare are ignored. Returns a new
+    string (free()), or NULL when out of memory. */
+char *svc_cache_key (long long version, const char *service, const char *op,
+                     const char *const *declared, const proto_request_t *req);
+
+#endif

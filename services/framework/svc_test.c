@@ -1,0 +1,584 @@
+/*  svc_test: the framework's request handling (svc_new/svc_handle) against a real PostgreSQL
+    (a database of its own, created from DATABASE_URL's server and dropped at the end) and a
+    private redis-server on a free port, which the test stops and restarts. A toy service
+    stands in for a real one. Skipped when DATABASE_URL is unset. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ecom_data_version.h"
+#include "ecom_db.h"
+#include "ecom_url.h"
+#include "svc.h"
+#include "svc_cache.h"
+
+/*  =======================================================================================
+    The toy service */
+
+static int s_calls; /* handler runs of op "double" */
+
+static int
+s_double (svc_ctx_t *ctx)
+{
+    s_calls++;
+    const char *n = svc_param (ctx, "n");
+    if (!n)
+        return svc_error (ctx, 400, "bad_request", "n is required");
+    const char *values[] = {n};
+    PGresult *res = svc_query (ctx, "double.sql", 1, values);
+    if (!res)
+        return SVC_FAILED;
+    proto_writer_t *body = svc_body (ctx);
+    proto_writer_map (body, 2);
+    proto_writer_str (body, "value");
+    proto_writer_int (body, strtoll (PQgetvalue (res, 0, 0), NULL, 10));
+    proto_writer_str (body, "calls");
+    proto_writer_int (body, s_calls);
+    PQclear (res);
+    return 200;
+}
+
+static int
+s_fail (svc_ctx_t *ctx)
+{
+    PGresult *res = svc_query (ctx, "bad.sql", 0, NULL);
+    PQclear (res);
+    return res ? 200 : SVC_FAILED;
+}
+
+static int
+s_plain (svc_ctx_t *ctx)
+{
+    proto_writer_t *body = svc_body (ctx);
+    proto_writer_map (body, 1);
+    proto_writer_str (body, "sub");
+    proto_writer_str (body, svc_sub (ctx));
+    return 200;
+}
+
+static int
+s_bad_status (svc_ctx_t *ctx)
+{
+    return 42;
+}
+
+static int
+s_not_a_map (svc_ctx_t *ctx)
+{
+    proto_writer_int (svc_body (ctx), 7);
+    return 200;
+}
+
+static const ecom_embedded_t s_files[] = {
+    {"bad.sql", "SELECT * FROM no_such_table"},
+    {"double.sql", "SELECT $1::int * 2"},
+    {NULL, NULL}};
+
+static const svc_op_t s_ops[] = {
+    {"double", s_double, true, SVC_PARAMS ("n", "m")},
+    {"fail", s_fail, true, NULL},
+    {"plain", s_plain, false, NULL},
+    {"bad_status", s_bad_status, false, NULL},
+    {"not_a_map", s_not_a_map, false, NULL},
+    {NULL, NULL, false, NULL}};
+
+static const svc_def_t s_def = {"svctest", "a toy service", s_ops, s_files};
+
+/*  =======================================================================================
+    The stack: a database and a redis-server of our own */
+
+static char s_admin_url[512];  /* DATABASE_URL, for CREATE/DROP DATABASE */
+static char s_db_url[512];     /* our database */
+static char s_db_name[64];
+static char s_redis_url[128];
+static int s_redis_port;
+static pid_t s_redis_pid;
+static PGconn *s_db;           /* the test's own connection to our database */
+
+static int
+s_free_port (void)
+{
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
+    socklen_t len = sizeof addr;
+    assert_int_equal (bind (fd, (struct sockaddr *) &addr, len), 0);
+    assert_int_equal (getsockname (fd, (struct sockaddr *) &addr, &len), 0);
+    close (fd);
+    return ntohs (addr.sin_port);
+}
+
+static redisContext *
+s_redis (void)
+{
+    struct timeval timeout = {1, 0};
+    redisContext *redis = redisConnectWithTimeout ("127.0.0.1", s_redis_port, timeout);
+    if (redis && redis->err) {
+        redisFree (redis);
+        return NULL;
+    }
+    return redis;
+}
+
+static void
+s_redis_start (void)
+{
+    char port[16];
+    snprintf (port, sizeof port, "%d", s_redis_port);
+    s_redis_pid = fork ();
+    assert_true (s_redis_pid >= 0);
+    if (s_redis_pid == 0) {
+        freopen ("/dev/null", "w", stdout);
+        execlp ("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1", "--save",
+                "", "--appendonly", "no", (char *) NULL);
+        _exit (127);
+    }
+    for (int i = 0; i < 100; i++) {
+        redisContext *redis = s_redis ();
+        redisReply *reply = redis ? redisCommand (redis, "PING") : NULL;
+        bool up = reply && reply->type == REDIS_REPLY_STATUS;
+        if (reply)
+            freeReplyObject (reply);
+        if (redis)
+            redisFree (redis);
+        if (up)
+            return;
+        usleep (50 * 1000);
+    }
+    fail_msg ("redis-server did not start on port %d", s_redis_port);
+}
+
+static void
+s_redis_stop (void)
+{
+    kill (s_redis_pid, SIGKILL);
+    waitpid (s_redis_pid, NULL, 0);
+    s_redis_pid = 0;
+}
+
+/*  Runs a Redis command on a fresh connection; returns the string reply (free) or NULL. */
+static char *
+s_redis_cmd (const char *format, ...)
+{
+    redisContext *redis = s_redis ();
+    assert_non_null (redis);
+    va_list args;
+    va_start (args, format);
+    redisReply *reply = redisvCommand (redis, format, args);
+    va_end (args);
+    char *text = reply && reply->type == REDIS_REPLY_STRING ? strdup (reply->str) : NULL;
+    if (reply)
+        freeReplyObject (reply);
+    redisFree (redis);
+    return text;
+}
+
+static void
+s_sql (PGconn *conn, const char *sql)
+{
+    char err[256];
+    if (ecom_db_exec (conn, sql, err, sizeof err) != 0)
+        fail_msg ("%s: %s", sql, err);
+}
+
+static int
+s_setup (void **state)
+{
+    const char *url = getenv ("DATABASE_URL");
+    if (!url || !*url)
+        return 0; /* the tests skip */
+    snprintf (s_admin_url, sizeof s_admin_url, "%s", url);
+    char err[256];
+    ecom_url_t *parsed = ecom_url_parse (url, err, sizeof err);
+    assert_non_null (parsed);
+    snprintf (s_db_name, sizeof s_db_name, "svc_test_%d", (int) getpid ());
+    snprintf (s_db_url, sizeof s_db_url, "postgresql://%s%s%s%s%s:%d/%s",
+              parsed->user ? parsed->user : "", parsed->password ? ":" : "",
+              parsed->password ? parsed->password : "", parsed->user ? "@" : "", parsed->host,
+              parsed->port, s_db_name);
+    ecom_url_destroy (&parsed);
+
+    PGconn *admin = ecom_db_connect (s_admin_url, err, sizeof err);
+    assert_non_null (admin);
+    char sql[128];
+    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s", s_db_name);
+    s_sql (admin, sql);
+    snprintf (sql, sizeof sql, "CREATE DATABASE %s", s_db_name);
+    s_sql (admin, sql);
+    PQfinish (admin);
+    s_db = ecom_db_connect (s_db_url, err, sizeof err);
+    assert_non_null (s_db);
+    s_sql (s_db, "CREATE TABLE data_version (id int PRIMARY KEY, version bigint NOT NULL);"
+                 "INSERT INTO data_version VALUES (1, 1)");
+
+    s_redis_port = s_free_port ();
+    snprintf (s_redis_url, sizeof s_redis_url, "redis://127.0.0.1:%d/0", s_redis_port);
+    s_redis_start ();
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    if (!s_db)
+        return 0;
+    PQfinish (s_db);
+    if (s_redis_pid)
+        s_redis_stop ();
+    char err[256], sql[128];
+    PGconn *admin = ecom_db_connect (s_admin_url, err, sizeof err);
+    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", s_db_name);
+    if (admin)
+        s_sql (admin, sql);
+    PQfinish (admin);
+    return 0;
+}
+
+/*  =======================================================================================
+    Calling the service */
+
+typedef struct {
+    int status;
+    int cache_hit;  /* 1, 0, or -1 when the body has no "cache" */
+    char text[512]; /* the body flattened: tokens separated by spaces */
+} s_answer_t;
+
+static int
+s_on_map (void *arg, uint32_t pairs)
+{
+    strcat (arg, "{ ");
+    return 0;
+}
+
+static int
+s_on_array (void *arg, uint32_t items)
+{
+    strcat (arg, "[ ");
+    return 0;
+}
+
+static int
+s_on_str (void *arg, const char *text, size_t len)
+{
+    char *out = arg;
+    size_t used = strlen (out);
+    snprintf (out + used, 512 - used, "%.*s ", (int) len, text);
+    return 0;
+}
+
+static int
+s_on_int (void *arg, int64_t value)
+{
+    char *out = arg;
+    size_t used = strlen (out);
+    snprintf (out + used, 512 - used, "%lld ", (long long) value);
+    return 0;
+}
+
+static int
+s_on_double (void *arg, double value)
+{
+    return 0;
+}
+
+static int
+s_on_bool (void *arg, bool value)
+{
+    strcat (arg, value ? "true " : "false ");
+    return 0;
+}
+
+static int
+s_on_nil (void *arg)
+{
+    strcat (arg, "nil ");
+    return 0;
+}
+
+static int
+s_on_end (void *arg)
+{
+    strcat (arg, "} ");
+    return 0;
+}
+
+static const proto_visitor_t s_visitor = {s_on_map,  s_on_array, s_on_str, s_on_int,
+                                          s_on_double, s_on_bool, s_on_nil, s_on_end};
+
+/*  Sends raw bytes to svc and decodes the answer. */
+static s_answer_t
+s_call_raw (svc_t *svc, const void *data, size_t size)
+{
+    size_t reply_size;
+    char *reply = svc_handle (svc, data, size, &reply_size);
+    assert_non_null (reply);
+    proto_reply_t *decoded = proto_reply_decode (reply, reply_size);
+    assert_non_null (decoded);
+    s_answer_t answer = {.status = proto_reply_status (decoded),
+                         .cache_hit = proto_reply_cache_hit (decoded)};
+    assert_int_equal (proto_reply_visit_body (decoded, &s_visitor, answer.text), 0);
+    proto_reply_destroy (&decoded);
+    free (reply);
+    return answer;
+}
+
+/*  Calls op with params (key, value pairs, NULL-ended). */
+static s_answer_t
+s_call (svc_t *svc, const char *op, const char *const *pairs)
+{
+    proto_param_t params[8];
+    size_t count = 0;
+    for (; pairs && pairs[2 * count]; count++) {
+        params[count].key = (char *) pairs[2 * count];
+        params[count].value = (char *) pairs[2 * count + 1];
+    }
+    proto_request_t req = {.op = (char *) op, .param_count = count, .params = params,
+                           .sub = "alice", .request_id = "req-1"};
+    size_t size;
+    char *data = proto_request_encode (&req, &size);
+    assert_non_null (data);
+    s_answer_t answer = s_call_raw (svc, data, size);
+    free (data);
+    return answer;
+}
+
+static svc_t *
+s_svc (int ttl, const char *redis_url)
+{
+    ecom_config_t config = {.database_url = s_db_url,
+                            .redis_url = (char *) redis_url,
+                            .cache_ttl_seconds = ttl};
+    char err[256];
+    svc_t *svc = svc_new (&s_def, &config, err, sizeof err);
+    assert_non_null (svc);
+    return svc;
+}
+
+#define SKIP_WITHOUT_STACK()                                                                     \
+    do {                                                                                         \
+        if (!s_db)                                                                               \
+            skip ();                                                                             \
+    } while (0)
+
+/*  =======================================================================================
+    Tests */
+
+static void
+test_bad_requests (void **state)
+{
+    SKIP_WITHOUT_STACK ();
+    svc_t *svc = s_svc (60, s_redis_url);
+    s_answer_t a = s_call_raw (svc, "\xc1", 1);
+    assert_int_equal (a.status, 400);
+    assert_non_null (strstr (a.text, "error bad_request detail "));
+    a = s_call_raw (svc, "\x81\xa1x\x01", 4); /* {"x": 1} */
+    assert_int_equal (a.status, 400);
+    a = s_call_raw (svc, "", 0);
+    assert_int_equal (a.status, 400);
+    a = s_call (svc, "no_such_op", NULL);
+    assert_int_equal (a.status, 404);
+    assert_non_null (strstr (a.text, "error not_found "));
+    a = s_call (svc, "double", NULL);
+    assert_int_equal (a.status, 400);
+    assert_string_equal (a.text, "{ error bad_request detail n is required } ");
+    svc_destroy (&svc);
+    assert_null (svc);
+}
+
+static void
+test_failures (void **state)
+{
+    SKIP_WITHOUT_STACK ();
+    svc_t *svc = s_svc (60, s_redis_url);
+    s_answer_t a = s_call (svc, "fail", NULL);
+    assert_int_equal (a.status, 500);
+    assert_non_null (strstr (a.text, "error internal_error "));
+    a = s_call (svc, "bad_status", NULL);
+    assert_int_equal (a.status, 500);
+    a = s_call (svc, "not_a_map", NULL);
+    assert_int_equal (a.status, 500);
+    a = s_call (svc, "plain", NULL);
+    assert_int_equal (a.status, 200);
+    assert_int_equal (a.cache_hit, -1); /* not cacheable: no "cache" pair */
+    assert_string_equal (a.text, "{ sub alice } ");
+    svc_destroy (&svc);
+}
+
+static void
+test_cache (void **state)
+{
+    SKIP_WITHOUT_STACK ();
+    svc_t *svc = s_svc (60, s_redis_url);
+    s_calls = 0;
+    s_answer_t a = s_call (svc, "double", (const char *[]) {"n", "21", NULL});
+    assert_int_equal (a.status, 200);
+    assert_int_equal (a.cache_hit, 0);
+    assert_string_equal (a.text, "{ value 42 calls 1 cache { hit false } } ");
+    /* the same request, with an empty and an undeclared param: a hit, the handler not run */
+    a = s_call (svc, "double", (const char *[]) {"x", "y", "n", "21", "m", "", NULL});
+    assert_int_equal (a.cache_hit, 1);
+    assert_string_equal (a.text, "{ value 42 calls 1 cache { hit true } } ");
+    assert_int_equal (s_calls, 1);
+    /* other params: a miss */
+    a = s_call (svc, "double", (const char *[]) {"n", "21", "m", "1", NULL});
+    assert_int_equal (a.cache_hit, 0);
+    assert_int_equal (s_calls, 2);
+    /* errors are not cached */
+    s_call (svc, "double", NULL);
+    a = s_call (svc, "double", NULL);
+    assert_int_equal (a.status, 400);
+    assert_int_equal (s_calls, 4);
+
+    /* a data load bumps the version and publishes it: the next request is a miss */
+    s_sql (s_db, "UPDATE data_version SET version = 2");
+    char err[256];
+    assert_int_equal (ecom_data_version_publish (s_redis_url, 2, err, sizeof err), 0);
+    a = s_call (svc, "double", (const char *[]) {"n", "21", NULL});
+    assert_int_equal (a.cache_hit, 0);
+    assert_string_equal (a.text, "{ value 42 calls 5 cache { hit false } } ");
+    a = s_call (svc, "double", (const char *[]) {"n", "21", NULL});
+    assert_int_equal (a.cache_hit, 1);
+
+    /* the version key gone (a flushed Redis): copied from PostgreSQL, entries still valid */
+    free (s_redis_cmd ("DEL %s", SVC_CACHE_VERSION_KEY));
+    a = s_call (svc, "double", (const char *[]) {"n", "21", NULL});
+    assert_int_equal (a.cache_hit, 1);
+    char *version = s_redis_cmd ("GET %s", SVC_CACHE_VERSION_KEY);
+    assert_string_equal (version, "2");
+    free (version);
+
+    /* keys have the documented shape */
+    char *key = s_redis_cmd ("EVAL %s 0",
+                             "return redis.call('KEYS', 'ecom:cache:v2:svctest:double:*')[1]");
+    assert_non_null (key);
+    assert_int_equal (strlen (key), strlen ("ecom:cache:v2:svctest:double:") + 32);
+    char *ttl = s_redis_cmd ("EVAL %s 1 %s", "return tostring(redis.call('TTL', KEYS[1]))", key);
+    assert_true (atoi (ttl) > 0 && atoi (ttl) <= 60);
+    free (ttl);
+    free (key);
+    svc_destroy (&svc);
+}
+
+static void
+test_ttl_zero (void **state)
+{
+    SKIP_WITHOUT_STACK ();
+    svc_t *svc = s_svc (0, s_redis_url);
+    s_calls = 0;
+    for (int i = 0; i < 2; i++) {
+        s_answer_t a = s_call (svc, "double", (const char *[]) {"n", "3", NULL});
+        assert_int_equal (a.status, 200);
+        assert_int_equal (a.cache_hit, 0);
+    }
+    assert_int_equal (s_calls, 2);
+    svc_destroy (&svc);
+}
+
+static void
+test_redis_outage (void **state)
+{
+    SKIP_WITHOUT_STACK ();
+    /* never reachable: answers from PostgreSQL */
+    char nowhere[64];
+    snprintf (nowhere, sizeof nowhere, "redis://127.0.0.1:%d/0", s_free_port ());
+    svc_t *svc = s_svc (60, nowhere);
+    s_answer_t a = s_call (svc, "double", (const char *[]) {"n", "4", NULL});
+    assert_int_equal (a.status, 200);
+    assert_int_equal (a.cache_hit, 0);
+    assert_non_null (strstr (a.text, "value 8 "));
+    svc_destroy (&svc);
+
+    /* stopped while in use, then back */
+    svc = s_svc (60, s_redis_url);
+    s_call (svc, "double", (const char *[]) {"n", "5", NULL});
+    a = s_call (svc, "double", (const char *[]) {"n", "5", NULL});
+    assert_int_equal (a.cache_hit, 1);
+    s_redis_stop ();
+    s_calls = 0;
+    for (int i = 0; i < 3; i++) {
+        a = s_call (svc, "double", (const char *[]) {"n", "5", NULL});
+        assert_int_equal (a.status, 200);
+        assert_int_equal (a.cache_hit, 0);
+        assert_non_null (strstr (a.text, "value 10 "));
+    }
+    assert_int_equal (s_calls, 3);
+    /* a load while Redis is away cannot publish its bump */
+    s_sql (s_db, "UPDATE data_version SET version = 3");
+    s_redis_start ();
+    usleep ((SVC_CACHE_RETRY_MS + 100) * 1000);
+    a = s_call (svc, "double", (const char *[]) {"n", "5", NULL});
+    assert_int_equal (a.cache_hit, 0);
+    a = s_call (svc, "double", (const char *[]) {"n", "5", NULL});
+    assert_int_equal (a.cache_hit, 1);
+    char *version = s_redis_cmd ("GET %s", SVC_CACHE_VERSION_KEY);
+    assert_string_equal (version, "3");
+    free (version);
+
+    /* a lost connection to a Redis that kept its data (and a stale version): the service
+       reconnects at once and raises the version from PostgreSQL */
+    free (s_redis_cmd ("SET %s 1", SVC_CACHE_VERSION_KEY));
+    s_sql (s_db, "UPDATE data_version SET version = 4");
+    free (s_redis_cmd ("CLIENT KILL TYPE normal"));
+    a = s_call (svc, "double", (const char *[]) {"n", "5", NULL});
+    assert_int_equal (a.status, 200);
+    a = s_call (svc, "double", (const char *[]) {"n", "5", NULL});
+    assert_int_equal (a.status, 200);
+    version = s_redis_cmd ("GET %s", SVC_CACHE_VERSION_KEY);
+    assert_string_equal (version, "4");
+    free (version);
+    a = s_call (svc, "double", (const char *[]) {"n", "5", NULL});
+    assert_int_equal (a.cache_hit, 1);
+    svc_destroy (&svc);
+}
+
+static void
+test_database_loss (void **state)
+{
+    SKIP_WITHOUT_STACK ();
+    svc_t *svc = s_svc (0, s_redis_url);
+    s_answer_t a = s_call (svc, "double", (const char *[]) {"n", "6", NULL});
+    assert_int_equal (a.status, 200);
+    s_sql (s_db, "SELECT pg_terminate_backend (pid) FROM pg_stat_activity "
+                 "WHERE datname = current_database () AND pid <> pg_backend_pid ()");
+    a = s_call (svc, "double", (const char *[]) {"n", "6", NULL});
+    assert_int_equal (a.status, 200);
+    assert_non_null (strstr (a.text, "value 12 "));
+    svc_destroy (&svc);
+}
+
+static void
+test_svc_new_fails (void **state)
+{
+    SKIP_WITHOUT_STACK ();
+    char url[128], err[256];
+    snprintf (url, sizeof url, "postgresql://ecom:ecom@127.0.0.1:%d/ecom", s_free_port ());
+    ecom_config_t config = {.database_url = url, .redis_url = s_redis_url};
+    svc_t *svc = svc_new (&s_def, &config, err, sizeof err);
+    assert_null (svc);
+    assert_non_null (strstr (err, "PostgreSQL"));
+}
+
+int
+main (void)
+{
+    signal (SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_bad_requests), cmocka_unit_test (test_failures),
+        cmocka_unit_test (test_cache),        cmocka_unit_test (test_ttl_zero),
+        cmocka_unit_test (test_redis_outage), cmocka_unit_test (test_database_loss),
+        cmocka_unit_test (test_svc_new_fails),
+    };
+    return cmocka_run_group_tests (tests, s_setup, s_teardown);
+}
