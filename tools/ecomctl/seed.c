@@ -7,6 +7,7 @@
     period, peaks on weekends and in November and December; most orders are of one item. */
 #include "seed.h"
 
+#include "ecom_copy.h"
 #include "ecom_data_version.h"
 #include "ecom_date.h"
 #include "ecom_db.h"
@@ -88,73 +89,6 @@ s_zipf (size_t n, double offset, double exponent, uint64_t *state)
 }
 
 /*  ---------------------------------------------------------------------------------------
-    COPY buffer */
-
-typedef struct {
-    PGconn *conn;
-    char *data;
-    size_t size, capacity;
-    int failed;
-} s_copy_t;
-
-static void
-s_copy_flush (s_copy_t *copy)
-{
-    if (copy->size && !copy->failed
-        && PQputCopyData (copy->conn, copy->data, (int) copy->size) != 1)
-        copy->failed = 1;
-    copy->size = 0;
-}
-
-/*  Appends one printf-formatted line (the caller includes the newline). */
-static void __attribute__ ((format (printf, 2, 3)))
-s_copy_line (s_copy_t *copy, const char *format, ...)
-{
-    if (copy->capacity - copy->size < 1024)
-        s_copy_flush (copy);
-    va_list args;
-    va_start (args, format);
-    int n = vsnprintf (copy->data + copy->size, copy->capacity - copy->size, format, args);
-    va_end (args);
-    if (n > 0 && (size_t) n < copy->capacity - copy->size)
-        copy->size += (size_t) n;
-    else
-        copy->failed = 1; /* a line over 1 KiB: cannot happen with the word lists */
-}
-
-static int
-s_copy_begin (s_copy_t *copy, const char *sql, char *err, size_t errlen)
-{
-    PGresult *res = PQexec (copy->conn, sql);
-    int rc = PQresultStatus (res) == PGRES_COPY_IN ? 0 : -1;
-    if (rc)
-        snprintf (err, errlen, "%s", PQresultErrorMessage (res));
-    PQclear (res);
-    return rc;
-}
-
-static int
-s_copy_end (s_copy_t *copy, char *err, size_t errlen)
-{
-    s_copy_flush (copy);
-    if (PQputCopyEnd (copy->conn, copy->failed ? "generator failed" : NULL) != 1) {
-        snprintf (err, errlen, "%s", PQerrorMessage (copy->conn));
-        return -1;
-    }
-    PGresult *res;
-    int rc = 0;
-    while ((res = PQgetResult (copy->conn))) {
-        if (PQresultStatus (res) != PGRES_COMMAND_OK) {
-            snprintf (err, errlen, "%s", PQresultErrorMessage (res));
-            rc = -1;
-        }
-        PQclear (res);
-    }
-    copy->failed = 0;
-    return rc;
-}
-
-/*  ---------------------------------------------------------------------------------------
     Generator */
 
 void
@@ -183,7 +117,7 @@ seed_existing_rows (PGconn *conn, char *err, size_t errlen)
 }
 
 static void
-s_customers (s_copy_t *copy, long n, uint64_t *rng)
+s_customers (ecom_copy_t *copy, long n, uint64_t *rng)
 {
     for (long i = 1; i <= n; i++) {
         const char *first = wordlists_first_names[s_below (rng, wordlists_first_name_count)];
@@ -194,14 +128,14 @@ s_customers (s_copy_t *copy, long n, uint64_t *rng)
         snprintf (email, sizeof email, "%s.%s%ld@%s", first, last, i, domain);
         for (char *c = email; *c; c++)
             *c = (char) (*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-        s_copy_line (copy, "%ld\tC%06ld\t%s %s\t%s\t%s\t%s\n", i, i, first, last, email,
+        ecom_copy_printf (copy, "%ld\tC%06ld\t%s %s\t%s\t%s\t%s\n", i, i, first, last, email,
                      place->city, place->country);
     }
 }
 
 /*  Writes the products and fills price_cents[i] with product i's list price. */
 static void
-s_products (s_copy_t *copy, long n, uint64_t *rng, long *price_cents)
+s_products (ecom_copy_t *copy, long n, uint64_t *rng, long *price_cents)
 {
     for (long i = 0; i < n; i++) {
         const wordlists_category_t *cat =
@@ -214,7 +148,7 @@ s_products (s_copy_t *copy, long n, uint64_t *rng, long *price_cents)
         double u = s_unit (rng);
         double price = cat->min_price + (cat->max_price - cat->min_price) * u * u;
         price_cents[i] = (long) floor (price) * 100 + 99;
-        s_copy_line (copy, "%ld\tP%05ld\t%s %s\t%s\n", i + 1, i + 1, adjective, noun, cat->name);
+        ecom_copy_printf (copy, "%ld\tP%05ld\t%s %s\t%s\n", i + 1, i + 1, adjective, noun, cat->name);
     }
 }
 
@@ -235,7 +169,7 @@ s_day_weight (int32_t date, int d, int days, uint64_t *rng)
 }
 
 static int
-s_orders (s_copy_t *copy, const seed_options_t *o, uint64_t *rng, const long *price_cents,
+s_orders (ecom_copy_t *copy, const seed_options_t *o, uint64_t *rng, const long *price_cents,
           seed_progress_fn *progress, void *arg)
 {
     int32_t first = o->end_date - o->days + 1;
@@ -267,7 +201,7 @@ s_orders (s_copy_t *copy, const seed_options_t *o, uint64_t *rng, const long *pr
             if (s_unit (rng) < 0.15) /* a 10% discount on some orders */
                 cents = (cents * 9 + 5) / 10;
             order++;
-            s_copy_line (copy, "ORD-%08ld\t%s\t%zu\t%zu\t%d\t%ld.%02ld\n", order, date,
+            ecom_copy_printf (copy, "ORD-%08ld\t%s\t%zu\t%zu\t%d\t%ld.%02ld\n", order, date,
                          customer + 1, product + 1, quantity, cents / 100, cents % 100);
             if (progress && order % step == 0)
                 progress (arg, order, o->orders);
@@ -296,10 +230,9 @@ seed_run (PGconn *conn, const seed_options_t *o, seed_progress_fn *progress, voi
         return -1;
     }
     uint64_t rng = o->random_seed;
-    s_copy_t copy = {.conn = conn, .capacity = 1 << 20};
+    ecom_copy_t *copy = NULL;
     long *price_cents = malloc ((size_t) o->products * sizeof *price_cents);
-    copy.data = malloc (copy.capacity);
-    if (!price_cents || !copy.data) {
+    if (!price_cents) {
         snprintf (why, sizeof why, "out of memory");
         goto fail;
     }
@@ -329,20 +262,23 @@ seed_run (PGconn *conn, const seed_options_t *o, seed_progress_fn *progress, voi
     if (ecom_db_exec (conn, sql, why, sizeof why))
         goto fail;
 
-    if (s_copy_begin (&copy,
-                      "COPY dim_customer (customer_key, customer_id, name, email, city, country)"
-                      " FROM STDIN",
-                      why, sizeof why))
+    copy = ecom_copy_begin (conn,
+                            "COPY dim_customer (customer_key, customer_id, name, email, city,"
+                            " country) FROM STDIN",
+                            why, sizeof why);
+    if (!copy)
         goto fail;
-    s_customers (&copy, o->customers, &rng);
-    if (s_copy_end (&copy, why, sizeof why))
+    s_customers (copy, o->customers, &rng);
+    if (ecom_copy_end (&copy, why, sizeof why) < 0)
         goto fail;
 
-    if (s_copy_begin (&copy, "COPY dim_product (product_key, product_id, name, category) FROM STDIN",
-                      why, sizeof why))
+    copy = ecom_copy_begin (conn,
+                            "COPY dim_product (product_key, product_id, name, category) FROM STDIN",
+                            why, sizeof why);
+    if (!copy)
         goto fail;
-    s_products (&copy, o->products, &rng, price_cents);
-    if (s_copy_end (&copy, why, sizeof why))
+    s_products (copy, o->products, &rng, price_cents);
+    if (ecom_copy_end (&copy, why, sizeof why) < 0)
         goto fail;
 
     /* fact_order is empty here: building its secondary indexes once after the COPY is about
@@ -361,18 +297,18 @@ seed_run (PGconn *conn, const seed_options_t *o, seed_progress_fn *progress, voi
                       "  EXECUTE 'DROP INDEX ' || r.name; END LOOP; END $$",
                       why, sizeof why))
         goto fail;
-    if (s_copy_begin (&copy,
-                      "COPY fact_order (order_id, order_date, customer_key, product_key, "
-                      "quantity, unit_price) FROM STDIN",
-                      why, sizeof why))
+    copy = ecom_copy_begin (conn,
+                            "COPY fact_order (order_id, order_date, customer_key, product_key,"
+                            " quantity, unit_price) FROM STDIN",
+                            why, sizeof why);
+    if (!copy)
         goto fail;
-    if (s_orders (&copy, o, &rng, price_cents, progress, arg)) {
-        copy.failed = 1;
-        s_copy_end (&copy, why, sizeof why);
+    if (s_orders (copy, o, &rng, price_cents, progress, arg)) {
+        ecom_copy_end (&copy, why, sizeof why); /* the ROLLBACK below undoes what it sent */
         snprintf (why, sizeof why, "out of memory");
         goto fail;
     }
-    if (s_copy_end (&copy, why, sizeof why))
+    if (ecom_copy_end (&copy, why, sizeof why) < 0)
         goto fail;
     if (ecom_db_exec (conn,
                       "DO $$ DECLARE r record; BEGIN"
@@ -396,7 +332,6 @@ seed_run (PGconn *conn, const seed_options_t *o, seed_progress_fn *progress, voi
     if (data_version)
         *data_version = version;
     free (price_cents);
-    free (copy.data);
     if (counts
         && (ecom_db_query_int64 (conn, "SELECT count(*) FROM dim_customer", &counts->customers,
                                  err, errlen)
@@ -411,7 +346,6 @@ seed_run (PGconn *conn, const seed_options_t *o, seed_progress_fn *progress, voi
 fail:
     PQclear (PQexec (conn, "ROLLBACK"));
     free (price_cents);
-    free (copy.data);
     snprintf (err, errlen, "seed failed, nothing was loaded: %s", why);
     size_t n = strlen (err);
     while (n > 0 && err[n - 1] == '\n')
