@@ -1,5 +1,6 @@
 /*  ecomctl: the operator's command line (SPEC §4): migrate, seed, createuser. */
 #include "createuser.h"
+#include "etl_load.h"
 #include "migrate.h"
 #include "seed.h"
 
@@ -36,6 +37,9 @@ static const char s_usage[] =
     "      --end-date YYYY-MM-DD    last day of the data (default 2025-12-31)\n"
     "      --reset                  replace existing customers, products and orders\n"
     "      --if-empty               do nothing when the database already has data\n"
+    "  load-csv [PATH]              load a CSV orders file (default ETL_SOURCE) as one ETL run;\n"
+    "                               prints the task id and the rows read, loaded, skipped\n"
+    "                               and rejected; exit status 0 when the run succeeded\n"
     "  createuser USERNAME [--password-stdin]\n"
     "                               create an API user; the password is asked without echo,\n"
     "                               or read as one line from standard input\n"
@@ -251,6 +255,44 @@ done:
 }
 
 static int
+s_load_csv (int argc, char **argv)
+{
+    if (argc > 1 && argv[1][0] == '-' && argv[1][1] != '\0')
+        return s_usage_error ("unknown option '%s'", argv[1]);
+    if (argc > 2)
+        return s_usage_error ("unexpected argument '%s'", argv[2]);
+    ecom_config_t *config;
+    PGconn *conn = s_connect (&config);
+    if (!conn) {
+        ecom_config_destroy (&config);
+        return 1;
+    }
+    const char *path = argc > 1 ? argv[1] : config->etl_source;
+    char err[1024], task_id[40];
+    int rc = 1;
+    long long run_id = etl_load_queue (conn, "cli", path, task_id, err, sizeof err);
+    if (run_id < 0)
+        fprintf (stderr, "ecomctl: cannot record the run: %s\n", err);
+    else {
+        etl_load_result_t result;
+        rc = etl_load_run (conn, run_id, path, &result) == 0 ? 0 : 1;
+        printf ("task_id %s\nstatus %s\nrows_read %lld\nrows_loaded %lld\n"
+                "rows_skipped %lld\nrows_rejected %lld\n",
+                task_id, rc == 0 ? "success" : "failed", result.rows_read, result.rows_loaded,
+                result.rows_skipped, result.rows_rejected);
+        if (rc)
+            fprintf (stderr, "ecomctl: the load failed: %s\n", result.error);
+        else if (ecom_data_version_publish (config->redis_url, result.data_version, err,
+                                            sizeof err))
+            fprintf (stderr, "ecomctl: warning: %s; services will pick the new data version "
+                             "up from PostgreSQL when Redis is back\n", err);
+    }
+    PQfinish (conn);
+    ecom_config_destroy (&config);
+    return rc;
+}
+
+static int
 s_createuser (int argc, char **argv)
 {
     static const struct option options[] = {{"password-stdin", no_argument, NULL, 'p'},
@@ -318,6 +360,8 @@ main (int argc, char **argv)
         return s_migrate (argc - 1, argv + 1);
     if (strcmp (command, "seed") == 0)
         return s_seed (argc - 1, argv + 1);
+    if (strcmp (command, "load-csv") == 0)
+        return s_load_csv (argc - 1, argv + 1);
     if (strcmp (command, "createuser") == 0)
         return s_createuser (argc - 1, argv + 1);
     return s_usage_error ("%s '%s'", command[0] == '-' ? "unknown option" : "unknown command",

@@ -1,0 +1,34 @@
+/*  etl_row: validates one CSV record against the orders format of SPEC §5. */
+#ifndef ETL_ROW_H
+#define ETL_ROW_H
+
+#include "etl_csv.h"
+
+#include <stdbool.h>
+
+#define ETL_ROW_FIELDS 12
+
+/*  The header every file must start with, field by field. */
+extern const char *const etl_row_header[ETL_ROW_FIELDS];
+
+typedef enum {
+    ETL_ORDER_ID, ETL_ORDER_DATE, ETL_CUSTOMER_ID, ETL_CUSTOMER_NAME, ETL_CUSTOMER_EMAIL,
+    ETL_CUSTOMER_CITY, ETL_CUSTOMER_COUNTRY, ETL_PRODUCT_ID, ETL_PRODUCT_NAME,
+    ETL_PRODUCT_CATEGORY, ETL_QUANTITY, ETL_UNIT_PRICE
+} etl_row_field_t;
+
+/*  Returns NULL when record is a valid order row, else the reason for a person, e.g.
+    "quantity must be a whole number >= 1, got '0'" (written into reason). The checks:
+    the record parsed, valid UTF-8, exactly 12 fields, non-blank ids, order_date a real
+    YYYY-MM-DD date, quantity a whole number in 1..1000000, unit_price a decimal >= 0 with at
+    most 2 decimals below 10^10, and quantity x unit_price within NUMERIC(12,2). */
+const char *etl_row_check (const etl_csv_record_t *record, char *reason, size_t size);
+
+/*  Returns true when record is exactly the header (a UTF-8 byte order mark before the first
+    name is allowed). */
+bool etl_row_is_header (const etl_csv_record_t *record);
+
+/*  True when the len bytes at text are valid UTF-8 (no overlongs, no surrogates, no NUL). */
+bool etl_row_utf8_valid (const char *text, size_t len);
+
+#endif
