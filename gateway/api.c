@@ -1,5 +1,6 @@
 #include "api.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -16,11 +17,17 @@
 #include "render.h"
 #include "respond.h"
 #include "routes.h"
+#include "throttle.h"
+
+/*  Longest Host header used for base_url; the envelope takes up to PROTO_MAX_BASE_URL. */
+#define API_MAX_HOST 255
 
 struct _api_t {
     h2o_handler_t super; /* first: h2o calls us through it */
     broker_t *broker;
     auth_t *auth;
+    throttle_t *throttle;
+    char default_host[API_MAX_HOST + 1]; /* API_HOST:API_PORT, when Host is unusable */
     h2o_loop_t *loop;
     int timeout_ms;
     h2o_timeout_t timeout; /* one list: every request has the same timeout */
@@ -39,6 +46,9 @@ typedef struct {
     h2o_req_t *req;
     const route_t *route;
     broker_call_t *call; /* NULL once answered or cancelled */
+    bool throttled;      /* counted by throttle_begin, not yet by throttle_end */
+    double began;        /* when, in seconds of the loop's clock */
+    char addr[THROTTLE_ADDR_MAX + 1];
     h2o_timeout_entry_t timeout;
     h2o_linklist_t link;
 } pending_t;
@@ -46,11 +56,25 @@ typedef struct {
 /*  ---------------------------------------------------------------------------------------
     Pending calls */
 
+/*  Ends the throttled attempt of p (once): answered with status, or 0 for no answer (a
+    timeout, a cancel, a lost worker; then the loop's clock is not read, as it may be going
+    away with the server). */
+static void
+s_throttle_end (pending_t *p, int status)
+{
+    if (!p->throttled)
+        return;
+    p->throttled = false;
+    double now = status ? h2o_now (p->api->loop) / 1000.0 : p->began;
+    throttle_end (p->api->throttle, p->addr, status == 401, status >= 200 && status < 300, now);
+}
+
 /*  Takes p out of the api's bookkeeping; the call is no longer pending (answered or
     cancelled by the caller). */
 static void
 s_pending_finish (pending_t *p)
 {
+    s_throttle_end (p, 0);
     p->call = NULL;
     h2o_timeout_unlink (&p->timeout);
     if (h2o_linklist_is_linked (&p->link)) {
@@ -88,6 +112,11 @@ static void
 s_on_reply (void *arg, broker_result_t result, const void *data, size_t size)
 {
     pending_t *p = arg;
+    if (p->throttled && result == BROKER_OK) {
+        proto_reply_t *answer = proto_reply_decode (data, size);
+        s_throttle_end (p, answer ? proto_reply_status (answer) : 0);
+        proto_reply_destroy (&answer);
+    }
     s_pending_finish (p);
     h2o_req_t *req = p->req;
     const char *service = p->route->service;
@@ -210,12 +239,75 @@ s_request_id (api_t *self, h2o_req_t *req)
     return id.base;
 }
 
+/*  True when the request's Content-Type is application/json (any case, parameters such as
+    charset allowed). */
+static bool
+s_is_json (h2o_req_t *req)
+{
+    ssize_t at = h2o_find_header (&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
+    if (at == -1)
+        return false;
+    h2o_iovec_t value = req->headers.entries[at].value;
+    static const char type[] = "application/json";
+    size_t n = sizeof type - 1;
+    if (value.len < n || strncasecmp (value.base, type, n) != 0)
+        return false;
+    return value.len == n || value.base[n] == ';' || value.base[n] == ' ' || value.base[n] == '\t';
+}
+
+/*  The base URL of the request's answers' links: "http://" and its Host when that is
+    1..API_MAX_HOST bytes of letters, digits and . - : [ ] (a host name or IP literal and a
+    port), else "http://" API_HOST:API_PORT. In req->pool. */
+static const char *
+s_base_url (api_t *self, h2o_req_t *req)
+{
+    h2o_iovec_t host = req->authority;
+    bool usable = host.len >= 1 && host.len <= API_MAX_HOST;
+    for (size_t i = 0; usable && i < host.len; i++) {
+        char c = host.base[i];
+        usable = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                 || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+    }
+    const char *authority = self->default_host;
+    size_t len = strlen (authority);
+    if (usable) {
+        authority = host.base;
+        len = host.len;
+    }
+    char *url = h2o_mem_alloc_pool (&req->pool, len + 8);
+    memcpy (url, "http://", 7);
+    memcpy (url + 7, authority, len);
+    url[len + 7] = '\0';
+    return url;
+}
+
+/*  The client's IP address as text into addr, or "unknown". */
+static void
+s_peer_addr (h2o_req_t *req, char *addr, size_t size)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = req->conn->callbacks->get_peername
+                        ? req->conn->callbacks->get_peername (req->conn, (struct sockaddr *) &ss)
+                        : 0;
+    const void *ip = NULL;
+    if (len > 0 && ss.ss_family == AF_INET)
+        ip = &((struct sockaddr_in *) &ss)->sin_addr;
+    else if (len > 0 && ss.ss_family == AF_INET6)
+        ip = &((struct sockaddr_in6 *) &ss)->sin6_addr;
+    if (!ip || !inet_ntop (ss.ss_family, ip, addr, (socklen_t) size))
+        snprintf (addr, size, "unknown");
+}
+
 /*  Merges the members of a JSON object body into q. Returns 0, or -1 with a message. */
 static int
 s_merge_body (h2o_req_t *req, query_t *q, char *err, size_t errlen)
 {
     if (req->entity.base == NULL || req->entity.len == 0)
         return 0;
+    if (!s_is_json (req)) {
+        snprintf (err, errlen, "the body must be JSON, sent with Content-Type: application/json");
+        return -1;
+    }
     json_error_t jerr;
     json_t *doc = json_loadb (req->entity.base, req->entity.len, JSON_REJECT_DUPLICATES, &jerr);
     if (!doc) {
@@ -294,6 +386,21 @@ s_on_req (h2o_handler_t *handler, h2o_req_t *req)
         healthz_respond (req, self->broker);
         return 0;
     }
+    char addr[THROTTLE_ADDR_MAX + 1] = "";
+    if (route->throttled) {
+        s_peer_addr (req, addr, sizeof addr);
+        int wait = throttle_check (self->throttle, addr, h2o_now (self->loop) / 1000.0);
+        if (wait > 0) {
+            char seconds[16];
+            int n = snprintf (seconds, sizeof seconds, "%d", wait);
+            h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
+                            h2o_strdup (&req->pool, seconds, (size_t) n).base, (size_t) n);
+            respond_error (req, 429, "too_many_requests",
+                           "too many failed attempts from your address; try again in %d s",
+                           wait);
+            return 0;
+        }
+    }
     char err[256];
     const char *raw_query = req->query_at != SIZE_MAX ? req->path.base + req->query_at + 1 : NULL;
     size_t raw_len = raw_query ? req->path.len - req->query_at - 1 : 0;
@@ -320,8 +427,9 @@ s_on_req (h2o_handler_t *handler, h2o_req_t *req)
         params[i].key = (char *) query_name (q, i);
         params[i].value = (char *) query_value (q, i);
     }
-    proto_request_t request = {(char *) route->op, count, params, (char *) sub,
-                               (char *) request_id};
+    proto_request_t request = {(char *) route->op, count,
+                               params,     (char *) sub,
+                               (char *) request_id, (char *) s_base_url (self, req)};
     size_t size = 0;
     char *body = proto_request_encode (&request, &size);
     query_destroy (&q);
@@ -341,6 +449,12 @@ s_on_req (h2o_handler_t *handler, h2o_req_t *req)
         respond_error (req, 503, "service_unavailable", "no instance of the %s service is running",
                        route->service);
         return 0;
+    }
+    if (route->throttled) {
+        p->throttled = true;
+        p->began = h2o_now (self->loop) / 1000.0;
+        snprintf (p->addr, sizeof p->addr, "%s", addr);
+        throttle_begin (self->throttle, addr, p->began);
     }
     h2o_linklist_insert (&self->pending, &p->link);
     self->pending_count++;
@@ -376,7 +490,8 @@ s_on_context_dispose (h2o_handler_t *handler, h2o_context_t *ctx)
 }
 
 api_t *
-api_register (h2o_pathconf_t *pathconf, broker_t *broker, auth_t *auth, int timeout_ms)
+api_register (h2o_pathconf_t *pathconf, broker_t *broker, auth_t *auth, throttle_t *throttle,
+              const char *default_host, int timeout_ms)
 {
     api_t *self = (api_t *) h2o_create_handler (pathconf, sizeof *self);
     self->super.on_context_init = s_on_context_init;
@@ -384,6 +499,8 @@ api_register (h2o_pathconf_t *pathconf, broker_t *broker, auth_t *auth, int time
     self->super.on_req = s_on_req;
     self->broker = broker;
     self->auth = auth;
+    self->throttle = throttle;
+    snprintf (self->default_host, sizeof self->default_host, "%s", default_host);
     self->timeout_ms = timeout_ms;
     memset (&self->sweep_entry, 0, sizeof self->sweep_entry);
     self->sweep_entry.cb = s_on_sweep;

@@ -2,9 +2,11 @@
     into the HTTP answer (SPEC §6, §7).
 
     For each request: match the route (404 unknown path, 405 + Allow for a known path with
-    another method), parse the query (400), merge a JSON body for routes that take one
-    (400), verify the access token of protected routes (401), encode the msgpack request
-    and hand it to the broker. No live worker: 503 at once. The service's reply status and
+    another method), refuse a throttled route to an address with too many failed attempts
+    (429 + Retry-After, throttle.h), parse the query (400), merge a JSON body for routes
+    that take one (400: not JSON, not application/json, not an object of strings), verify
+    the access token of protected routes (401), encode the msgpack request (with the
+    client's base URL, "http://" + Host) and hand it to the broker. No live worker: 503 at once. The service's reply status and
     body pass through (body rendered as JSON, X-Cache from its "cache" field). A worker that
     dies holding a non-retryable call, or the last worker of the service leaving: 503.
     No reply within REQUEST_TIMEOUT_MS: 504 when a worker had the call, 503 when it was
@@ -26,15 +28,19 @@
 
 #include "auth.h"
 #include "broker.h"
+#include "throttle.h"
 
 #define API_SWEEP_MS 200
 
 typedef struct _api_t api_t;
 
 /*  Registers the API handler on pathconf; the handler belongs to h2o's configuration and is
-    freed with it. broker and auth must outlive the configuration. timeout_ms is the
+    freed with it. broker, auth and throttle (for the routes marked throttled) must outlive
+    the configuration. default_host ("API_HOST:API_PORT", copied, at most 255 bytes) makes
+    the request's base_url when its Host header is missing or unusable. timeout_ms is the
     per-request timeout. */
-api_t *api_register (h2o_pathconf_t *pathconf, broker_t *broker, auth_t *auth, int timeout_ms);
+api_t *api_register (h2o_pathconf_t *pathconf, broker_t *broker, auth_t *auth,
+                     throttle_t *throttle, const char *default_host, int timeout_ms);
 
 /*  Starts the shutdown: every pending call is cancelled and answered 503, later requests
     are answered 503, and every answer from now on closes its connection. */

@@ -1,34 +1,27 @@
 #include "auth.h"
 
-#include <errno.h>
-#include <jwt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/*  Longest token accepted; real ones are a few hundred bytes. */
-#define AUTH_MAX_TOKEN 4096
+#include "ecom_jwt.h"
 
 struct _auth_t {
-    unsigned char *secret;
-    int secret_len;
+    ecom_jwt_t *jwt;
 };
 
 auth_t *
 auth_new (const char *secret)
 {
-    if (!secret || !*secret || strlen (secret) > 4096)
-        return NULL;
     auth_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    self->secret = (unsigned char *) strdup (secret);
-    if (!self->secret) {
+    self->jwt = ecom_jwt_new (secret);
+    if (!self->jwt) {
         free (self);
         return NULL;
     }
-    self->secret_len = (int) strlen (secret);
     return self;
 }
 
@@ -37,10 +30,8 @@ auth_destroy (auth_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    auth_t *self = *self_p;
-    memset (self->secret, 0, (size_t) self->secret_len);
-    free (self->secret);
-    free (self);
+    ecom_jwt_destroy (&(*self_p)->jwt);
+    free (*self_p);
     *self_p = NULL;
 }
 
@@ -48,45 +39,7 @@ int
 auth_verify_token (auth_t *self, const char *token, long now, char **sub, char *detail,
                    size_t detail_size)
 {
-    *sub = NULL;
-    jwt_t *jwt = NULL;
-    int status = 401;
-    if (strlen (token) > AUTH_MAX_TOKEN
-        || jwt_decode (&jwt, token, self->secret, self->secret_len) != 0) {
-        snprintf (detail, detail_size, "the token is malformed or its signature is invalid");
-        goto done;
-    }
-    if (jwt_get_alg (jwt) != JWT_ALG_HS256) {
-        snprintf (detail, detail_size, "the token is not signed with HS256");
-        goto done;
-    }
-    errno = 0;
-    long exp = jwt_get_grant_int (jwt, "exp");
-    if (errno != 0) {
-        snprintf (detail, detail_size, "the token has no expiry");
-        goto done;
-    }
-    if (exp <= now) {
-        snprintf (detail, detail_size, "the token has expired");
-        goto done;
-    }
-    const char *type = jwt_get_grant (jwt, "token_type");
-    if (!type || strcmp (type, "access") != 0) {
-        snprintf (detail, detail_size, "the token is not an access token");
-        goto done;
-    }
-    const char *subject = jwt_get_grant (jwt, "sub");
-    if (!subject || !*subject) {
-        snprintf (detail, detail_size, "the token has no subject");
-        goto done;
-    }
-    *sub = strdup (subject);
-    status = *sub ? 0 : 401;
-    if (!*sub)
-        snprintf (detail, detail_size, "out of memory");
-done:
-    jwt_free (jwt);
-    return status;
+    return ecom_jwt_verify (self->jwt, token, "access", now, sub, detail, detail_size);
 }
 
 int

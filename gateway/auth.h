@@ -3,7 +3,8 @@
     A token is accepted when it is an HS256 JWT signed with JWT_SECRET, its "exp" lies in the
     future, its "token_type" is "access" (a refresh token is not an access token) and its
     "sub" is a non-empty string. Anything else, "alg": "none" and foreign signatures
-    included, is refused. Issuing tokens is the auth routes' business, not this module's.
+    included, is refused (the checks themselves are common/ecom_jwt.c, shared with ecom-auth).
+    Issuing tokens is the auth service's business (services/auth), not this module's.
 
     This is the only place the gateway decides who a caller is: the verified subject goes to
     the service as the request's "sub" (proto/envelope.h). */

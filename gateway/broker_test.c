@@ -199,7 +199,7 @@ worker_main (void *arg)
         while (now > seen && !atomic_compare_exchange_weak (&s_max_in_flight, &seen, now))
             ;
         if (w->delay_ms)
-            zclock_sleep (w->delay_ms);
+            mdp_worker_wait_fd (worker, -1, 0, w->delay_ms);
         atomic_fetch_sub (&s_in_flight, 1);
         char text[256];
         snprintf (text, sizeof text, "%s:%.*s", w->tag, (int) zframe_size (request),
@@ -521,8 +521,8 @@ test_last_worker_gone (void **state)
     assert_null (broker_call (f->broker, "kpi", "4", 1, true, on_reply, &none));
 }
 
-/*  A worker busy for longer than the liveness window is not purged: its socket's thread
-    goes on heartbeating while the handler runs. */
+/*  A worker busy for longer than the liveness window is not purged: its handler waits in
+    mdp_worker_wait_fd(), which goes on heartbeating meanwhile. */
 static void
 test_slow_worker_kept (void **state)
 {

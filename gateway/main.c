@@ -18,6 +18,8 @@ s_usage (FILE *out)
                   "  BROKER_ENDPOINT          where services connect (tcp://127.0.0.1:5555)\n"
                   "  JWT_SECRET               verifies access tokens; required\n"
                   "  REQUEST_TIMEOUT_MS       per-request timeout (504 after it)\n"
+                  "  AUTH_THROTTLE_WINDOW_SECONDS  5 failed logins from one address within\n"
+                  "                           it lock that address out for it (300)\n"
                   "  LOG_LEVEL                debug, info, warn or error\n"
                   "Stops cleanly on SIGINT or SIGTERM.\n");
 }

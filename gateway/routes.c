@@ -5,24 +5,28 @@
 
 /*  Every route of SPEC §6 that the gateway serves. Retry is true for reads only: an ETL
     trigger or a token request must never run twice because a worker died holding it.
-    The auth routes go to the orders service, which owns the users table: see README.md. */
+    The token routes go to the auth service (services/auth), which owns the users table and
+    the slow password checks; they take a JSON body and are throttled per client address. */
 static const route_t s_routes[] = {
-    {"GET", "/healthz", ROUTE_HEALTHZ, NULL, NULL, false, false, false},
-    {"GET", "/api/v1/kpis/", ROUTE_RPC, "kpi", "kpis", true, false, false},
-    {"GET", "/api/v1/revenue/trends/", ROUTE_RPC, "kpi", "revenue_trends", true, false, false},
-    {"GET", "/api/v1/customers/segments/", ROUTE_RPC, "customer", "segments", true, false, false},
-    {"GET", "/api/v1/products/top-sellers/", ROUTE_RPC, "product", "top_sellers", true, false,
+    {"GET", "/healthz", ROUTE_HEALTHZ, NULL, NULL, false, false, false, false},
+    {"GET", "/api/v1/kpis/", ROUTE_RPC, "kpi", "kpis", true, false, false, false},
+    {"GET", "/api/v1/revenue/trends/", ROUTE_RPC, "kpi", "revenue_trends", true, false, false,
      false},
-    {"GET", "/api/v1/orders/", ROUTE_RPC, "orders", "list", true, true, false},
-    {"POST", "/api/v1/auth/token/", ROUTE_RPC, "orders", "token", false, false, true},
-    {"POST", "/api/v1/auth/token/refresh/", ROUTE_RPC, "orders", "token_refresh", false, false,
-     true},
-    {"GET", "/api/v1/etl/status/", ROUTE_RPC, "etl", "status", true, true, false},
-    {"POST", "/api/v1/etl/trigger/", ROUTE_RPC, "etl", "trigger", false, true, false},
+    {"GET", "/api/v1/customers/segments/", ROUTE_RPC, "customer", "segments", true, false, false,
+     false},
+    {"GET", "/api/v1/products/top-sellers/", ROUTE_RPC, "product", "top_sellers", true, false,
+     false, false},
+    {"GET", "/api/v1/orders/", ROUTE_RPC, "orders", "list", true, true, false, false},
+    {"POST", "/api/v1/auth/token/", ROUTE_RPC, "auth", "token", false, false, true, true},
+    {"POST", "/api/v1/auth/token/refresh/", ROUTE_RPC, "auth", "token_refresh", false, false,
+     true, true},
+    {"GET", "/api/v1/etl/status/", ROUTE_RPC, "etl", "status", true, true, false, false},
+    {"POST", "/api/v1/etl/trigger/", ROUTE_RPC, "etl", "trigger", false, true, false, false},
 };
 #define ROUTE_COUNT (sizeof s_routes / sizeof s_routes[0])
 
-const char *const routes_services[] = {"kpi", "product", "customer", "orders", "etl", NULL};
+const char *const routes_services[] = {"kpi", "product", "customer", "orders", "auth", "etl",
+                                        NULL};
 
 static bool
 s_equal (const char *text, const char *data, size_t len)

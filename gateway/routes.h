@@ -25,6 +25,8 @@ typedef struct {
     bool retry;          /* idempotent: may be resent when its worker dies */
     bool auth;           /* needs a Bearer access token (auth.h) */
     bool body;           /* a JSON object body is accepted and merged into params */
+    bool throttled;      /* a login: refused (429) after repeated 401s from one address
+                            (throttle.h) */
 } route_t;
 
 /*  The services every deployment runs, in the order /healthz lists them. NULL-terminated. */

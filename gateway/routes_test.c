@@ -28,8 +28,8 @@ test_spec_routes (void **state)
         {"GET", "/api/v1/orders/", "orders", "list", true, true},
         {"GET", "/api/v1/etl/status/", "etl", "status", true, true},
         {"POST", "/api/v1/etl/trigger/", "etl", "trigger", true, false},
-        {"POST", "/api/v1/auth/token/", "orders", "token", false, false},
-        {"POST", "/api/v1/auth/token/refresh/", "orders", "token_refresh", false, false},
+        {"POST", "/api/v1/auth/token/", "auth", "token", false, false},
+        {"POST", "/api/v1/auth/token/refresh/", "auth", "token_refresh", false, false},
     };
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
         bool known;
@@ -41,6 +41,10 @@ test_spec_routes (void **state)
         assert_string_equal (r->op, expected[i].op);
         assert_int_equal (r->auth, expected[i].auth);
         assert_int_equal (r->retry, expected[i].retry);
+        /*  Only the token routes take a body and are throttled after failures. */
+        bool token = strcmp (expected[i].service, "auth") == 0;
+        assert_int_equal (r->body, token);
+        assert_int_equal (r->throttled, token);
         assert_string_equal (routes_service_of (expected[i].path, strlen (expected[i].path)),
                              expected[i].service);
     }
@@ -48,6 +52,12 @@ test_spec_routes (void **state)
     const route_t *r = s_match ("GET", "/healthz", &known, NULL);
     assert_non_null (r);
     assert_int_equal (r->kind, ROUTE_HEALTHZ);
+    /*  /healthz lists every service a route goes to. */
+    const char *services[] = {"kpi", "product", "customer", "orders", "auth", "etl"};
+    size_t n = 0;
+    for (; routes_services[n]; n++)
+        assert_string_equal (routes_services[n], services[n]);
+    assert_int_equal (n, 6);
 }
 
 static void

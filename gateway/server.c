@@ -21,6 +21,7 @@
 #include "brokerio.h"
 #include "ecom_log.h"
 #include "respond.h"
+#include "throttle.h"
 
 /*  Largest request body accepted (SPEC §6: larger is 413). */
 #define SERVER_MAX_BODY (1024 * 1024)
@@ -38,6 +39,7 @@ struct _server_t {
     broker_t *broker;
     brokerio_t *io;
     auth_t *auth;
+    throttle_t *throttle;
     api_t *api;
 };
 
@@ -141,6 +143,24 @@ server_new (const ecom_config_t *config, char *err, size_t errlen)
         snprintf (err, errlen, "JWT_SECRET is not set; the gateway refuses to start without one");
         goto fail;
     }
+    /* AUTH_THROTTLE_WINDOW_SECONDS: the failed-login window and lockout (throttle.h). */
+    const char *window = getenv ("AUTH_THROTTLE_WINDOW_SECONDS");
+    long window_s = THROTTLE_WINDOW_S;
+    if (window && *window) {
+        char *end = NULL;
+        errno = 0;
+        window_s = strtol (window, &end, 10);
+        if (errno != 0 || *end != '\0' || window_s < 1 || window_s > 86400) {
+            snprintf (err, errlen, "AUTH_THROTTLE_WINDOW_SECONDS must be a whole number of "
+                                   "seconds from 1 to 86400");
+            goto fail;
+        }
+    }
+    self->throttle = throttle_new (THROTTLE_SLOTS, THROTTLE_MAX_FAILURES, (double) window_s);
+    if (!self->throttle) {
+        snprintf (err, errlen, "out of memory");
+        goto fail;
+    }
     /* CZMQ would replace our SIGINT/SIGTERM handlers with its own when the broker creates
        its first socket; ours wake the event loop, so CZMQ's are switched off. */
     zsys_handler_set (NULL);
@@ -165,7 +185,11 @@ server_new (const ecom_config_t *config, char *err, size_t errlen)
     h2o_hostconf_t *host =
         h2o_config_register_host (&self->config, h2o_iovec_init (H2O_STRLIT ("default")), 65535);
     h2o_pathconf_t *root = h2o_config_register_path (host, "/", 0);
-    self->api = api_register (root, self->broker, self->auth, config->request_timeout_ms);
+    char default_host[300];
+    snprintf (default_host, sizeof default_host, strchr (config->api_host, ':') ? "[%s]:%d" : "%s:%d",
+              config->api_host, config->api_port);
+    self->api = api_register (root, self->broker, self->auth, self->throttle, default_host,
+                              config->request_timeout_ms);
     respond_register_error_filter (root);
     respond_register_error_filter (&host->fallback_path);
     accesslog_register (root);
@@ -272,6 +296,7 @@ server_destroy (server_t **self_p)
         h2o_config_dispose (&self->config);
     broker_destroy (&self->broker);
     auth_destroy (&self->auth);
+    throttle_destroy (&self->throttle);
     free (self);
     *self_p = NULL;
 }

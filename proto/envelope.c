@@ -181,7 +181,8 @@ proto_request_encode (const proto_request_t *req, size_t *size)
     msgpack_sbuffer_init (&sbuf);
     msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
 
-    int rc = msgpack_pack_map (&pk, 2 + (req->sub != NULL) + (req->request_id != NULL));
+    int rc = msgpack_pack_map (&pk, 2 + (req->sub != NULL) + (req->request_id != NULL)
+                                        + (req->base_url != NULL));
     rc = rc || s_pack_str (&pk, "op") || s_pack_str (&pk, req->op);
     rc = rc || s_pack_str (&pk, "params") || msgpack_pack_map (&pk, req->param_count);
     for (size_t i = 0; !rc && i < req->param_count; i++) {
@@ -192,6 +193,8 @@ proto_request_encode (const proto_request_t *req, size_t *size)
         rc = rc || s_pack_str (&pk, "sub") || s_pack_str (&pk, req->sub);
     if (req->request_id)
         rc = rc || s_pack_str (&pk, "request_id") || s_pack_str (&pk, req->request_id);
+    if (req->base_url)
+        rc = rc || s_pack_str (&pk, "base_url") || s_pack_str (&pk, req->base_url);
     if (rc) {
         msgpack_sbuffer_destroy (&sbuf);
         return NULL;
@@ -287,6 +290,21 @@ s_request_field (char **slot, const msgpack_object *o)
     return *slot ? 0 : -1;
 }
 
+/*  Stores base_url o into *slot (empty, see s_request_field) when it is 1..PROTO_MAX_BASE_URL
+    bytes of printable ASCII without spaces. Returns 0, or -1. */
+static int
+s_request_base_url (char **slot, const msgpack_object *o)
+{
+    if (o->type != MSGPACK_OBJECT_STR || o->via.str.size == 0
+        || o->via.str.size > PROTO_MAX_BASE_URL)
+        return -1;
+    const unsigned char *text = (const unsigned char *) o->via.str.ptr;
+    for (uint32_t i = 0; i < o->via.str.size; i++)
+        if (text[i] < 0x21 || text[i] > 0x7e)
+            return -1;
+    return s_request_field (slot, o);
+}
+
 proto_request_t *
 proto_request_decode (const void *data, size_t size)
 {
@@ -310,6 +328,8 @@ proto_request_decode (const void *data, size_t size)
             rc = s_request_field (&req->sub, val);
         else if (s_str_is (key, "request_id"))
             rc = s_request_field (&req->request_id, val);
+        else if (s_str_is (key, "base_url"))
+            rc = s_request_base_url (&req->base_url, val);
         else if (s_str_is (key, "params") && !have_params) {
             have_params = true;
             rc = s_request_params (req, val);
@@ -340,6 +360,7 @@ proto_request_destroy (proto_request_t **self_p)
     free (self->op);
     free (self->sub);
     free (self->request_id);
+    free (self->base_url);
     free (self);
     *self_p = NULL;
 }

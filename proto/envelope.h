@@ -1,8 +1,11 @@
 /*  envelope: the msgpack bodies of SPEC §7. The only place msgpack is read or written.
 
-    Request: map {"op": str, "params": {str: str}, "sub"?: str, "request_id"?: str}
+    Request: map {"op": str, "params": {str: str}, "sub"?: str, "request_id"?: str,
+                  "base_url"?: str}
       sub is the verified identity (JWT subject) the gateway adds for protected routes;
-      request_id is the X-Request-Id of the HTTP request, for logs.
+      request_id is the X-Request-Id of the HTTP request, for logs; base_url is the
+      scheme and authority the client used ("http://host:port", no path), for the
+      absolute links of an answer (the order list's next/previous).
     Reply:   map {"status": int (HTTP status), "body": map}
       body is exactly the JSON body of the HTTP answer. */
 #ifndef PROTO_ENVELOPE_H
@@ -15,6 +18,8 @@
 /*  Limits a decoded request must respect, else it is malformed. */
 #define PROTO_MAX_PARAMS 32
 #define PROTO_MAX_STRING 4096
+/*  base_url: 1..PROTO_MAX_BASE_URL printable ASCII bytes (0x21..0x7e). */
+#define PROTO_MAX_BASE_URL 300
 
 /*  ---------------------------------------------------------------------------------------
     Requests */
@@ -30,6 +35,7 @@ typedef struct {
     proto_param_t *params;
     char *sub;        /* NULL when absent */
     char *request_id; /* NULL when absent */
+    char *base_url;   /* NULL when absent */
 } proto_request_t;
 
 /*  Encodes req into a new buffer of *size bytes (free with free()). Returns NULL on
@@ -39,7 +45,8 @@ char *proto_request_encode (const proto_request_t *req, size_t *size);
 /*  Decodes and validates a request. Returns NULL when data is not exactly one msgpack map of
     the shape above: a missing or non-string op, params not a map of strings to strings, more
     than PROTO_MAX_PARAMS params, a string over PROTO_MAX_STRING bytes or holding a NUL,
-    a repeated key, or trailing bytes. */
+    a base_url that is empty, longer than PROTO_MAX_BASE_URL or not printable ASCII
+    without spaces, a repeated or unknown key, or trailing bytes. */
 proto_request_t *proto_request_decode (const void *data, size_t size);
 
 /*  Destroys a decoded request and nulls the caller's pointer. NULL-safe. */

@@ -143,6 +143,71 @@ test_request_round_trip (void **state)
     proto_request_destroy (&back);
 }
 
+/*  base_url: round trip; empty, over-long, spaces, control or non-ASCII bytes, a non-string
+    and a repeated key are malformed. */
+static void
+test_request_base_url (void **state)
+{
+    proto_request_t req = {.op = "list", .base_url = "http://127.0.0.1:8000"};
+    size_t size;
+    char *data = proto_request_encode (&req, &size);
+    assert_non_null (data);
+    proto_request_t *back = proto_request_decode (data, size);
+    free (data);
+    assert_non_null (back);
+    assert_string_equal (back->base_url, "http://127.0.0.1:8000");
+    proto_request_destroy (&back);
+
+    static buf_t b;
+    char longest[PROTO_MAX_BASE_URL + 2];
+    memset (longest, 'h', sizeof longest - 1);
+    longest[PROTO_MAX_BASE_URL] = '\0';
+    const char *values[] = {longest, "", "http://a b", "http://a\tb", "http://\xc3\xa9",
+                            "http://x\x7f"};
+    for (size_t i = 0; i < 6; i++) {
+        b.size = 0;
+        put_map (&b, 3);
+        put_str (&b, "op");
+        put_str (&b, "x");
+        put_str (&b, "params");
+        put_map (&b, 0);
+        put_str (&b, "base_url");
+        put_str (&b, values[i]);
+        assert_int_equal (decodes (&b), i == 0);
+    }
+    longest[PROTO_MAX_BASE_URL] = 'h'; /* one byte too long */
+    longest[PROTO_MAX_BASE_URL + 1] = '\0';
+    b.size = 0;
+    put_map (&b, 3);
+    put_str (&b, "op");
+    put_str (&b, "x");
+    put_str (&b, "params");
+    put_map (&b, 0);
+    put_str (&b, "base_url");
+    put_str (&b, longest);
+    assert_false (decodes (&b));
+    b.size = 0;
+    put_map (&b, 3);
+    put_str (&b, "op");
+    put_str (&b, "x");
+    put_str (&b, "params");
+    put_map (&b, 0);
+    put_str (&b, "base_url");
+    put_byte (&b, 0x07);
+    assert_false (decodes (&b));
+    b.size = 0;
+    put_map (&b, 4);
+    put_str (&b, "op");
+    put_str (&b, "x");
+    put_str (&b, "params");
+    put_map (&b, 0);
+    put_str (&b, "base_url");
+    put_str (&b, "http://a");
+    put_str (&b, "base_url");
+    put_str (&b, "http://b");
+    assert_false (decodes (&b));
+}
+
 /*  A request with count params p0=v0 ... and optional extra root pairs already counted. */
 static void
 build_params (buf_t *b, uint32_t count)
@@ -661,6 +726,7 @@ main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_request_bytes),       cmocka_unit_test (test_request_round_trip),
+        cmocka_unit_test (test_request_base_url),
         cmocka_unit_test (test_request_limits),      cmocka_unit_test (test_request_malformed),
         cmocka_unit_test (test_fuzz),                cmocka_unit_test (test_reply_round_trip),
         cmocka_unit_test (test_reply_bytes),         cmocka_unit_test (test_reply_header_growth),

@@ -5,12 +5,9 @@
     most S_MAX_FRAMES frames of a message: the rest of a longer one is received and thrown
     away, so a peer cannot make us hold more than a few frames per message.
 
-    The worker runs its socket in a zactor (a background thread): the thread answers and
-    sends heartbeats and reconnects while the service is busy with a request, so a slow
-    query never makes the broker think the instance is dead. The caller's thread talks to
-    it over the actor pipe:
-        actor -> caller:  "REQUEST", client, body    |   "DISCONNECT"
-        caller -> actor:  "REPLY", client, body      |   "$TERM" (zactor_destroy) */
+    The worker has no thread of its own: its DEALER socket belongs to the caller's thread,
+    and mdp_worker_recv() / mdp_worker_wait_fd() do the heartbeating and reconnecting while
+    the caller waits in them (see the worker section). */
 
 #include "mdp.h"
 
@@ -255,40 +252,76 @@ mdp_router_send_command (zsock_t *router, zframe_t *worker, mdp_command_t comman
 }
 
 /*  =======================================================================================
-    Worker: the actor that owns the DEALER socket */
+    Worker: one DEALER socket, owned by the caller's thread
 
-typedef struct {
+    No thread of its own: the caller's calls drive it. mdp_worker_recv() waits for a
+    request and meanwhile heartbeats, reads broker heartbeats and reconnects when the
+    broker is silent for MDP_LIVENESS heartbeats; mdp_worker_wait_fd() does the same
+    (but for reconnecting, see below) while the caller waits for a file descriptor in the
+    middle of a request, so a handler that waits there (a slow SQL query) keeps its
+    instance alive at the broker however long it takes.
+
+    While a request is in hand the connection may be lost (broker silent, or DISCONNECT):
+    the socket is closed at once and the new one is opened by the next mdp_worker_recv(),
+    when the worker is idle again. Its READY would otherwise invite a new request the
+    busy caller could not take; and the reply to the old request is dropped either way,
+    because the broker knew us by the old routing id and has already failed or re-sent
+    that request. */
+
+struct _mdp_worker_t {
     char *endpoint;
     char *service;
-    zsock_t *dealer;       /* NULL only while a reconnect failed */
+    zsock_t *dealer;       /* NULL after a loss, until the next mdp_worker_recv() */
     int64_t expiry;        /* the broker is dead when it is silent until then */
     int64_t heartbeat_at;  /* when we send the next HEARTBEAT */
-    bool holding;          /* a request was passed on and not answered on this connection */
-} s_worker_state_t;
+    bool holding;          /* a request was taken on this connection and not answered */
+    zframe_t *pending;     /* a request read by mdp_worker_wait_fd(), for the next recv */
+    zframe_t *pending_to;  /* its client address */
+};
 
-/*  Sends "", MDPW01, command [, a] [, b] [, c] on the worker's socket. */
-static void
-s_worker_send (s_worker_state_t *self, mdp_command_t command, zframe_t *a, zframe_t *b,
+/*  What s_worker_read() found. */
+typedef enum {
+    S_READ_NOTHING,        /* no message waiting */
+    S_READ_OTHER,          /* a heartbeat or a malformed message: handled */
+    S_READ_REQUEST,        /* a request: *body and *client are set */
+    S_READ_DISCONNECT      /* the broker sent DISCONNECT */
+} s_read_t;
+
+/*  Sends "", MDPW01, command [, a, b, c] (NULL frames are left out). Returns 0 or -1. */
+static int
+s_worker_send (mdp_worker_t *self, mdp_command_t command, zframe_t *a, zframe_t *b,
                zframe_t *c)
 {
     if (!self->dealer)
-        return;
+        return -1;
     zframe_t *empty = zframe_new_empty ();
     zframe_t *header = zframe_new (MDP_WORKER, strlen (MDP_WORKER));
     zframe_t *cmd = s_command_frame (command);
     zframe_t *frames[] = {empty, header, cmd, a, b, c};
-    s_send_frames (self->dealer, frames, sizeof frames / sizeof frames[0]);
+    int rc = s_send_frames (self->dealer, frames, sizeof frames / sizeof frames[0]);
     zframe_destroy (&empty);
     zframe_destroy (&header);
     zframe_destroy (&cmd);
+    /*  Any message is a sign of life to the broker: no heartbeat is due before the next
+        interval. */
+    if (rc == 0)
+        self->heartbeat_at = zclock_mono () + MDP_HEARTBEAT_MS;
+    return rc;
 }
 
-/*  Drops the connection (if any) and opens a new one: a new routing id, READY sent,
-    liveness restored. A request held on the old connection will never be answered. */
+/*  Closes the connection: a request held on it will never be answered. */
 static void
-s_worker_connect (s_worker_state_t *self)
+s_worker_drop (mdp_worker_t *self)
 {
     zsock_destroy (&self->dealer);
+    self->holding = false;
+}
+
+/*  Opens a new connection (a new routing id) and sends READY, liveness restored. */
+static void
+s_worker_connect (mdp_worker_t *self)
+{
+    s_worker_drop (self);
     self->dealer = s_dealer_new (self->endpoint);
     zframe_t *service = zframe_new (self->service, strlen (self->service));
     s_worker_send (self, MDP_READY, service, NULL, NULL);
@@ -296,144 +329,100 @@ s_worker_connect (s_worker_state_t *self)
     int64_t now = zclock_mono ();
     self->expiry = now + MDP_HEARTBEAT_MS * MDP_LIVENESS;
     self->heartbeat_at = now + MDP_HEARTBEAT_MS;
-    self->holding = false;
 }
 
-/*  Handles one message from the broker. Malformed ones are ignored and do not count as a
-    sign of life. */
-static void
-s_worker_from_broker (s_worker_state_t *self, zsock_t *pipe)
+/*  Reads one message from the broker without blocking. A valid HEARTBEAT or REQUEST
+    refreshes liveness; malformed messages are dropped whole and do not count. */
+static s_read_t
+s_worker_read (mdp_worker_t *self, zframe_t **body, zframe_t **client)
 {
-    zmsg_t *msg = zmsg_recv (self->dealer);
-    if (!msg)
-        return;
-    size_t count = zmsg_size (msg);
-    zframe_t *empty = zmsg_pop (msg);
-    zframe_t *header = zmsg_pop (msg);
-    zframe_t *command = zmsg_pop (msg);
-    if (count >= 3 && zframe_size (empty) == 0 && s_frame_is (header, MDP_WORKER)
-        && zframe_size (command) == 1) {
-        int cmd = zframe_data (command)[0];
-        if (cmd == MDP_HEARTBEAT && count == 3)
+    void *handle = zsock_resolve (self->dealer);
+    zframe_t *frames[S_MAX_FRAMES] = {NULL};
+    size_t count = 0;
+    bool overflow = false;
+    for (;;) {
+        zmq_msg_t part;
+        zmq_msg_init (&part);
+        if (zmq_msg_recv (&part, handle, ZMQ_DONTWAIT) == -1) {
+            zmq_msg_close (&part);
+            if (count == 0)
+                return S_READ_NOTHING;
+            overflow = true;
+            break;
+        }
+        bool more = zmq_msg_more (&part);
+        if (count < S_MAX_FRAMES)
+            frames[count++] = zframe_new (zmq_msg_data (&part), zmq_msg_size (&part));
+        else
+            overflow = true;
+        zmq_msg_close (&part);
+        if (!more)
+            break;
+    }
+
+    s_read_t result = S_READ_OTHER;
+    if (!overflow && count >= 3 && zframe_size (frames[0]) == 0
+        && s_frame_is (frames[1], MDP_WORKER) && zframe_size (frames[2]) == 1) {
+        int command = zframe_data (frames[2])[0];
+        if (command == MDP_HEARTBEAT && count == 3)
             self->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
-        else if (cmd == MDP_DISCONNECT && count == 3) {
-            s_worker_connect (self);
-            zstr_send (pipe, "DISCONNECT");
-        }
-        else if (cmd == MDP_REQUEST && count == 6) {
-            /*  client, "", body */
-            zframe_t *client = zmsg_pop (msg);
-            zframe_t *delimiter = zmsg_pop (msg);
-            zframe_t *body = zmsg_pop (msg);
-            if (zframe_size (client) > 0 && zframe_size (delimiter) == 0) {
-                self->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
-                self->holding = true;
-                zmsg_t *request = zmsg_new ();
-                zmsg_addstr (request, "REQUEST");
-                zmsg_append (request, &client);
-                zmsg_append (request, &body);
-                zmsg_send (&request, pipe);
-            }
-            zframe_destroy (&client);
-            zframe_destroy (&delimiter);
-            zframe_destroy (&body);
+        else if (command == MDP_DISCONNECT && count == 3)
+            result = S_READ_DISCONNECT;
+        else if (command == MDP_REQUEST && count == 6 && zframe_size (frames[3]) > 0
+                 && zframe_size (frames[4]) == 0) {
+            /*  "", MDPW01, 0x02, client, "", body */
+            self->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
+            *client = frames[3];
+            *body = frames[5];
+            frames[3] = frames[5] = NULL;
+            result = S_READ_REQUEST;
         }
     }
-    zframe_destroy (&empty);
-    zframe_destroy (&header);
-    zframe_destroy (&command);
-    zmsg_destroy (&msg);
+    for (size_t i = 0; i < count; i++)
+        zframe_destroy (&frames[i]);
+    return result;
 }
 
-/*  Handles one message from the caller. Returns -1 on $TERM. */
-static int
-s_worker_from_caller (s_worker_state_t *self, zsock_t *pipe)
+/*  Sends the heartbeat that is due. Returns false when the broker has been silent too
+    long (the caller decides what to do with the connection). */
+static bool
+s_worker_tick (mdp_worker_t *self, int64_t now)
 {
-    zmsg_t *msg = zmsg_recv (pipe);
-    if (!msg)
-        return -1;
-    char *command = zmsg_popstr (msg);
-    int rc = 0;
-    if (!command || streq (command, "$TERM"))
-        rc = -1;
-    else if (streq (command, "REPLY") && zmsg_size (msg) == 2) {
-        zframe_t *client = zmsg_pop (msg);
-        zframe_t *body = zmsg_pop (msg);
-        zframe_t *empty = zframe_new_empty ();
-        /*  A reply to a request of an older connection is dropped: that broker
-            connection, and the routing id the broker knew us by, are gone. */
-        if (self->holding)
-            s_worker_send (self, MDP_REPLY, client, empty, body);
-        self->holding = false;
-        zframe_destroy (&client);
-        zframe_destroy (&body);
-        zframe_destroy (&empty);
-    }
-    free (command);
-    zmsg_destroy (&msg);
-    return rc;
+    if (now >= self->expiry)
+        return false;
+    if (now >= self->heartbeat_at)
+        s_worker_send (self, MDP_HEARTBEAT, NULL, NULL, NULL);
+    return true;
 }
 
-static void
-s_worker_actor (zsock_t *pipe, void *args)
+/*  Milliseconds from now until the earliest of deadline and the worker's own timers. */
+static long
+s_worker_wait_ms (mdp_worker_t *self, int64_t now, int64_t deadline)
 {
-    s_worker_state_t *self = args;
-    s_worker_connect (self);
-    zsock_signal (pipe, 0);
-
-    while (true) {
-        int64_t now = zclock_mono ();
-        if (now >= self->expiry)
-            s_worker_connect (self);        /* the broker went silent */
-        if (now >= self->heartbeat_at) {
-            s_worker_send (self, MDP_HEARTBEAT, NULL, NULL, NULL);
-            self->heartbeat_at = now + MDP_HEARTBEAT_MS;
-        }
-        int64_t wake = self->expiry < self->heartbeat_at ? self->expiry : self->heartbeat_at;
-        zmq_pollitem_t items[] = {{zsock_resolve (pipe), 0, ZMQ_POLLIN, 0},
-                                  {self->dealer ? zsock_resolve (self->dealer) : NULL, 0,
-                                   ZMQ_POLLIN, 0}};
-        long timeout = wake > now ? (long) (wake - now) : 0;
-        if (zmq_poll (items, self->dealer ? 2 : 1, timeout) == -1) {
-            if (zmq_errno () == EINTR)
-                continue;
-            break;
-        }
-        if ((items[0].revents & ZMQ_POLLIN) && s_worker_from_caller (self, pipe) == -1)
-            break;
-        if (self->dealer && (items[1].revents & ZMQ_POLLIN))
-            s_worker_from_broker (self, pipe);
-    }
-
+    int64_t wake = deadline;
     if (self->dealer) {
-        zsock_set_linger (self->dealer, S_LINGER_MS);
-        s_worker_send (self, MDP_DISCONNECT, NULL, NULL, NULL);
-        zsock_destroy (&self->dealer);
+        if (self->heartbeat_at < wake)
+            wake = self->heartbeat_at;
+        if (self->expiry < wake)
+            wake = self->expiry;
     }
+    if (wake == INT64_MAX)
+        return -1;
+    return wake > now ? (long) (wake - now) : 0;
 }
-
-struct _mdp_worker_t {
-    zactor_t *actor;
-    s_worker_state_t state;    /* owned by the actor while it runs */
-};
 
 mdp_worker_t *
 mdp_worker_new (const char *endpoint, const char *service)
 {
     if (!endpoint || !s_service_valid (service))
         return NULL;
-    /*  Try the endpoint here, so a malformed one fails the constructor. */
-    zsock_t *probe = s_dealer_new (endpoint);
-    if (!probe)
-        return NULL;
-    zsock_destroy (&probe);
-
     mdp_worker_t *self = zmalloc (sizeof *self);
-    self->state.endpoint = strdup (endpoint);
-    self->state.service = strdup (service);
-    if (self->state.endpoint && self->state.service)
-        self->actor = zactor_new (s_worker_actor, &self->state);
-    if (!self->actor)
+    self->endpoint = strdup (endpoint);
+    self->service = strdup (service);
+    if (self->endpoint && self->service)
+        s_worker_connect (self);
+    /*  No socket here means a malformed endpoint (or no memory): fail the constructor. */
+    if (!self->dealer)
         mdp_worker_destroy (&self);
     return self;
 }
@@ -444,9 +433,15 @@ mdp_worker_destroy (mdp_worker_t **self_p)
     if (!self_p || !*self_p)
         return;
     mdp_worker_t *self = *self_p;
-    zactor_destroy (&self->actor);
-    free (self->state.endpoint);
-    free (self->state.service);
+    if (self->dealer) {
+        zsock_set_linger (self->dealer, S_LINGER_MS);
+        s_worker_send (self, MDP_DISCONNECT, NULL, NULL, NULL);
+        zsock_destroy (&self->dealer);
+    }
+    zframe_destroy (&self->pending);
+    zframe_destroy (&self->pending_to);
+    free (self->endpoint);
+    free (self->service);
     free (self);
     *self_p = NULL;
 }
@@ -454,45 +449,103 @@ mdp_worker_destroy (mdp_worker_t **self_p)
 zframe_t *
 mdp_worker_recv (mdp_worker_t *self, int timeout_ms, zframe_t **reply_to)
 {
+    if (!self->dealer)
+        s_worker_connect (self);    /* the connection was lost during the last request */
+    if (self->pending) {
+        self->holding = true;
+        *reply_to = self->pending_to;
+        self->pending_to = NULL;
+        zframe_t *body = self->pending;
+        self->pending = NULL;
+        return body;
+    }
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : zclock_mono () + timeout_ms;
-    void *handle = zsock_resolve (self->actor);
     while (!zsys_interrupted) {
-        int64_t left = deadline - zclock_mono ();
-        long wait = left > S_SLICE_MS ? S_SLICE_MS : left > 0 ? (long) left : 0;
-        zmq_pollitem_t item = {handle, 0, ZMQ_POLLIN, 0};
-        int rc = zmq_poll (&item, 1, wait);
-        if (rc == -1)
-            return NULL;    /* interrupted */
-        if (rc == 1) {
-            zmsg_t *msg = zmsg_recv (self->actor);
-            char *command = msg ? zmsg_popstr (msg) : NULL;
-            zframe_t *body = NULL;
-            if (command && streq (command, "REQUEST") && zmsg_size (msg) == 2) {
-                *reply_to = zmsg_pop (msg);
-                body = zmsg_pop (msg);
+        int64_t now = zclock_mono ();
+        if (!self->dealer || !s_worker_tick (self, now))
+            s_worker_connect (self);    /* the broker went silent (or a connect failed) */
+        if (self->dealer) {
+            zframe_t *body = NULL, *client = NULL;
+            s_read_t got;
+            while ((got = s_worker_read (self, &body, &client)) == S_READ_OTHER)
+                ;
+            if (got == S_READ_REQUEST) {
+                self->holding = true;
+                *reply_to = client;
+                return body;
             }
-            free (command);
-            zmsg_destroy (&msg);
-            return body;    /* NULL after a DISCONNECT from the broker */
+            if (got == S_READ_DISCONNECT) {
+                s_worker_connect (self);
+                return NULL;
+            }
         }
-        if (left <= S_SLICE_MS)
-            break;          /* that wait took the rest of the time */
+        if (now >= deadline)
+            break;
+        long wait = s_worker_wait_ms (self, now, deadline);
+        if (!self->dealer && (wait == -1 || wait > MDP_HEARTBEAT_MS))
+            wait = MDP_HEARTBEAT_MS;    /* no socket: try to connect again later */
+        zmq_pollitem_t item = {self->dealer ? zsock_resolve (self->dealer) : NULL, 0,
+                               ZMQ_POLLIN, 0};
+        if (zmq_poll (&item, self->dealer ? 1 : 0, wait) == -1 && zmq_errno () != EINTR)
+            break;
     }
     return NULL;
+}
+
+int
+mdp_worker_wait_fd (mdp_worker_t *self, int fd, short events, int timeout_ms)
+{
+    int64_t deadline = timeout_ms < 0 ? INT64_MAX : zclock_mono () + timeout_ms;
+    while (true) {
+        int64_t now = zclock_mono ();
+        if (self->dealer && !s_worker_tick (self, now))
+            s_worker_drop (self);       /* the broker went silent: see the section comment */
+        while (self->dealer) {
+            zframe_t *body = NULL, *client = NULL;
+            s_read_t got = s_worker_read (self, &body, &client);
+            if (got == S_READ_NOTHING)
+                break;
+            if (got == S_READ_DISCONNECT)
+                s_worker_drop (self);
+            else if (got == S_READ_REQUEST && !self->pending) {
+                /*  Only when called outside a request: the broker sends one at a time. */
+                self->pending = body;
+                self->pending_to = client;
+            }
+            else if (got == S_READ_REQUEST) {
+                zframe_destroy (&body);
+                zframe_destroy (&client);
+            }
+        }
+        long wait = s_worker_wait_ms (self, now, deadline);
+        if (wait == -1 && fd < 0 && !self->dealer)
+            return -1;                  /* nothing could ever end this wait */
+        zmq_pollitem_t items[2];
+        int count = 0;
+        if (fd >= 0)
+            items[count++] = (zmq_pollitem_t) {NULL, fd, events, 0};
+        if (self->dealer)
+            items[count++] = (zmq_pollitem_t) {zsock_resolve (self->dealer), 0, ZMQ_POLLIN, 0};
+        int rc = zmq_poll (items, count, wait);
+        if (rc == -1)
+            return -1;                  /* a signal (zsys_interrupted tells which) */
+        if (fd >= 0 && items[0].revents)
+            return 1;
+        if (zclock_mono () >= deadline)
+            return 0;
+    }
 }
 
 int
 mdp_worker_send (mdp_worker_t *self, zframe_t **reply_to, zframe_t **body_p)
 {
     int rc = -1;
-    if (*reply_to && *body_p) {
-        zmsg_t *msg = zmsg_new ();
-        zmsg_addstr (msg, "REPLY");
-        zmsg_append (msg, reply_to);
-        zmsg_append (msg, body_p);
-        rc = zmsg_send (&msg, self->actor);
-        zmsg_destroy (&msg);
+    if (*reply_to && *body_p && self->holding && self->dealer) {
+        zframe_t *empty = zframe_new_empty ();
+        rc = s_worker_send (self, MDP_REPLY, *reply_to, empty, *body_p);
+        zframe_destroy (&empty);
     }
+    self->holding = false;
     zframe_destroy (reply_to);
     zframe_destroy (body_p);
     return rc;

@@ -70,24 +70,47 @@ int mdp_router_send_command (zsock_t *router, zframe_t *worker, mdp_command_t co
 
 /*  ---------------------------------------------------------------------------------------
     Worker side: mdp_worker_t is a worker's connection to the broker. It sends READY,
-    exchanges heartbeats, and reconnects when the broker goes silent. */
+    exchanges heartbeats, and reconnects when the broker goes silent.
+
+    It has no thread of its own (zguide's mdwrkapi): the DEALER socket belongs to the
+    caller's thread, and the worker heartbeats only while the caller is inside
+    mdp_worker_recv() or mdp_worker_wait_fd(). A handler that may run longer than
+    MDP_HEARTBEAT_MS * MDP_LIVENESS must do its waiting in mdp_worker_wait_fd() (the
+    service framework waits for PostgreSQL there), or the broker purges the instance as
+    dead. One worker is used by one thread at a time. */
 
 typedef struct _mdp_worker_t mdp_worker_t;
 
-/*  Connects a worker for service to the broker at endpoint. Returns NULL when the socket
-    cannot be created or the endpoint is malformed. */
+/*  Connects a worker for service to the broker at endpoint and sends READY. Returns NULL
+    when the socket cannot be created or the endpoint is malformed. */
 mdp_worker_t *mdp_worker_new (const char *endpoint, const char *service);
 
 /*  Sends DISCONNECT, closes the socket and nulls the caller's pointer. NULL-safe. */
 void mdp_worker_destroy (mdp_worker_t **self_p);
 
-/*  Waits up to timeout_ms (-1: forever) for the next request, answering heartbeats and
-    reconnecting as needed meanwhile. Returns the request body frame and sets *reply_to to
-    the client address to pass to mdp_worker_send; returns NULL on timeout, on interrupt
-    (zsys_interrupted) or when the broker sent DISCONNECT (the worker reconnects itself). */
+/*  Waits up to timeout_ms (-1: forever, 0: only what is already there) for the next
+    request, meanwhile sending heartbeats that fall due and reconnecting (new socket, new
+    routing id, READY) when the broker has been silent for MDP_LIVENESS heartbeats.
+    Returns the request body frame and sets *reply_to to the client address to pass to
+    mdp_worker_send; returns NULL on timeout, on interrupt (zsys_interrupted) or when the
+    broker sent DISCONNECT (the worker has reconnected already). */
 zframe_t *mdp_worker_recv (mdp_worker_t *self, int timeout_ms, zframe_t **reply_to);
 
-/*  Sends body as the REPLY to reply_to; takes and nulls both. Returns 0, or -1. */
+/*  Waits up to timeout_ms (-1: forever) for fd to become ready for events (ZMQ_POLLIN /
+    ZMQ_POLLOUT, as zmq_poll), meanwhile sending heartbeats that fall due and reading the
+    broker's messages (a broker heartbeat refreshes its liveness), so a request that takes
+    long is not taken for a dead worker. fd < 0 waits for nothing: a sleep that keeps
+    heartbeating. When the broker goes silent for MDP_LIVENESS heartbeats or sends
+    DISCONNECT, the connection is closed (the reply to the request in hand will be dropped)
+    and the next mdp_worker_recv() opens a new one. Returns 1 when fd is ready, 0 on
+    timeout, -1 when a signal interrupted the wait (zsys_interrupted says whether it asks
+    the process to stop) or when nothing could end it (fd < 0, no timeout, no socket). */
+int mdp_worker_wait_fd (mdp_worker_t *self, int fd, short events, int timeout_ms);
+
+/*  Sends body as the REPLY to reply_to; takes and nulls both. Returns 0, or -1 when it
+    was not sent: the socket refused it, or the connection the request came on was lost
+    since (the broker knew us by the old routing id and has failed or re-sent the
+    request already). */
 int mdp_worker_send (mdp_worker_t *self, zframe_t **reply_to, zframe_t **body_p);
 
 /*  ---------------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 /*  mdp_test: MDP/0.1 frames over real ZeroMQ sockets (inproc and tcp loopback): the
     broker-side parser against valid and malformed messages, the broker-side senders, the
-    worker (READY, requests, replies, heartbeats, DISCONNECT, reconnect on silence) against
-    a fake broker, and the client (replies, timeouts, late replies, garbage). */
+    worker (READY, requests, replies, heartbeats, DISCONNECT, reconnect on silence,
+    mdp_worker_wait_fd, a request longer than the liveness window) against fake brokers,
+    and the client (replies, timeouts, late replies, garbage). */
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -319,6 +321,47 @@ test_worker_bad_arguments (void **state)
     mdp_client_destroy (&client);
 }
 
+/*  Waits on the fake broker for command from the worker, driving the worker meanwhile
+    (it has no thread of its own: it heartbeats only inside its calls). */
+static mdp_router_msg_t *
+expect_driving (zsock_t *router, mdp_worker_t *worker, mdp_command_t command, int timeout_ms)
+{
+    int64_t deadline = zclock_mono () + timeout_ms;
+    while (zclock_mono () < deadline) {
+        assert_int_equal (mdp_worker_wait_fd (worker, -1, 0, 10), 0);
+        bool dropped;
+        mdp_router_msg_t *msg = router_recv_wait (router, &dropped, 0);
+        if (msg && msg->from_worker && msg->command == command)
+            return msg;
+        mdp_router_msg_destroy (&msg);
+    }
+    fail_msg ("command %d did not come within %d ms", command, timeout_ms);
+    return NULL;
+}
+
+/*  Fails when a REPLY comes to the fake broker within ms. */
+static void
+expect_no_reply (zsock_t *router, int ms)
+{
+    int64_t deadline = zclock_mono () + ms;
+    while (zclock_mono () < deadline) {
+        bool dropped;
+        mdp_router_msg_t *msg = router_recv_wait (router, &dropped, 50);
+        if (msg)
+            assert_int_not_equal (msg->command, MDP_REPLY);
+        mdp_router_msg_destroy (&msg);
+    }
+}
+
+static zframe_t *
+send_request (zsock_t *router, zframe_t *worker, const char *client_text, const char *text)
+{
+    zframe_t *client = zframe_new (client_text, strlen (client_text));
+    zframe_t *body = zframe_new (text, strlen (text));
+    assert_int_equal (mdp_router_send_request (router, worker, client, &body), 0);
+    return client;
+}
+
 static void
 test_worker_protocol (void **state)
 {
@@ -331,9 +374,7 @@ test_worker_protocol (void **state)
     assert_string_equal (ready->service, "kpi");
 
     /*  A request comes through with its client address; the reply goes back with it. */
-    zframe_t *client = zframe_new ("client-1", 8);
-    zframe_t *body = zframe_new ("ping", 4);
-    assert_int_equal (mdp_router_send_request (broker, ready->sender, client, &body), 0);
+    zframe_t *client = send_request (broker, ready->sender, "client-1", "ping");
     zframe_destroy (&client);
     zframe_t *reply_to = NULL;
     zframe_t *request = mdp_worker_recv (worker, 2000, &reply_to);
@@ -351,15 +392,26 @@ test_worker_protocol (void **state)
     assert_true (zframe_streq (reply->body, "pong"));
     mdp_router_msg_destroy (&reply);
 
-    /*  Heartbeats come about once per MDP_HEARTBEAT_MS. */
+    /*  A second reply for the same request is not sent: the broker would take it for a
+        protocol error. */
+    reply_to = zframe_new ("client-1", 8);
+    answer = zframe_new ("again", 5);
+    assert_int_equal (mdp_worker_send (worker, &reply_to, &answer), -1);
+
+    /*  Heartbeats come about once per MDP_HEARTBEAT_MS while the caller is in recv... */
     int64_t start = zclock_mono ();
-    mdp_router_msg_t *beat = expect_command (broker, MDP_HEARTBEAT, MDP_HEARTBEAT_MS + 500);
-    assert_true (zclock_mono () - start <= MDP_HEARTBEAT_MS + 500);
+    assert_null (mdp_worker_recv (worker, MDP_HEARTBEAT_MS + 300, &reply_to));
+    mdp_router_msg_t *beat = expect_command (broker, MDP_HEARTBEAT, 100);
+    mdp_router_msg_destroy (&beat);
+    /*  ...and in wait_fd. */
+    start = zclock_mono ();
+    beat = expect_driving (broker, worker, MDP_HEARTBEAT, MDP_HEARTBEAT_MS + 300);
+    assert_true (zclock_mono () - start <= MDP_HEARTBEAT_MS + 300);
     mdp_router_msg_destroy (&beat);
 
     /*  Garbage from the broker is ignored; a timeout returns NULL in time. */
     const char *delimiter_missing = MDP_WORKER;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         zmsg_t *msg = zmsg_new ();
         zmsg_addmem (msg, zframe_data (ready->sender), zframe_size (ready->sender));
         if (i == 0)
@@ -374,11 +426,18 @@ test_worker_protocol (void **state)
             zmsg_addstr (msg, MDP_WORKER);
             zmsg_addmem (msg, "\x09", 1);
         }
-        else {
+        else if (i == 3) {
             zmsg_addmem (msg, "", 0);    /* REQUEST without its body */
             zmsg_addstr (msg, MDP_WORKER);
             zmsg_addmem (msg, "\x02", 1);
             zmsg_addstr (msg, "client");
+        }
+        else {
+            zmsg_addmem (msg, "", 0);    /* REQUEST with too many frames */
+            zmsg_addstr (msg, MDP_WORKER);
+            zmsg_addmem (msg, "\x02", 1);
+            for (int j = 0; j < 20; j++)
+                zmsg_addstr (msg, "client");
         }
         zmsg_send (&msg, broker);
     }
@@ -387,41 +446,201 @@ test_worker_protocol (void **state)
     int64_t waited = zclock_mono () - start;
     assert_true (waited >= 290 && waited < 1000);
     assert_null (reply_to);
+    start = zclock_mono ();
+    assert_null (mdp_worker_recv (worker, 0, &reply_to));    /* 0: does not wait */
+    assert_true (zclock_mono () - start < 100);
 
-    /*  DISCONNECT: recv returns NULL, the worker comes back as a new peer. A reply to the
-        request of the old connection is not sent on the new one. */
-    client = zframe_new ("client-2", 8);
-    body = zframe_new ("slow", 4);
-    mdp_router_send_request (broker, ready->sender, client, &body);
+    /*  DISCONNECT while idle: recv returns NULL, the worker comes back as a new peer. */
+    mdp_router_send_command (broker, ready->sender, MDP_DISCONNECT);
+    assert_null (mdp_worker_recv (worker, 2000, &reply_to));
+    mdp_router_msg_t *again = expect_command (broker, MDP_READY, 2000);
+    assert_false (zframe_eq (again->sender, ready->sender));
+
+    /*  DISCONNECT while a request is in hand (read in wait_fd): the connection is closed,
+        the reply to that request is dropped, and the next recv comes back as a new peer. */
+    client = send_request (broker, again->sender, "client-2", "slow");
     zframe_destroy (&client);
     zframe_t *old_client = NULL;
     request = mdp_worker_recv (worker, 2000, &old_client);
     assert_non_null (request);
     zframe_destroy (&request);
-    mdp_router_send_command (broker, ready->sender, MDP_DISCONNECT);
-    assert_null (mdp_worker_recv (worker, 2000, &reply_to));
-    mdp_router_msg_t *again = expect_command (broker, MDP_READY, 2000);
-    assert_false (zframe_eq (again->sender, ready->sender));
+    mdp_router_send_command (broker, again->sender, MDP_DISCONNECT);
+    assert_int_equal (mdp_worker_wait_fd (worker, -1, 0, 300), 0);
     answer = zframe_new ("too late", 8);
-    mdp_worker_send (worker, &old_client, &answer);
-    int64_t deadline = zclock_mono () + 500;
-    while (zclock_mono () < deadline) {
-        bool dropped;
-        mdp_router_msg_t *msg = router_recv_wait (broker, &dropped, 100);
-        if (msg)
-            assert_int_not_equal (msg->command, MDP_REPLY);
-        mdp_router_msg_destroy (&msg);
-    }
+    assert_int_equal (mdp_worker_send (worker, &old_client, &answer), -1);
+    expect_no_reply (broker, 300);
+    assert_null (mdp_worker_recv (worker, 100, &reply_to));
+    mdp_router_msg_t *third = expect_command (broker, MDP_READY, 2000);
+    assert_false (zframe_eq (third->sender, again->sender));
 
     /*  Destroying the worker tells the broker. */
     mdp_worker_destroy (&worker);
     assert_null (worker);
     mdp_router_msg_t *bye = expect_command (broker, MDP_DISCONNECT, 2000);
-    assert_true (zframe_eq (bye->sender, again->sender));
+    assert_true (zframe_eq (bye->sender, third->sender));
     mdp_router_msg_destroy (&bye);
+    mdp_router_msg_destroy (&third);
     mdp_router_msg_destroy (&again);
     mdp_router_msg_destroy (&ready);
     zsock_destroy (&broker);
+}
+
+static void
+test_worker_wait_fd (void **state)
+{
+    char endpoint[64];
+    zsock_t *broker = router_on_free_port (endpoint, sizeof endpoint);
+    mdp_worker_t *worker = mdp_worker_new (endpoint, "kpi");
+    assert_non_null (worker);
+    mdp_router_msg_t *ready = expect_command (broker, MDP_READY, 2000);
+
+    int fds[2];
+    assert_int_equal (pipe (fds), 0);
+    /*  Not ready: a timeout, in time. */
+    int64_t start = zclock_mono ();
+    assert_int_equal (mdp_worker_wait_fd (worker, fds[0], ZMQ_POLLIN, 200), 0);
+    int64_t waited = zclock_mono () - start;
+    assert_true (waited >= 195 && waited < 1000);
+    /*  Ready: at once, for reading and for writing. */
+    assert_int_equal (write (fds[1], "x", 1), 1);
+    start = zclock_mono ();
+    assert_int_equal (mdp_worker_wait_fd (worker, fds[0], ZMQ_POLLIN, 2000), 1);
+    assert_int_equal (mdp_worker_wait_fd (worker, fds[1], ZMQ_POLLOUT, -1), 1);
+    assert_true (zclock_mono () - start < 100);
+    close (fds[0]);
+    close (fds[1]);
+
+    /*  A request that arrives while the caller waits in wait_fd outside a request is kept
+        for the next recv. */
+    zframe_t *client = send_request (broker, ready->sender, "client-3", "early");
+    assert_int_equal (mdp_worker_wait_fd (worker, -1, 0, 200), 0);
+    zframe_t *reply_to = NULL;
+    zframe_t *request = mdp_worker_recv (worker, 0, &reply_to);
+    assert_non_null (request);
+    assert_true (zframe_streq (request, "early"));
+    assert_true (zframe_eq (reply_to, client));
+    zframe_t *answer = zframe_new ("done", 4);
+    assert_int_equal (mdp_worker_send (worker, &reply_to, &answer), 0);
+    mdp_router_msg_t *reply = expect_command (broker, MDP_REPLY, 2000);
+    assert_true (zframe_streq (reply->body, "done"));
+    mdp_router_msg_destroy (&reply);
+    zframe_destroy (&request);
+    zframe_destroy (&client);
+
+    /*  The broker silent for MDP_LIVENESS heartbeats while a request is in hand: the
+        connection is dropped during the wait, the reply is not sent, and the worker
+        registers again at the next recv (not before: it is busy). */
+    client = send_request (broker, ready->sender, "client-4", "lost");
+    zframe_destroy (&client);
+    request = mdp_worker_recv (worker, 2000, &reply_to);
+    assert_non_null (request);
+    zframe_destroy (&request);
+    assert_int_equal (mdp_worker_wait_fd (worker, -1, 0, MDP_HEARTBEAT_MS * MDP_LIVENESS + 300),
+                      0);
+    answer = zframe_new ("late", 4);
+    assert_int_equal (mdp_worker_send (worker, &reply_to, &answer), -1);
+    int64_t until = zclock_mono () + 300;
+    while (zclock_mono () < until) {
+        bool dropped;
+        mdp_router_msg_t *msg = router_recv_wait (broker, &dropped, 50);
+        if (msg)    /* heartbeats of the old connection only */
+            assert_int_equal (msg->command, MDP_HEARTBEAT);
+        mdp_router_msg_destroy (&msg);
+    }
+    assert_null (mdp_worker_recv (worker, 10, &reply_to));
+    mdp_router_msg_t *again = expect_command (broker, MDP_READY, 1000);
+    assert_false (zframe_eq (again->sender, ready->sender));
+    mdp_router_msg_destroy (&again);
+    mdp_router_msg_destroy (&ready);
+    mdp_worker_destroy (&worker);
+    zsock_destroy (&broker);
+}
+
+/*  A fake broker that purges like gateway/broker.c: it heartbeats the worker every
+    MDP_HEARTBEAT_MS and records the longest silence of the worker; it sends one request
+    "slow" to the first worker that is READY. */
+typedef struct {
+    zsock_t *router;
+    int64_t longest_silence;
+    int readies;
+    bool replied_same_peer;
+} purging_broker_t;
+
+static void
+purging_broker (zsock_t *pipe, void *args)
+{
+    purging_broker_t *b = args;
+    zsock_signal (pipe, 0);
+    zframe_t *worker = NULL;
+    int64_t last_heard = 0, heartbeat_at = 0;
+    for (;;) {
+        zmq_pollitem_t items[] = {{zsock_resolve (pipe), 0, ZMQ_POLLIN, 0},
+                                  {zsock_resolve (b->router), 0, ZMQ_POLLIN, 0}};
+        if (zmq_poll (items, 2, 20) == -1 || (items[0].revents & ZMQ_POLLIN))
+            break;
+        int64_t now = zclock_mono ();
+        mdp_router_msg_t *msg;
+        while ((msg = mdp_router_msg_recv (b->router, NULL))) {
+            if (worker && last_heard && now - last_heard > b->longest_silence)
+                b->longest_silence = now - last_heard;
+            last_heard = now;
+            if (msg->command == MDP_READY) {
+                b->readies++;
+                if (!worker) {
+                    worker = zframe_dup (msg->sender);
+                    zframe_t *client = zframe_new ("c", 1);
+                    zframe_t *body = zframe_new ("slow", 4);
+                    mdp_router_send_request (b->router, worker, client, &body);
+                    zframe_destroy (&client);
+                }
+            }
+            else if (msg->command == MDP_REPLY)
+                b->replied_same_peer = worker && zframe_eq (msg->sender, worker);
+            mdp_router_msg_destroy (&msg);
+        }
+        if (worker && now >= heartbeat_at) {
+            mdp_router_send_command (b->router, worker, MDP_HEARTBEAT);
+            heartbeat_at = now + MDP_HEARTBEAT_MS;
+        }
+    }
+    zframe_destroy (&worker);
+}
+
+/*  A request that takes longer than the liveness window, waiting in wait_fd, keeps its
+    connection: the worker is never silent long enough to be purged, and its reply goes
+    out on the connection the request came on. */
+static void
+test_worker_slow_request_kept (void **state)
+{
+    char endpoint[64];
+    purging_broker_t b = {0};
+    b.router = router_on_free_port (endpoint, sizeof endpoint);
+    zactor_t *broker = zactor_new (purging_broker, &b);
+    mdp_worker_t *worker = mdp_worker_new (endpoint, "slow");
+    zframe_t *reply_to = NULL;
+    zframe_t *request = mdp_worker_recv (worker, 2000, &reply_to);
+    assert_non_null (request);
+    assert_true (zframe_streq (request, "slow"));
+    zframe_destroy (&request);
+    /*  The slow handler: 3.5 s waiting for a pipe nobody writes to. */
+    int fds[2];
+    assert_int_equal (pipe (fds), 0);
+    int64_t start = zclock_mono ();
+    assert_int_equal (mdp_worker_wait_fd (worker, fds[0], ZMQ_POLLIN,
+                                          MDP_HEARTBEAT_MS * MDP_LIVENESS + 500),
+                      0);
+    assert_true (zclock_mono () - start >= MDP_HEARTBEAT_MS * MDP_LIVENESS + 490);
+    close (fds[0]);
+    close (fds[1]);
+    zframe_t *answer = zframe_new ("done", 4);
+    assert_int_equal (mdp_worker_send (worker, &reply_to, &answer), 0);
+    zclock_sleep (200);
+    zactor_destroy (&broker);
+    assert_true (b.replied_same_peer);
+    assert_int_equal (b.readies, 1);
+    assert_true (b.longest_silence < MDP_HEARTBEAT_MS + 300);
+    mdp_worker_destroy (&worker);
+    zsock_destroy (&b.router);
 }
 
 static void
@@ -433,9 +652,19 @@ test_worker_reconnects_when_broker_silent (void **state)
     assert_non_null (worker);
     mdp_router_msg_t *first = expect_command (broker, MDP_READY, 2000);
     int64_t start = zclock_mono ();
-    /*  We never answer: after MDP_LIVENESS silent heartbeats it starts over. */
-    mdp_router_msg_t *second = expect_command (broker, MDP_READY,
-                                               MDP_HEARTBEAT_MS * MDP_LIVENESS + 1500);
+    /*  We never answer: after MDP_LIVENESS silent heartbeats an idle worker starts over. */
+    zframe_t *reply_to = NULL;
+    mdp_router_msg_t *second = NULL;
+    while (!second && zclock_mono () - start < MDP_HEARTBEAT_MS * MDP_LIVENESS + 1500) {
+        assert_null (mdp_worker_recv (worker, 20, &reply_to));
+        bool dropped;
+        mdp_router_msg_t *msg = router_recv_wait (broker, &dropped, 0);
+        if (msg && msg->command == MDP_READY)
+            second = msg;
+        else
+            mdp_router_msg_destroy (&msg);
+    }
+    assert_non_null (second);
     int64_t waited = zclock_mono () - start;
     assert_true (waited >= MDP_HEARTBEAT_MS * MDP_LIVENESS - 200);
     assert_false (zframe_eq (first->sender, second->sender));
@@ -449,8 +678,9 @@ test_worker_reconnects_when_broker_silent (void **state)
             mdp_router_send_command (broker, second->sender, MDP_HEARTBEAT);
             next_beat += MDP_HEARTBEAT_MS / 2;
         }
+        assert_null (mdp_worker_recv (worker, 20, &reply_to));
         bool dropped;
-        mdp_router_msg_t *msg = router_recv_wait (broker, &dropped, 50);
+        mdp_router_msg_t *msg = router_recv_wait (broker, &dropped, 0);
         if (msg)
             assert_int_not_equal (msg->command, MDP_READY);
         mdp_router_msg_destroy (&msg);
@@ -589,6 +819,8 @@ main (void)
         cmocka_unit_test_setup_teardown (test_router_send, setup_pair, teardown_pair),
         cmocka_unit_test (test_worker_bad_arguments),
         cmocka_unit_test (test_worker_protocol),
+        cmocka_unit_test (test_worker_wait_fd),
+        cmocka_unit_test (test_worker_slow_request_kept),
         cmocka_unit_test (test_worker_reconnects_when_broker_silent),
         cmocka_unit_test (test_client),
     };

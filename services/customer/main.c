@@ -198,8 +198,10 @@ static const svc_op_t s_ops[] = {
     {NULL, NULL, false, NULL}};
 
 static const svc_def_t s_def = {
-    "customer", "The customer service: RFM customer segments over a date range (SPEC §6).", s_ops,
-    customer_sql};
+    .name = "customer",
+    .summary = "The customer service: RFM customer segments over a date range (SPEC §6).",
+    .ops = s_ops,
+    .sql = customer_sql};
 
 int
 main (int argc, char **argv)

@@ -206,6 +206,9 @@ s_stage (PGconn *conn, etl_csv_t *csv, etl_load_result_t *result)
     return ecom_copy_end (&copy, result->error, sizeof result->error) < 0 ? -1 : 0;
 }
 
+static int s_load (PGconn *conn, long long run_id, const char *run, const char *path,
+                   etl_load_result_t *result);
+
 int
 etl_load_run (PGconn *conn, long long run_id, const char *path, etl_load_result_t *result)
 {
@@ -213,6 +216,27 @@ etl_load_run (PGconn *conn, long long run_id, const char *path, etl_load_result_
     result->run_id = run_id;
     char run[24];
     snprintf (run, sizeof run, "%lld", run_id);
+    const char *run_param[] = {run};
+    /*  The loader of a run holds a session advisory lock on its id from before it is marked
+        running until it ends: a `running` run whose lock is free has lost its loader
+        (etl_runner_fail_orphans). */
+    char lock_err[256];
+    if (s_exec (conn, "SELECT pg_advisory_lock(4242, $1::int)", 1, run_param, lock_err,
+                sizeof lock_err)) {
+        snprintf (result->error, sizeof result->error, "%s", lock_err);
+        return -1;
+    }
+    int rc = s_load (conn, run_id, run, path, result);
+    s_exec (conn, "SELECT pg_advisory_unlock(4242, $1::int)", 1, run_param, lock_err,
+            sizeof lock_err);
+    return rc;
+}
+
+/*  etl_load_run() under the run's lock. */
+static int
+s_load (PGconn *conn, long long run_id, const char *run, const char *path,
+        etl_load_result_t *result)
+{
     const char *run_param[] = {run};
     PGresult *res = PQexecParams (conn,
                                   "UPDATE etl_runs SET status = 'running', started_at = now()"

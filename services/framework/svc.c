@@ -4,7 +4,12 @@
     up in the cache when the op is cacheable, else run the handler and store a 200 answer,
     encode the reply, log one line. svc_main() wraps it in the MDP worker loop, which ends
     when czmq's signal handler sets zsys_interrupted: the loop checks it after each request,
-    so a SIGTERM never cuts a request short. */
+    so a SIGTERM never cuts a request short.
+
+    One thread does everything: the MDP worker has no thread of its own (proto/mdp.h), so a
+    request costs no hand-over between threads. The worker heartbeats only while we wait in
+    it; a handler waits for PostgreSQL through svc_db, which waits in
+    mdp_worker_wait_fd(), so the broker keeps hearing from us during a slow query. */
 #include "svc.h"
 
 #include <assert.h>
@@ -51,10 +56,38 @@ svc_param (svc_ctx_t *ctx, const char *name)
     return proto_request_param (ctx->req, name);
 }
 
+int
+svc_param_clamped (svc_ctx_t *ctx, const char *name, long fallback, long min, long max,
+                   long *value)
+{
+    const char *text = svc_param (ctx, name);
+    *value = fallback;
+    if (!text)
+        return 0;
+    const char *digits = text + (*text == '+' || *text == '-');
+    if (!*digits || strspn (digits, "0123456789") != strlen (digits))
+        return svc_error (ctx, 400, "bad_request",
+                          "%s must be a whole number (it is clamped to %ld..%ld)", name, min,
+                          max);
+    long n = 0;
+    for (const char *p = digits; *p && n <= max; p++)
+        n = n * 10 + (*p - '0'); /* stops growing past max: no overflow */
+    if (*text == '-')
+        n = -n;
+    *value = n < min ? min : n > max ? max : n;
+    return 0;
+}
+
 const char *
 svc_sub (svc_ctx_t *ctx)
 {
     return ctx->req->sub;
+}
+
+const char *
+svc_base_url (svc_ctx_t *ctx)
+{
+    return ctx->req->base_url;
 }
 
 proto_writer_t *
@@ -227,12 +260,11 @@ svc_handle (svc_t *self, const void *data, size_t size, size_t *reply_size)
         reply = proto_reply_encode_error (status, "not_found", detail, reply_size);
     }
     else {
-        long long version;
-        if (op->cacheable && svc_cache_enabled (self->cache)
-            && svc_cache_version (self->cache, self->db, &version) == 0)
-            key = svc_cache_key (version, self->def->name, op->op, op->params, req);
         size_t cached_size = 0;
-        char *cached = key ? svc_cache_get (self->cache, key, &cached_size) : NULL;
+        char *cached = NULL;
+        if (op->cacheable && svc_cache_enabled (self->cache))
+            cached = svc_cache_lookup (self->cache, self->db, self->def->name, op->op,
+                                       op->params, req, &key, &cached_size);
         if (cached) {
             reply = proto_reply_encode (200, cached, cached_size, 1, reply_size);
             free (cached);
@@ -314,7 +346,10 @@ svc_main (int argc, char **argv, const svc_def_t *def)
     else if (!(worker = mdp_worker_new (config->broker_endpoint, def->name)))
         ecom_error ("msg=\"cannot start: bad broker endpoint\" endpoint=%s",
                     config->broker_endpoint);
+    else if (def->start && def->start (config) != 0)
+        ecom_error ("msg=\"cannot start: the service's start hook failed\"");
     else {
+        svc_db_set_worker (svc->db, worker);
         ecom_info ("msg=\"ready\" broker=%s cache_ttl_seconds=%d", config->broker_endpoint,
                    config->cache_ttl_seconds);
         while (!zsys_interrupted) {
@@ -332,7 +367,10 @@ svc_main (int argc, char **argv, const svc_def_t *def)
             zframe_destroy (&reply_to);
             zframe_destroy (&frame);
         }
+        svc_db_set_worker (svc->db, NULL);
         ecom_info ("msg=\"stopping on signal\"");
+        if (def->stop)
+            def->stop ();
         rc = 0;
     }
     mdp_worker_destroy (&worker);

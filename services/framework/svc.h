@@ -51,6 +51,11 @@ typedef struct {
     const char *summary;        /* one line for --help */
     const svc_op_t *ops;        /* ends with {NULL} */
     const ecom_embedded_t *sql; /* the service's SQL files (ecom_embed), may be NULL */
+    /* Optional: called once the configuration is read, before the first request (e.g. to
+       start a background thread); non-zero stops the service with exit status 1. */
+    int (*start) (const ecom_config_t *config);
+    /* Optional: called after the last request, before the service exits. */
+    void (*stop) (void);
 } svc_def_t;
 
 /*  ---------------------------------------------------------------------------------------
@@ -60,8 +65,21 @@ typedef struct {
     the op's declared params (checked by assert): the cache key covers exactly those. */
 const char *svc_param (svc_ctx_t *ctx, const char *name);
 
+/*  Reads the optional whole-number parameter name (declared like any param): absent gives
+    fallback; a whole number (an optional sign, then decimal digits, however many) is
+    clamped to min..max; anything else answers 400 naming the parameter. Returns 0 and sets
+    *value, or the status to answer. */
+int svc_param_clamped (svc_ctx_t *ctx, const char *name, long fallback, long min, long max,
+                       long *value);
+
 /*  The caller's verified identity (JWT subject) for protected ops, or NULL. */
 const char *svc_sub (svc_ctx_t *ctx);
+
+/*  The scheme and authority the HTTP client used ("http://host:port", no path), as the
+    gateway puts it in the request, for absolute links in an answer; NULL when absent (an
+    internal caller). Validated by proto (printable ASCII, bounded). Not part of the cache
+    key: an op that writes it into a body must not be cacheable. */
+const char *svc_base_url (svc_ctx_t *ctx);
 
 /*  The writer for the reply body. A 2xx answer writes exactly one map into it; the
     framework adds "cache" for cacheable ops. */

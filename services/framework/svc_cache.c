@@ -48,6 +48,25 @@ s_log_safe (char *out, size_t outlen, const char *text)
     out[n] = '\0';
 }
 
+/*  A new string (free()) formatted as printf would, or NULL when out of memory. */
+static char *
+s_strdup_printf (const char *format, ...) __attribute__ ((format (printf, 1, 2)));
+static char *
+s_strdup_printf (const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    int len = vsnprintf (NULL, 0, format, args);
+    va_end (args);
+    char *text = len >= 0 ? malloc ((size_t) len + 1) : NULL;
+    if (text) {
+        va_start (args, format);
+        vsnprintf (text, (size_t) len + 1, format, args);
+        va_end (args);
+    }
+    return text;
+}
+
 /*  Returns the live connection, reconnecting when one is due; NULL while Redis is down. */
 static redisContext *
 s_connection (svc_cache_t *self)
@@ -291,18 +310,19 @@ s_hash_field (crypto_generichash_state *state, const char *text)
     crypto_generichash_update (state, (const unsigned char *) text, strlen (text));
 }
 
-char *
-svc_cache_key (long long version, const char *service, const char *op,
-               const char *const *declared, const proto_request_t *req)
+/*  Writes the 32 hex digits of the request's key hash (see svc_cache.h) into hex.
+    Returns 0, or -1 when out of memory. */
+static int
+s_key_hash (const char *const *declared, const proto_request_t *req, char hex[33])
 {
     if (sodium_init () < 0)
-        return NULL;
+        return -1;
     size_t count = 0;
     while (declared && declared[count])
         count++;
     const char **names = malloc ((count ? count : 1) * sizeof *names);
     if (!names)
-        return NULL;
+        return -1;
     if (count)
         memcpy (names, declared, count * sizeof *names);
     qsort (names, count, sizeof *names, s_compare_names);
@@ -321,13 +341,78 @@ svc_cache_key (long long version, const char *service, const char *op,
     }
     crypto_generichash_final (&state, digest, sizeof digest);
     free (names);
+    sodium_bin2hex (hex, 33, digest, sizeof digest);
+    return 0;
+}
 
-    char hex[sizeof digest * 2 + 1];
-    sodium_bin2hex (hex, sizeof hex, digest, sizeof digest);
-    size_t keylen = strlen (SVC_CACHE_KEY_PREFIX) + 24 + strlen (service) + strlen (op)
-                    + sizeof hex + 4;
-    char *key = malloc (keylen);
-    if (key)
-        snprintf (key, keylen, SVC_CACHE_KEY_PREFIX "%lld:%s:%s:%s", version, service, op, hex);
-    return key;
+char *
+svc_cache_key (long long version, const char *service, const char *op,
+               const char *const *declared, const proto_request_t *req)
+{
+    char hex[33];
+    if (s_key_hash (declared, req, hex) != 0)
+        return NULL;
+    return s_strdup_printf (SVC_CACHE_KEY_PREFIX "%lld:%s:%s:%s", version, service, op, hex);
+}
+
+/*  ---------------------------------------------------------------------------------------
+    Lookup in one round trip */
+
+char *
+svc_cache_lookup (svc_cache_t *self, svc_db_t *db, const char *service, const char *op,
+                  const char *const *declared, const proto_request_t *req, char **key_p,
+                  size_t *size)
+{
+    /*  Reads the version and, when there is one, the entry under prefix..version..suffix:
+        answers {} or {version, entry or nil}. */
+    static const char script[] =
+        "local v = redis.call('GET', KEYS[1]) "
+        "if not v then return {} end "
+        "return {v, redis.call('GET', ARGV[1] .. v .. ARGV[2])}";
+    *key_p = NULL;
+    if (self->ttl == 0 || !s_connection (self))
+        return NULL;
+    char *value = NULL;
+    if (!self->resync) {
+        char hex[33];
+        char *suffix = NULL;
+        if (s_key_hash (declared, req, hex) == 0)
+            suffix = s_strdup_printf (":%s:%s:%s", service, op, hex);
+        redisReply *reply = suffix ? s_command (self, "EVAL %s 1 %s %s %s", script,
+                                                SVC_CACHE_VERSION_KEY, SVC_CACHE_KEY_PREFIX,
+                                                suffix)
+                                   : NULL;
+        long long version;
+        char canonical[32];
+        if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
+            && reply->element[0]->type == REDIS_REPLY_STRING
+            && s_parse_version (reply->element[0]->str, reply->element[0]->len, &version) == 0
+            && (size_t) snprintf (canonical, sizeof canonical, "%lld", version)
+                   == reply->element[0]->len
+            && memcmp (canonical, reply->element[0]->str, reply->element[0]->len) == 0) {
+            /*  The same key svc_cache_key() builds, since the version is canonical. */
+            *key_p = s_strdup_printf (SVC_CACHE_KEY_PREFIX "%s%s", canonical, suffix);
+            redisReply *entry = reply->element[1];
+            if (*key_p && entry->type == REDIS_REPLY_STRING) {
+                value = malloc (entry->len ? entry->len : 1);
+                if (value) {
+                    memcpy (value, entry->str, entry->len);
+                    *size = entry->len;
+                }
+            }
+        }
+        bool answered = reply != NULL;
+        if (reply)
+            freeReplyObject (reply);
+        free (suffix);
+        if (*key_p || !answered)
+            return value;
+    }
+    /*  A resync is due, or the version is absent or not a canonical number: the long way,
+        which takes it from PostgreSQL. */
+    long long version;
+    if (svc_cache_version (self, db, &version) != 0)
+        return NULL;
+    *key_p = svc_cache_key (version, service, op, declared, req);
+    return *key_p ? svc_cache_get (self, *key_p, size) : NULL;
 }

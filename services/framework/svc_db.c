@@ -1,6 +1,14 @@
-/*  svc_db: a service's PostgreSQL connection, reset and retried once after a loss. */
+/*  svc_db: a service's PostgreSQL connection, reset and retried once after a loss.
+
+    Everything that waits for the server (sending a query, its results, a reset) waits in
+    s_wait(): through the service's MDP worker when one is attached, so the broker hears
+    our heartbeats while a slow query runs (the worker has no thread of its own), else in
+    poll(). */
 #include "svc_db.h"
 
+#include <czmq.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +18,7 @@
 
 struct _svc_db_t {
     PGconn *conn;
+    mdp_worker_t *worker;  /* waits go through it when set */
     bool down;        /* the last attempt found the server unreachable: logged once */
     char error[256];  /* reason of the last failure, one line, no double quotes */
 };
@@ -42,6 +51,7 @@ svc_db_new (const char *url, char *err, size_t errlen)
         return NULL;
     }
     self->conn = conn;
+    PQsetnonblocking (conn, 1);
     return self;
 }
 
@@ -56,6 +66,66 @@ svc_db_destroy (svc_db_t **self_p)
     *self_p = NULL;
 }
 
+/*  Waits until the connection's socket is ready for events (ZMQ_POLLIN / ZMQ_POLLOUT) or
+    deadline (monotonic ms, INT64_MAX: none) passes, heartbeating through the worker when
+    there is one. Signals do not end the wait. Returns 1 when ready, 0 at the deadline,
+    -1 when the connection has no socket. */
+static int
+s_wait (svc_db_t *self, short events, int64_t deadline)
+{
+    int fd = PQsocket (self->conn);
+    if (fd < 0)
+        return -1;
+    for (;;) {
+        int64_t now = zclock_mono ();
+        if (now >= deadline)
+            return 0;
+        int timeout = deadline == INT64_MAX ? -1
+                      : deadline - now > INT_MAX ? INT_MAX
+                                                 : (int) (deadline - now);
+        int rc;
+        if (self->worker)
+            rc = mdp_worker_wait_fd (self->worker, fd, events, timeout);
+        else {
+            struct pollfd item = {fd, (short) ((events & ZMQ_POLLIN ? POLLIN : 0)
+                                               | (events & ZMQ_POLLOUT ? POLLOUT : 0)), 0};
+            rc = poll (&item, 1, timeout);
+            rc = rc > 0 ? 1 : rc;
+        }
+        if (rc != -1)
+            return rc;
+        /*  -1: a signal. The request in hand is finished all the same; the service loop
+            sees zsys_interrupted afterwards. */
+    }
+}
+
+/*  Reconnects with PQresetStart/PQresetPoll, waiting at most SVC_DB_CONNECT_TIMEOUT_MS.
+    Returns true when the connection is usable again. */
+static bool
+s_reset (svc_db_t *self)
+{
+    if (!PQresetStart (self->conn))
+        return false;
+    int64_t deadline = zclock_mono () + SVC_DB_CONNECT_TIMEOUT_MS;
+    PostgresPollingStatusType state = PGRES_POLLING_WRITING;
+    while (state == PGRES_POLLING_READING || state == PGRES_POLLING_WRITING) {
+        if (s_wait (self, state == PGRES_POLLING_READING ? ZMQ_POLLIN : ZMQ_POLLOUT, deadline)
+            != 1)
+            return false;
+        state = PQresetPoll (self->conn);
+    }
+    if (state != PGRES_POLLING_OK || PQstatus (self->conn) != CONNECTION_OK)
+        return false;
+    PQsetnonblocking (self->conn, 1);
+    return true;
+}
+
+void
+svc_db_set_worker (svc_db_t *self, mdp_worker_t *worker)
+{
+    self->worker = worker;
+}
+
 /*  Resets a connection that libpq reports as bad. Returns 0 when it is usable, -1 (logged
     once per outage) when the server is still unreachable. */
 static int
@@ -63,8 +133,7 @@ s_ensure (svc_db_t *self)
 {
     if (PQstatus (self->conn) == CONNECTION_OK)
         return 0;
-    PQreset (self->conn);
-    if (PQstatus (self->conn) == CONNECTION_OK) {
+    if (s_reset (self)) {
         if (self->down)
             ecom_info ("msg=\"PostgreSQL is reachable again\"");
         self->down = false;
@@ -72,11 +141,51 @@ s_ensure (svc_db_t *self)
     }
     char reason[200];
     s_one_line (reason, sizeof reason, PQerrorMessage (self->conn));
+    if (!reason[0])
+        snprintf (reason, sizeof reason, "no answer within %d ms", SVC_DB_CONNECT_TIMEOUT_MS);
     snprintf (self->error, sizeof self->error, "PostgreSQL unavailable: %s", reason);
     if (!self->down)
         ecom_error ("msg=\"%s\"", self->error);
     self->down = true;
     return -1;
+}
+
+/*  Sends the query and collects its result (the first error if any, else the last
+    result). Returns NULL when the query could not be sent or the connection failed on
+    the way (the reason is in PQerrorMessage). */
+static PGresult *
+s_exec (svc_db_t *self, const char *sql, int nparams, const char *const *values)
+{
+    PGconn *conn = self->conn;
+    if (!PQsendQueryParams (conn, sql, nparams, NULL, values, NULL, NULL, 0))
+        return NULL;
+    int flushed;
+    while ((flushed = PQflush (conn)) == 1) {
+        /*  Read-ready too: the server may be answering already. */
+        if (s_wait (self, ZMQ_POLLIN | ZMQ_POLLOUT, INT64_MAX) != 1 || !PQconsumeInput (conn))
+            return NULL;
+    }
+    if (flushed == -1)
+        return NULL;
+    PGresult *result = NULL;
+    for (;;) {
+        while (PQisBusy (conn)) {
+            if (s_wait (self, ZMQ_POLLIN, INT64_MAX) != 1 || !PQconsumeInput (conn)) {
+                PQclear (result);
+                return NULL;
+            }
+        }
+        PGresult *next = PQgetResult (conn);
+        if (!next)
+            break;
+        if (result && PQresultStatus (result) == PGRES_FATAL_ERROR)
+            PQclear (next);
+        else {
+            PQclear (result);
+            result = next;
+        }
+    }
+    return result;
 }
 
 PGresult *
@@ -85,7 +194,7 @@ svc_db_query (svc_db_t *self, const char *sql, int nparams, const char *const *v
     for (int attempt = 0; attempt < 2; attempt++) {
         if (s_ensure (self) != 0)
             return NULL;
-        PGresult *res = PQexecParams (self->conn, sql, nparams, NULL, values, NULL, NULL, 0);
+        PGresult *res = s_exec (self, sql, nparams, values);
         ExecStatusType status = PQresultStatus (res);
         if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
             self->error[0] = '\0';

@@ -1,13 +1,24 @@
 /*  svc_db: a service's PostgreSQL connection. It survives a lost connection: a query that
-    fails because the server went away is retried once on a fresh connection (PQreset), and a
+    fails because the server went away is retried once on a fresh connection (reset), and a
     connection found down before a query is reset first. Queries are parameterised, results
-    are text. */
+    are text.
+
+    Queries and resets run asynchronously (libpq's PQsendQueryParams / PQconsumeInput /
+    PQisBusy / PQgetResult, PQresetStart / PQresetPoll). With a worker attached
+    (svc_db_set_worker) every wait for the server happens in mdp_worker_wait_fd(), so the
+    service keeps heartbeating to the broker during a query of any length; without one it
+    is a plain poll(). */
 #ifndef SVC_DB_H
 #define SVC_DB_H
 
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "mdp.h"
+
+/*  The longest a reset (a reconnect) may take before it counts as failed. */
+#define SVC_DB_CONNECT_TIMEOUT_MS 5000
 
 typedef struct _svc_db_t svc_db_t;
 
@@ -18,10 +29,15 @@ svc_db_t *svc_db_new (const char *url, char *err, size_t errlen);
 /*  Closes the connection and nulls the caller's pointer. NULL-safe. */
 void svc_db_destroy (svc_db_t **self_p);
 
+/*  Makes every later wait for the server go through mdp_worker_wait_fd (worker), so its
+    heartbeats flow while a query runs; NULL detaches. The worker must outlive its use
+    here and belong to the thread that runs the queries. */
+void svc_db_set_worker (svc_db_t *self, mdp_worker_t *worker);
+
 /*  Runs sql with nparams text parameters ($1..$n; a NULL value is SQL NULL) and returns its
     result (free with PQclear). A failure that comes from a lost connection is retried once
-    after a reset. Returns NULL on failure, with the reason in the log and in
-    svc_db_error(). */
+    after a reset. A signal does not cut a query short (the request in hand is finished).
+    Returns NULL on failure, with the reason in the log and in svc_db_error(). */
 PGresult *svc_db_query (svc_db_t *self, const char *sql, int nparams,
                         const char *const *values);
 
@@ -31,7 +47,8 @@ bool svc_db_connected (svc_db_t *self);
 /*  The reason of the last failed query, or "" after a success. */
 const char *svc_db_error (svc_db_t *self);
 
-/*  The underlying connection, for code that needs libpq directly. Never NULL. */
+/*  The underlying connection, for code that needs libpq directly (it is in nonblocking
+    mode; PQexec and friends still block as usual). Never NULL. */
 PGconn *svc_db_conn (svc_db_t *self);
 
 #endif

@@ -24,6 +24,7 @@
 #include "ecom_url.h"
 #include "svc.h"
 #include "svc_cache.h"
+#include "svc_db.h"
 
 /*  =======================================================================================
     The toy service */
@@ -95,7 +96,11 @@ static const svc_op_t s_ops[] = {
     {"not_a_map", s_not_a_map, false, NULL},
     {NULL, NULL, false, NULL}};
 
-static const svc_def_t s_def = {"svctest", "a toy service", s_ops, s_files};
+static const svc_def_t s_def = {
+    .name = "svctest",
+    .summary = "a toy service",
+    .ops = s_ops,
+    .sql = s_files};
 
 /*  =======================================================================================
     The stack: a database and a redis-server of our own */
@@ -558,6 +563,59 @@ test_database_loss (void **state)
     svc_destroy (&svc);
 }
 
+/*  svc_db with an MDP worker attached waits for PostgreSQL in mdp_worker_wait_fd(): a query
+    longer than a heartbeat interval goes on heartbeating to the broker, and a reset after
+    a lost connection goes through the same waits. */
+static void
+test_slow_query_heartbeats (void **state)
+{
+    SKIP_WITHOUT_STACK ();
+    zsock_t *broker = zsock_new (ZMQ_ROUTER);
+    int port = zsock_bind (broker, "tcp://127.0.0.1:*");
+    assert_true (port > 0);
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", port);
+    mdp_worker_t *worker = mdp_worker_new (endpoint, "slow");
+    assert_non_null (worker);
+    char err[256];
+    svc_db_t *db = svc_db_new (s_db_url, err, sizeof err);
+    assert_non_null (db);
+    svc_db_set_worker (db, worker);
+
+    int64_t start = zclock_mono ();
+    PGresult *res = svc_db_query (db, "SELECT pg_sleep ($1::float8 / 1000), 42", 1,
+                                  (const char *[]) {"2300"});
+    assert_non_null (res);
+    assert_string_equal (PQgetvalue (res, 0, 1), "42");
+    PQclear (res);
+    assert_true (zclock_mono () - start >= 2300);
+    /*  READY, then a heartbeat a second: at least two came during the query. */
+    int heartbeats = 0, readies = 0;
+    mdp_router_msg_t *msg;
+    zclock_sleep (50);
+    while ((msg = mdp_router_msg_recv (broker, NULL))) {
+        heartbeats += msg->command == MDP_HEARTBEAT;
+        readies += msg->command == MDP_READY;
+        mdp_router_msg_destroy (&msg);
+    }
+    assert_int_equal (readies, 1);
+    assert_true (heartbeats >= 2);
+
+    /*  An SQL error is reported, not retried; the connection stays usable. */
+    assert_null (svc_db_query (db, "SELECT 1/0", 0, NULL));
+    assert_non_null (strstr (svc_db_error (db), "division by zero"));
+    s_sql (s_db, "SELECT pg_terminate_backend (pid) FROM pg_stat_activity "
+                 "WHERE datname = current_database () AND pid <> pg_backend_pid ()");
+    res = svc_db_query (db, "SELECT 7", 0, NULL);
+    assert_non_null (res);
+    assert_string_equal (PQgetvalue (res, 0, 0), "7");
+    PQclear (res);
+    assert_true (svc_db_connected (db));
+    svc_db_destroy (&db);
+    mdp_worker_destroy (&worker);
+    zsock_destroy (&broker);
+}
+
 static void
 test_svc_new_fails (void **state)
 {
@@ -578,7 +636,7 @@ main (void)
         cmocka_unit_test (test_bad_requests), cmocka_unit_test (test_failures),
         cmocka_unit_test (test_cache),        cmocka_unit_test (test_ttl_zero),
         cmocka_unit_test (test_redis_outage), cmocka_unit_test (test_database_loss),
-        cmocka_unit_test (test_svc_new_fails),
+        cmocka_unit_test (test_svc_new_fails), cmocka_unit_test (test_slow_query_heartbeats),
     };
     return cmocka_run_group_tests (tests, s_setup, s_teardown);
 }

@@ -213,8 +213,10 @@ static const svc_op_t s_ops[] = {
     {NULL, NULL, false, NULL}};
 
 static const svc_def_t s_def = {
-    "kpi", "The KPI service: totals and revenue trends over a date range (SPEC §6).", s_ops,
-    kpi_sql};
+    .name = "kpi",
+    .summary = "The KPI service: totals and revenue trends over a date range (SPEC §6).",
+    .ops = s_ops,
+    .sql = kpi_sql};
 
 int
 main (int argc, char **argv)

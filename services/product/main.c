@@ -125,30 +125,6 @@ s_write_date (proto_writer_t *body, const char *name, bool has, int32_t days)
 /*  ---------------------------------------------------------------------------------------
     top_sellers */
 
-/*  Reads limit: absent is the default; an integer (optional sign, decimal digits, nothing
-    else) is clamped to 1..PRODUCT_MAX_LIMIT, however large. Returns 0, or an error status. */
-static int
-s_read_limit (svc_ctx_t *ctx, int *limit)
-{
-    const char *text = svc_param (ctx, "limit");
-    *limit = PRODUCT_DEFAULT_LIMIT;
-    if (!text)
-        return 0;
-    const char *digits = text + (*text == '+' || *text == '-');
-    if (!*digits || strspn (digits, "0123456789") != strlen (digits))
-        return svc_error (ctx, 400, "bad_request",
-                          "limit must be an integer (it is clamped "
-                          "to 1..%d)",
-                          PRODUCT_MAX_LIMIT);
-    long value = 0;
-    for (const char *p = digits; *p && value <= PRODUCT_MAX_LIMIT; p++)
-        value = value * 10 + (*p - '0');
-    if (*text == '-' || value < 1)
-        value = 1;
-    *limit = value > PRODUCT_MAX_LIMIT ? PRODUCT_MAX_LIMIT : (int) value;
-    return 0;
-}
-
 static int
 s_top_sellers (svc_ctx_t *ctx)
 {
@@ -157,9 +133,9 @@ s_top_sellers (svc_ctx_t *ctx)
         metric = "revenue";
     if (strcmp (metric, "revenue") != 0 && strcmp (metric, "quantity") != 0)
         return svc_error (ctx, 400, "bad_request", "metric must be revenue or quantity");
-    int limit;
+    long limit;
     product_range_t range;
-    int rc = s_read_limit (ctx, &limit);
+    int rc = svc_param_clamped (ctx, "limit", PRODUCT_DEFAULT_LIMIT, 1, PRODUCT_MAX_LIMIT, &limit);
     if (rc == 0)
         rc = s_read_range (ctx, &range);
     if (rc != 0)
@@ -169,7 +145,7 @@ s_top_sellers (svc_ctx_t *ctx)
         product_split_t split;
         s_split (&range, &split);
         char limit_text[16];
-        snprintf (limit_text, sizeof limit_text, "%d", limit);
+        snprintf (limit_text, sizeof limit_text, "%ld", limit);
         const char *values[] = {split.from,     split.to, split.month_lo,
                                 split.month_hi, metric,   limit_text};
         res = svc_query (ctx, "top_sellers.sql", 6, values);
@@ -216,8 +192,10 @@ static const svc_op_t s_ops[] = {
     {NULL, NULL, false, NULL}};
 
 static const svc_def_t s_def = {
-    "product", "The product service: top-selling products over a date range (SPEC §6).", s_ops,
-    product_sql};
+    .name = "product",
+    .summary = "The product service: top-selling products over a date range (SPEC §6).",
+    .ops = s_ops,
+    .sql = product_sql};
 
 int
 main (int argc, char **argv)

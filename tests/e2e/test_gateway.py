@@ -18,7 +18,7 @@ import requests
 from mdp_peer import HOLD, CLIENT, WORKER, echo, mdp_call, send_raw
 from stack import binary
 
-SERVICES = ["kpi", "product", "customer", "orders", "etl"]
+SERVICES = ["kpi", "product", "customer", "orders", "auth", "etl"]
 TIMEOUT_MS = 1500
 
 
@@ -227,7 +227,8 @@ def test_body_of_exactly_one_mib_is_read(gw):
     body = b'{"username": "' + b"u" * (1024 * 1024 - 16) + b'"}'
     body += b" " * (1024 * 1024 - len(body))
     assert len(body) == 1024 * 1024
-    r = requests.post(gw.url("/api/v1/auth/token/"), data=body, timeout=10)
+    r = requests.post(gw.url("/api/v1/auth/token/"), data=body, timeout=10,
+                      headers={"Content-Type": "application/json"})
     assert_error(r, 400, "bad_request", "longer than")
 
 
@@ -453,7 +454,7 @@ def test_protected_routes_need_a_valid_access_token(gw, mdp_worker):
 
 
 def test_post_bodies_become_params(gw, mdp_worker):
-    workers = start_workers(gw, mdp_worker, "orders")
+    workers = start_workers(gw, mdp_worker, "auth")
     r = requests.post(gw.url("/api/v1/auth/token/"),
                       json={"username": "alice", "password": "p ä\"ss"}, timeout=5)
     assert r.status_code == 200
@@ -467,8 +468,14 @@ def test_post_bodies_become_params(gw, mdp_worker):
                          (b'{"a": "1", "a": "2"}', "not valid JSON"),
                          (b'{"a": "x\\u0000y"}', "JSON|UTF-8"),
                          (b'{"a": "1"}', None)]:
-        r = requests.post(gw.url("/api/v1/auth/token/?a=2"), data=body, timeout=5)
+        r = requests.post(gw.url("/api/v1/auth/token/?a=2"), data=body, timeout=5,
+                          headers={"Content-Type": "application/json"})
         assert_error(r, 400, "bad_request", detail)
+    # a body that is not sent as application/json is refused before it is parsed
+    for headers in ({}, {"Content-Type": "text/plain"}, {"Content-Type": "application/jsonp"}):
+        r = requests.post(gw.url("/api/v1/auth/token/"), data=b'{"username": "a"}',
+                          headers=headers, timeout=5)
+        assert_error(r, 400, "bad_request", "Content-Type: application/json")
     assert len(workers[0].received) == 2
     stop_workers(gw, workers)
 

@@ -1,0 +1,137 @@
+/*  ecom-etl: the ETL service (MDP service "etl"), behind GET /api/v1/etl/status/ and
+    POST /api/v1/etl/trigger/ (SPEC §6). The load itself is etl_load (shared with
+    `ecomctl load-csv`); etl_runner runs it in a background thread, so status answers while a
+    load runs. Both routes are protected: the gateway has verified the caller's token.
+
+    status:  {schedule_seconds, next_run_at, runs: [{task_id, job, trigger, status,
+              started_at, finished_at, rows_read, rows_loaded, rows_skipped, rows_rejected,
+              error}]}, newest first; limit default 20, clamped to 1..100.
+    trigger: 202 {task_id, status: "queued"}; the source is always ETL_SOURCE. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "etl_load.h"
+#include "etl_runner.h"
+#include "svc.h"
+
+extern const ecom_embedded_t etl_sql[];
+
+static etl_runner_t *s_runner;
+static const ecom_config_t *s_config;
+static time_t s_started;
+
+static int
+s_start (const ecom_config_t *config)
+{
+    char err[256];
+    s_config = config;
+    s_started = time (NULL);
+    s_runner = etl_runner_new (config, err, sizeof err);
+    if (!s_runner)
+        fprintf (stderr, "ecom-etl: %s\n", err);
+    return s_runner ? 0 : -1;
+}
+
+static void
+s_stop (void)
+{
+    etl_runner_destroy (&s_runner);
+}
+
+/*  Writes a text column, or nil when it is NULL. */
+static void
+s_text (proto_writer_t *body, PGresult *res, int row, int column)
+{
+    proto_writer_str (body, PQgetisnull (res, row, column) ? NULL : PQgetvalue (res, row, column));
+}
+
+static int
+s_status (svc_ctx_t *ctx)
+{
+    long limit;
+    int rc = svc_param_clamped (ctx, "limit", 20, 1, 100, &limit);
+    if (rc)
+        return rc;
+    char limit_text[16], schedule[16], started[24];
+    snprintf (limit_text, sizeof limit_text, "%ld", limit);
+    snprintf (schedule, sizeof schedule, "%d", s_config->etl_schedule_seconds);
+    snprintf (started, sizeof started, "%lld", (long long) s_started);
+    const char *next_params[] = {schedule, started};
+    PGresult *next = s_config->etl_schedule_seconds > 0
+                         ? svc_query (ctx, "next_run.sql", 2, next_params)
+                         : NULL;
+    if (s_config->etl_schedule_seconds > 0 && !next)
+        return SVC_FAILED;
+    const char *params[] = {limit_text};
+    PGresult *runs = svc_query (ctx, "status.sql", 1, params);
+    if (!runs) {
+        PQclear (next);
+        return SVC_FAILED;
+    }
+    proto_writer_t *body = svc_body (ctx);
+    proto_writer_map (body, 3);
+    proto_writer_str (body, "schedule_seconds");
+    proto_writer_int (body, s_config->etl_schedule_seconds);
+    proto_writer_str (body, "next_run_at");
+    if (next)
+        s_text (body, next, 0, 0);
+    else
+        proto_writer_nil (body);
+    proto_writer_str (body, "runs");
+    proto_writer_array (body, (uint32_t) PQntuples (runs));
+    static const char *const names[] = {"task_id",     "job",         "trigger",
+                                        "status",      "started_at",  "finished_at",
+                                        "rows_read",   "rows_loaded", "rows_skipped",
+                                        "rows_rejected", "error"};
+    for (int i = 0; i < PQntuples (runs); i++) {
+        proto_writer_map (body, 11);
+        for (int c = 0; c < 11; c++) {
+            proto_writer_str (body, names[c]);
+            if (c >= 6 && c <= 9)
+                proto_writer_int (body, atoll (PQgetvalue (runs, i, c)));
+            else
+                s_text (body, runs, i, c);
+        }
+    }
+    PQclear (next);
+    PQclear (runs);
+    return 200;
+}
+
+static int
+s_trigger (svc_ctx_t *ctx)
+{
+    char task_id[40], err[256];
+    if (etl_load_queue (svc_conn (ctx), "manual", s_config->etl_source, task_id, err,
+                        sizeof err)
+        < 0)
+        return svc_error (ctx, 503, "unavailable", "cannot queue the run: the database is down");
+    etl_runner_wake (s_runner);
+    proto_writer_t *body = svc_body (ctx);
+    proto_writer_map (body, 2);
+    proto_writer_str (body, "task_id");
+    proto_writer_str (body, task_id);
+    proto_writer_str (body, "status");
+    proto_writer_str (body, "queued");
+    return 202;
+}
+
+static const svc_op_t s_ops[] = {
+    {"status", s_status, false, SVC_PARAMS ("limit")},
+    {"trigger", s_trigger, false, NULL},
+    {NULL, NULL, false, NULL}};
+
+static const svc_def_t s_def = {
+    .name = "etl",
+    .summary = "the ETL service: CSV order loads on a schedule and on demand",
+    .ops = s_ops,
+    .sql = etl_sql,
+    .start = s_start,
+    .stop = s_stop};
+
+int
+main (int argc, char **argv)
+{
+    return svc_main (argc, argv, &s_def);
+}
