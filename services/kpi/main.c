@@ -7,6 +7,7 @@
 
 #include "ecom_date.h"
 #include "svc.h"
+#include "svc_range.h"
 
 extern const ecom_embedded_t kpi_sql[];
 
@@ -14,67 +15,8 @@ extern const ecom_embedded_t kpi_sql[];
     granularity (a range of 0001-01-01..9999-12-31 must not make a 100 MB answer). */
 #define KPI_MAX_POINTS 10000
 
-/*  The effective date range of a request (SPEC §6): the given dates, else the data's first
-    and last order dates. A bound is unknown only when it was not given and there is no data;
-    the range may come out inverted when one given date lies beyond the data (then it holds
-    no orders). */
-typedef struct {
-    bool has_start, has_end;
-    int32_t start, end;
-    char start_text[11], end_text[11];
-} kpi_range_t;
-
-/*  Parses one optional date parameter. Returns 0, or an error status. */
-static int
-s_read_date (svc_ctx_t *ctx, const char *name, bool *has, int32_t *days)
-{
-    const char *text = svc_param (ctx, name);
-    *has = text != NULL;
-    if (text && ecom_date_parse (text, days) != 0)
-        return svc_error (ctx, 400, "bad_request",
-                          "%s must be a calendar date written YYYY-MM-DD", name);
-    return 0;
-}
-
-/*  Reads start_date and end_date and completes them from the data. Returns 0, or the
-    status to answer (an error recorded, or SVC_FAILED). */
-static int
-s_read_range (svc_ctx_t *ctx, kpi_range_t *range)
-{
-    memset (range, 0, sizeof *range);
-    int rc = s_read_date (ctx, "start_date", &range->has_start, &range->start);
-    if (rc == 0)
-        rc = s_read_date (ctx, "end_date", &range->has_end, &range->end);
-    if (rc != 0)
-        return rc;
-    if (range->has_start && range->has_end && range->start > range->end)
-        return svc_error (ctx, 400, "bad_request", "start_date must not be after end_date");
-    if (!range->has_start || !range->has_end) {
-        PGresult *res = svc_query (ctx, "bounds.sql", 0, NULL);
-        if (!res)
-            return SVC_FAILED;
-        if (!range->has_start && !PQgetisnull (res, 0, 0))
-            range->has_start = ecom_date_parse (PQgetvalue (res, 0, 0), &range->start) == 0;
-        if (!range->has_end && !PQgetisnull (res, 0, 1))
-            range->has_end = ecom_date_parse (PQgetvalue (res, 0, 1), &range->end) == 0;
-        PQclear (res);
-    }
-    if (range->has_start)
-        ecom_date_format (range->start, range->start_text);
-    if (range->has_end)
-        ecom_date_format (range->end, range->end_text);
-    return 0;
-}
-
-/*  True when the range can hold orders: both ends known and in order. */
-static bool
-s_range_holds_data (const kpi_range_t *range)
-{
-    return range->has_start && range->has_end && range->start <= range->end;
-}
-
 static void
-s_write_range (proto_writer_t *body, const kpi_range_t *range)
+s_write_range (proto_writer_t *body, const svc_range_t *range)
 {
     proto_writer_str (body, "start_date");
     proto_writer_str (body, range->has_start ? range->start_text : NULL);
@@ -101,12 +43,12 @@ s_money (PGresult *res, int row, int col)
 static int
 s_kpis (svc_ctx_t *ctx)
 {
-    kpi_range_t range;
-    int rc = s_read_range (ctx, &range);
+    svc_range_t range;
+    int rc = svc_range_read (ctx, "bounds.sql", &range);
     if (rc != 0)
         return rc;
     PGresult *res = NULL;
-    if (s_range_holds_data (&range)) {
+    if (svc_range_complete (&range)) {
         const char *values[] = {range.start_text, range.end_text};
         res = svc_query (ctx, "kpis.sql", 2, values);
         if (!res)
@@ -165,12 +107,12 @@ s_revenue_trends (svc_ctx_t *ctx)
         return svc_error (ctx, 400, "bad_request",
                           "granularity must be one of daily, weekly, monthly");
 
-    kpi_range_t range;
-    int rc = s_read_range (ctx, &range);
+    svc_range_t range;
+    int rc = svc_range_read (ctx, "bounds.sql", &range);
     if (rc != 0)
         return rc;
     PGresult *res = NULL;
-    if (s_range_holds_data (&range)) {
+    if (svc_range_complete (&range)) {
         int64_t points = s_period_count (granularity, range.start, range.end);
         if (points > KPI_MAX_POINTS)
             return svc_error (ctx, 400, "bad_request",

@@ -1,0 +1,51 @@
+/*  svc_range: the date range of an analytics request (SPEC §6 common rules), shared by the
+    services that read start_date / end_date.
+
+    start_date and end_date are optional, inclusive, exactly YYYY-MM-DD; a malformed one or
+    start > end is 400. With one missing, that end is the data's first (or last) order date,
+    which the service's bounds query tells (a SQL file answering one row: min, max). */
+#ifndef SVC_RANGE_H
+#define SVC_RANGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "svc.h"
+
+typedef struct {
+    bool has_start, has_end;          /* the effective ends are known */
+    int32_t start, end;               /* days since 1970-01-01 */
+    char start_text[11], end_text[11]; /* the same as YYYY-MM-DD, when known */
+    bool has_data;                    /* the data has orders: first and last are set */
+    int32_t first, last;              /* the data's first and last order dates */
+} svc_range_t;
+
+/*  Reads start_date and end_date (which the op must declare), runs the service's bounds
+    query bounds_file and completes the range. Returns 0, or the status to answer (400
+    recorded, or SVC_FAILED when the query failed). */
+int svc_range_read (svc_ctx_t *ctx, const char *bounds_file, svc_range_t *range);
+
+/*  True when both ends are known and start <= end. */
+bool svc_range_complete (const svc_range_t *range);
+
+/*  True when the range is complete and overlaps the data's [first, last]. */
+bool svc_range_overlaps_data (const svc_range_t *range);
+
+/*  Writes "name": the date, or nil when has is false, into a body map. */
+void svc_range_write_date (proto_writer_t *body, const char *name, bool has, int32_t days);
+
+/*  The parameters of a query over a monthly rollup: the range [from, to] to read, split
+    into the whole calendar months [month_lo, month_hi) read from the rollup and the days
+    around them read from fact_order. A range that reaches the data's first (last) order
+    date is first widened to the start (end) of that date's month, since no orders lie
+    beyond: a request over all the data reads the rollup alone. Every date stays inside
+    0001-01-01..9999-12-31 (December 9999 is never a whole month), so it formats as
+    YYYY-MM-DD. */
+typedef struct {
+    char from[11], to[11], month_lo[11], month_hi[11];
+} svc_range_split_t;
+
+/*  Splits a range that overlaps the data (svc_range_overlaps_data) as described above. */
+void svc_range_split (const svc_range_t *range, svc_range_split_t *split);
+
+#endif
