@@ -15,10 +15,12 @@ deps:
 	@deploy/local/install-deps.sh deploy/local/packages.txt
 
 build: deps
+	@deploy/local/npm-deps.sh gateway/docs
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release > /dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
 build-test: deps
+	@deploy/local/npm-deps.sh gateway/docs
 	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DECOM_SANITIZE=ON -DECOM_WERROR=$${CI:+ON} > /dev/null
 	@cmake --build $(TEST_BUILD) -j$(JOBS)
 
