@@ -16,8 +16,18 @@ s_read_date (svc_ctx_t *ctx, const char *name, bool *has, int32_t *days)
     return 0;
 }
 
+/*  Writes the known ends as text. */
+static void
+s_format (svc_range_t *range)
+{
+    if (range->has_start)
+        ecom_date_format (range->start, range->start_text);
+    if (range->has_end)
+        ecom_date_format (range->end, range->end_text);
+}
+
 int
-svc_range_read (svc_ctx_t *ctx, const char *bounds_file, svc_range_t *range)
+svc_range_read_params (svc_ctx_t *ctx, svc_range_t *range)
 {
     memset (range, 0, sizeof *range);
     int rc = s_read_date (ctx, "start_date", &range->has_start, &range->start);
@@ -27,6 +37,16 @@ svc_range_read (svc_ctx_t *ctx, const char *bounds_file, svc_range_t *range)
         return rc;
     if (range->has_start && range->has_end && range->start > range->end)
         return svc_error (ctx, 400, "bad_request", "start_date must not be after end_date");
+    s_format (range);
+    return 0;
+}
+
+int
+svc_range_read (svc_ctx_t *ctx, const char *bounds_file, svc_range_t *range)
+{
+    int rc = svc_range_read_params (ctx, range);
+    if (rc != 0)
+        return rc;
     PGresult *res = svc_query (ctx, bounds_file, 0, NULL);
     if (!res)
         return SVC_FAILED;
@@ -42,10 +62,7 @@ svc_range_read (svc_ctx_t *ctx, const char *bounds_file, svc_range_t *range)
         range->has_end = true;
         range->end = range->last;
     }
-    if (range->has_start)
-        ecom_date_format (range->start, range->start_text);
-    if (range->has_end)
-        ecom_date_format (range->end, range->end_text);
+    s_format (range);
     return 0;
 }
 

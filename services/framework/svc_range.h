@@ -20,8 +20,12 @@ typedef struct {
     int32_t first, last;              /* the data's first and last order dates */
 } svc_range_t;
 
-/*  Reads start_date and end_date (which the op must declare), runs the service's bounds
-    query bounds_file and completes the range. Returns 0, or the status to answer (400
+/*  Reads and checks start_date and end_date (which the op must declare) without asking the
+    data: the ends given are set, the others left unknown. Returns 0, or 400 (recorded). */
+int svc_range_read_params (svc_ctx_t *ctx, svc_range_t *range);
+
+/*  svc_range_read_params(), then runs the service's bounds query bounds_file and completes
+    the range. Returns 0, or the status to answer (400
     recorded, or SVC_FAILED when the query failed). */
 int svc_range_read (svc_ctx_t *ctx, const char *bounds_file, svc_range_t *range);
 

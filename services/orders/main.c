@@ -17,6 +17,7 @@
 
 #include "ecom_date.h"
 #include "svc.h"
+#include "svc_range.h"
 
 extern const ecom_embedded_t orders_sql[];
 
@@ -129,18 +130,6 @@ s_write_link (svc_ctx_t *ctx, proto_writer_t *body, const char *base, long long 
 /*  ---------------------------------------------------------------------------------------
     list */
 
-/*  Reads one optional date parameter into text (NULL when absent). Returns 0, or an error
-    status. */
-static int
-s_read_date (svc_ctx_t *ctx, const char *name, const char **text, int32_t *days)
-{
-    *text = svc_param (ctx, name);
-    if (*text && ecom_date_parse (*text, days) != 0)
-        return svc_error (ctx, 400, "bad_request", "%s must be a calendar date written YYYY-MM-DD",
-                          name);
-    return 0;
-}
-
 static void
 s_write_result (proto_writer_t *body, PGresult *res, int row)
 {
@@ -170,22 +159,18 @@ s_list (svc_ctx_t *ctx)
     const char *text = svc_param (ctx, "page");
     if (text && (s_parse_int (text, ORDERS_MAX_PAGE, &page) != 0 || page < 1))
         return svc_error (ctx, 400, "bad_request", "page must be an integer from 1");
-    text = svc_param (ctx, "page_size");
-    if (text && s_parse_int (text, ORDERS_MAX_PAGE_SIZE, &page_size) != 0)
-        return svc_error (ctx, 400, "bad_request",
-                          "page_size must be an integer (it is clamped to 1..%d)",
-                          ORDERS_MAX_PAGE_SIZE);
-    if (page_size < 1)
-        page_size = 1;
-    const char *start, *end;
-    int32_t start_days = 0, end_days = 0;
-    int rc = s_read_date (ctx, "start_date", &start, &start_days);
-    if (rc == 0)
-        rc = s_read_date (ctx, "end_date", &end, &end_days);
+    long clamped;
+    int rc = svc_param_clamped (ctx, "page_size", ORDERS_DEFAULT_PAGE_SIZE, 1,
+                                ORDERS_MAX_PAGE_SIZE, &clamped);
     if (rc != 0)
         return rc;
-    if (start && end && start_days > end_days)
-        return svc_error (ctx, 400, "bad_request", "start_date must not be after end_date");
+    page_size = clamped;
+    svc_range_t range; /* filters: an end not given is open */
+    rc = svc_range_read_params (ctx, &range);
+    if (rc != 0)
+        return rc;
+    const char *start = range.has_start ? range.start_text : NULL;
+    const char *end = range.has_end ? range.end_text : NULL;
 
     long long offset = (page - 1) * page_size;
     char offset_text[32], size_text[16];
