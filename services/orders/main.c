@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ecom_date.h"
 #include "svc.h"
 #include "svc_range.h"
 
