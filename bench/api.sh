@@ -62,7 +62,8 @@ for _ in $(seq 50); do curl -fs "http://127.0.0.1:$static_port/kpis.json" > /dev
 
 # wrk --latency output -> "req/s p50 p99"
 measure() {
-  local out; out=$(wrk --latency -t2 -c"$2" -d"${duration}s" "$1")
+  local threads=$(( $2 < 2 ? 1 : 2 ))
+  local out; out=$(wrk --latency -t"$threads" -c"$2" -d"${duration}s" "$1")
   echo "$out" >> "$bench_tmp/wrk.log"
   local rps p50 p99 errors
   rps=$(awk '/Requests\/sec/ {print $2}' <<< "$out")
