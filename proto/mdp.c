@@ -107,6 +107,37 @@ s_dealer_new (const char *endpoint)
     return sock;
 }
 
+/*  Receives one whole message from sock without blocking, keeping at most S_MAX_FRAMES
+    frames in frames[] (the rest of a longer message is received and thrown away, and
+    *overflow set). Returns the number of frames kept, 0 when nothing was waiting. */
+static size_t
+s_recv_frames (zsock_t *sock, zframe_t *frames[S_MAX_FRAMES], bool *overflow)
+{
+    void *handle = zsock_resolve (sock);
+    size_t count = 0;
+    *overflow = false;
+    for (;;) {
+        zmq_msg_t part;
+        zmq_msg_init (&part);
+        /*  The parts of a message arrive together: only the first can be missing. */
+        if (zmq_msg_recv (&part, handle, ZMQ_DONTWAIT) == -1) {
+            zmq_msg_close (&part);
+            if (count > 0)
+                *overflow = true;
+            break;
+        }
+        bool more = zmq_msg_more (&part);
+        if (count < S_MAX_FRAMES)
+            frames[count++] = zframe_new (zmq_msg_data (&part), zmq_msg_size (&part));
+        else
+            *overflow = true;
+        zmq_msg_close (&part);
+        if (!more)
+            break;
+    }
+    return count;
+}
+
 /*  =======================================================================================
     Broker side */
 
@@ -115,30 +146,11 @@ mdp_router_msg_recv (zsock_t *router, bool *dropped)
 {
     if (dropped)
         *dropped = false;
-    void *handle = zsock_resolve (router);
     zframe_t *frames[S_MAX_FRAMES] = {NULL};
-    size_t count = 0;
-    bool overflow = false;
-    for (;;) {
-        zmq_msg_t part;
-        zmq_msg_init (&part);
-        /*  The parts of a message arrive together: only the first can be missing. */
-        if (zmq_msg_recv (&part, handle, ZMQ_DONTWAIT) == -1) {
-            zmq_msg_close (&part);
-            if (count == 0)
-                return NULL;
-            overflow = true;
-            break;
-        }
-        bool more = zmq_msg_more (&part);
-        if (count < S_MAX_FRAMES)
-            frames[count++] = zframe_new (zmq_msg_data (&part), zmq_msg_size (&part));
-        else
-            overflow = true;
-        zmq_msg_close (&part);
-        if (!more)
-            break;
-    }
+    bool overflow;
+    size_t count = s_recv_frames (router, frames, &overflow);
+    if (count == 0)
+        return NULL;
 
     mdp_router_msg_t *self = zmalloc (sizeof *self);
     bool valid = !overflow && count >= 4 && zframe_size (frames[0]) > 0
@@ -336,29 +348,11 @@ s_worker_connect (mdp_worker_t *self)
 static s_read_t
 s_worker_read (mdp_worker_t *self, zframe_t **body, zframe_t **client)
 {
-    void *handle = zsock_resolve (self->dealer);
     zframe_t *frames[S_MAX_FRAMES] = {NULL};
-    size_t count = 0;
-    bool overflow = false;
-    for (;;) {
-        zmq_msg_t part;
-        zmq_msg_init (&part);
-        if (zmq_msg_recv (&part, handle, ZMQ_DONTWAIT) == -1) {
-            zmq_msg_close (&part);
-            if (count == 0)
-                return S_READ_NOTHING;
-            overflow = true;
-            break;
-        }
-        bool more = zmq_msg_more (&part);
-        if (count < S_MAX_FRAMES)
-            frames[count++] = zframe_new (zmq_msg_data (&part), zmq_msg_size (&part));
-        else
-            overflow = true;
-        zmq_msg_close (&part);
-        if (!more)
-            break;
-    }
+    bool overflow;
+    size_t count = s_recv_frames (self->dealer, frames, &overflow);
+    if (count == 0)
+        return S_READ_NOTHING;
 
     s_read_t result = S_READ_OTHER;
     if (!overflow && count >= 3 && zframe_size (frames[0]) == 0
