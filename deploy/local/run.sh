@@ -4,7 +4,7 @@
 # 1. reads .env (creating it from .env.example, with a fresh JWT_SECRET, on first run);
 # 2. starts PostgreSQL and Redis in .local/ unless DATABASE_URL / REDIS_URL are set;
 # 3. migrates, and seeds demo data when the database is empty;
-# 4. starts every service binary found in BIN_DIR, then the gateway;
+# 4. starts every service binary found in BIN_DIR, then the gateway and the dashboard;
 # 5. on Ctrl-C (or when any of them dies) stops everything it started.
 set -euo pipefail
 bin=$(cd "$1" && pwd)
@@ -63,6 +63,7 @@ for svc in kpi product customer orders auth etl; do
   fi
 done
 "$bin/ecom-gateway" & pids+=($!)
+dashboard/serve.sh & pids+=($!)   # h2o: the pages, and /api/ forwarded to the gateway
 
 api="http://${API_HOST:-127.0.0.1}:${API_PORT:-8000}"
 for _ in $(seq 100); do curl -fs "$api/healthz" > /dev/null 2>&1 && break; sleep 0.1; done
@@ -70,6 +71,7 @@ cat <<INFO
 
 ecommerce-analytics is running:
   API        $api/api/v1/kpis/   (health: $api/healthz)
+  dashboard  http://${API_HOST:-127.0.0.1}:${DASHBOARD_PORT:-8050}/
   broker     ${BROKER_ENDPOINT:-tcp://127.0.0.1:5555}
   PostgreSQL $(echo "${DATABASE_URL%%\?*}" | sed -E 's#://([^:/@]*):[^@]*@#://\1:***@#')
   Redis      $REDIS_URL
