@@ -39,7 +39,7 @@ s_log_access (h2o_logger_t *self, h2o_req_t *req)
                                                  + (double) (now.tv_usec - begin.tv_usec) / 1000.0;
     int status = req->res.status ? req->res.status : 499;
     ecom_log (status >= 500 ? ECOM_LOG_WARN : ECOM_LOG_INFO,
-              "msg=request method=%s path=%s status=%d duration_ms=%.1f service=%s "
+              "msg=request method=%s path=%s status=%d duration_ms=%.1f upstream=%s "
               "request_id=%s",
               method, path, status, duration_ms, routes_service_of (req->path.base, plen),
               request_id);

@@ -97,7 +97,7 @@ s_pending_dispose (void *arg)
 {
     pending_t *p = arg;
     if (p->call)
-        ecom_debug ("msg=\"call cancelled\" service=%s op=%s", p->route->service, p->route->op);
+        ecom_debug ("msg=\"call cancelled\" upstream=%s op=%s", p->route->service, p->route->op);
     s_pending_cancel (p);
 }
 
@@ -135,7 +135,7 @@ s_on_reply (void *arg, broker_result_t result, const void *data, size_t size)
     size_t len = 0;
     char *json = reply ? render_reply_json (reply, &len) : NULL;
     if (!json) {
-        ecom_warn ("msg=\"malformed reply\" service=%s op=%s bytes=%zu", service, p->route->op,
+        ecom_warn ("msg=\"malformed reply\" upstream=%s op=%s bytes=%zu", service, p->route->op,
                    size);
         respond_error (req, 502, "bad_gateway", "the %s service sent a malformed reply", service);
         proto_reply_destroy (&reply);
@@ -196,7 +196,7 @@ s_on_sweep (h2o_timeout_entry_t *entry)
         pending_t *p = H2O_STRUCT_FROM_MEMBER (pending_t, link, node);
         node = node->next;
         if (s_client_gone (p->req)) {
-            ecom_debug ("msg=\"client gone, call cancelled\" service=%s op=%s", p->route->service,
+            ecom_debug ("msg=\"client gone, call cancelled\" upstream=%s op=%s", p->route->service,
                         p->route->op);
             s_pending_cancel (p);
             p->req->http1_is_persistent = 0;
@@ -386,6 +386,8 @@ s_on_req (h2o_handler_t *handler, h2o_req_t *req)
         healthz_respond (req, self->broker);
         return 0;
     }
+    if (route->kind == ROUTE_LOCAL || route->kind == ROUTE_LOCAL_FOLDER)
+        return -1; /* the next handler answers: openapi.c, docs.c, metrics.c (server.c) */
     char addr[THROTTLE_ADDR_MAX + 1] = "";
     if (route->throttled) {
         s_peer_addr (req, addr, sizeof addr);

@@ -22,6 +22,9 @@ static const route_t s_routes[] = {
      true, true},
     {"GET", "/api/v1/etl/status/", ROUTE_RPC, "etl", "status", true, true, false, false},
     {"POST", "/api/v1/etl/trigger/", ROUTE_RPC, "etl", "trigger", false, true, false, false},
+    {"GET", "/api/schema/", ROUTE_LOCAL, NULL, NULL, false, false, false, false},
+    {"GET", "/api/docs/", ROUTE_LOCAL_FOLDER, NULL, NULL, false, false, false, false},
+    {"GET", "/metrics", ROUTE_LOCAL, NULL, NULL, false, false, false, false},
 };
 #define ROUTE_COUNT (sizeof s_routes / sizeof s_routes[0])
 
@@ -34,6 +37,32 @@ s_equal (const char *text, const char *data, size_t len)
     return strlen (text) == len && memcmp (text, data, len) == 0;
 }
 
+/*  True when path (plen bytes) is the route's path, or below it for a folder route. */
+static bool
+s_path_matches (const route_t *route, const char *path, size_t plen)
+{
+    size_t len = strlen (route->path);
+    if (route->kind == ROUTE_LOCAL_FOLDER)
+        return plen >= len && memcmp (route->path, path, len) == 0;
+    return s_equal (route->path, path, plen);
+}
+
+const route_t *
+routes_all (size_t *count)
+{
+    *count = ROUTE_COUNT;
+    return s_routes;
+}
+
+const route_t *
+routes_find_path (const char *path, size_t plen)
+{
+    for (size_t i = 0; i < ROUTE_COUNT; i++)
+        if (s_path_matches (&s_routes[i], path, plen))
+            return &s_routes[i];
+    return NULL;
+}
+
 const route_t *
 routes_match (const char *method, size_t mlen, const char *path, size_t plen, bool *path_known,
               char *allow, size_t allow_size)
@@ -44,7 +73,7 @@ routes_match (const char *method, size_t mlen, const char *path, size_t plen, bo
     size_t used = 0;
     for (size_t i = 0; i < ROUTE_COUNT; i++) {
         const route_t *route = &s_routes[i];
-        if (!s_equal (route->path, path, plen))
+        if (!s_path_matches (route, path, plen))
             continue;
         if (s_equal (route->method, method, mlen))
             return route;
@@ -62,8 +91,8 @@ routes_match (const char *method, size_t mlen, const char *path, size_t plen, bo
 const char *
 routes_service_of (const char *path, size_t plen)
 {
-    for (size_t i = 0; i < ROUTE_COUNT; i++)
-        if (s_equal (s_routes[i].path, path, plen))
-            return s_routes[i].service ? s_routes[i].service : "gateway";
-    return "-";
+    const route_t *route = routes_find_path (path, plen);
+    if (!route)
+        return "-";
+    return route->service ? route->service : "gateway";
 }

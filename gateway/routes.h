@@ -12,8 +12,12 @@
 #include <stddef.h>
 
 typedef enum {
-    ROUTE_RPC,    /* forwarded to a service over the broker */
-    ROUTE_HEALTHZ /* answered by the gateway itself */
+    ROUTE_RPC,     /* forwarded to a service over the broker */
+    ROUTE_HEALTHZ, /* answered by the gateway itself */
+    ROUTE_LOCAL,   /* answered by a handler registered after api's: openapi.c (/api/schema/),
+                      metrics.c (/metrics) */
+    ROUTE_LOCAL_FOLDER /* the same, and every path below this one matches it too: docs.c
+                          (/api/docs/ and its assets) */
 } route_kind_t;
 
 typedef struct {
@@ -38,6 +42,15 @@ extern const char *const routes_services[];
     otherwise *path_known is false. allow may be NULL. */
 const route_t *routes_match (const char *method, size_t mlen, const char *path, size_t plen,
                              bool *path_known, char *allow, size_t allow_size);
+
+/*  The whole table, in order; *count receives its length. The OpenAPI document
+    (openapi.json) must describe exactly these routes but /api/schema/ and /api/docs/
+    (openapi_test.c proves it). */
+const route_t *routes_all (size_t *count);
+
+/*  Returns the first route whose path matches path (plen bytes, no query), whatever its
+    method, or NULL for an unknown path. */
+const route_t *routes_find_path (const char *path, size_t plen);
 
 /*  Returns the MDP service a path goes to (for the access log), "gateway" for local routes,
     or "-" for unknown paths. Never NULL. */

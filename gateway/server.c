@@ -19,7 +19,10 @@
 #include "auth.h"
 #include "broker.h"
 #include "brokerio.h"
+#include "docs.h"
 #include "ecom_log.h"
+#include "metrics.h"
+#include "openapi.h"
 #include "respond.h"
 #include "throttle.h"
 
@@ -41,6 +44,7 @@ struct _server_t {
     auth_t *auth;
     throttle_t *throttle;
     api_t *api;
+    metrics_t *metrics;
 };
 
 /*  The signal pipe: the handler writes a byte, the loop wakes up and stops. */
@@ -172,7 +176,10 @@ server_new (const ecom_config_t *config, char *err, size_t errlen)
     if (listen_fd < 0)
         goto fail;
     self->broker = broker_new (config->broker_endpoint, err, errlen);
-    if (!self->broker) {
+    self->metrics = self->broker ? metrics_new (self->broker) : NULL;
+    if (!self->metrics) {
+        if (self->broker)
+            snprintf (err, errlen, "out of memory");
         close (listen_fd);
         goto fail;
     }
@@ -190,6 +197,12 @@ server_new (const ecom_config_t *config, char *err, size_t errlen)
               config->api_host, config->api_port);
     self->api = api_register (root, self->broker, self->auth, self->throttle, default_host,
                               config->request_timeout_ms);
+    /* After api, which declines their routes (ROUTE_LOCAL): */
+    openapi_register (root);
+    docs_register (root, docs_dir_default ());
+    metrics_register (root, self->metrics);
+    metrics_register_logger (root, self->metrics);
+    metrics_register_logger (&host->fallback_path, self->metrics);
     respond_register_error_filter (root);
     respond_register_error_filter (&host->fallback_path);
     accesslog_register (root);
@@ -297,6 +310,7 @@ server_destroy (server_t **self_p)
     broker_destroy (&self->broker);
     auth_destroy (&self->auth);
     throttle_destroy (&self->throttle);
+    metrics_destroy (&self->metrics);
     free (self);
     *self_p = NULL;
 }

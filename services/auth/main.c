@@ -58,6 +58,19 @@ s_answer_tokens (svc_ctx_t *ctx, const char *username, bool with_refresh)
 /*  ---------------------------------------------------------------------------------------
     token */
 
+/*  A password check for svc_run_blocking(): argon2id takes long enough (and longer on a
+    busy machine) that the worker must keep heartbeating meanwhile. */
+typedef struct {
+    const char *hash, *password;
+} s_check_t;
+
+static int
+s_check_password (void *arg)
+{
+    const s_check_t *check = arg;
+    return crypto_pwhash_str_verify (check->hash, check->password, strlen (check->password));
+}
+
 static int
 s_token (svc_ctx_t *ctx)
 {
@@ -75,7 +88,8 @@ s_token (svc_ctx_t *ctx)
     bool active = known && strcmp (PQgetvalue (res, 0, 1), "t") == 0;
     /*  Always one argon2id verification, against the user's hash or the dummy one. */
     const char *hash = known ? PQgetvalue (res, 0, 0) : s_dummy_hash;
-    bool match = crypto_pwhash_str_verify (hash, password, strlen (password)) == 0;
+    s_check_t check = {hash, password};
+    bool match = svc_run_blocking (ctx, s_check_password, &check) == 0;
     PQclear (res);
     if (!(known && active && match))
         return svc_error (ctx, 401, "unauthorized", AUTH_WRONG_CREDENTIALS);

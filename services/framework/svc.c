@@ -14,6 +14,9 @@
 
 #include <assert.h>
 #include <czmq.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +30,7 @@
 
 struct _svc_t {
     const svc_def_t *def;
+    mdp_worker_t *worker; /* while svc_main runs: for heartbeats during long work */
     svc_db_t *db;
     svc_cache_t *cache;
     proto_writer_t *body;
@@ -76,6 +80,43 @@ svc_param_clamped (svc_ctx_t *ctx, const char *name, long fallback, long min, lo
         n = -n;
     *value = n < min ? min : n > max ? max : n;
     return 0;
+}
+
+typedef struct {
+    int (*fn) (void *);
+    void *arg;
+    int result;
+    int done_fd;
+} s_blocking_t;
+
+static void *
+s_blocking_thread (void *data)
+{
+    s_blocking_t *job = data;
+    job->result = job->fn (job->arg);
+    uint64_t one = 1;
+    ssize_t n = write (job->done_fd, &one, sizeof one);
+    (void) n; /* an eventfd write of 1 cannot fail short of overflow */
+    return NULL;
+}
+
+int
+svc_run_blocking (svc_ctx_t *ctx, int (*fn) (void *), void *arg)
+{
+    mdp_worker_t *worker = ctx->svc->worker;
+    s_blocking_t job = {fn, arg, 0, worker ? eventfd (0, EFD_CLOEXEC) : -1};
+    pthread_t thread;
+    if (job.done_fd < 0 || pthread_create (&thread, NULL, s_blocking_thread, &job) != 0) {
+        if (job.done_fd >= 0)
+            close (job.done_fd);
+        return fn (arg); /* no worker (in-process tests) or no thread: just run it */
+    }
+    /*  Wait for the result, heartbeating; a signal does not cut the work short. */
+    while (mdp_worker_wait_fd (worker, job.done_fd, ZMQ_POLLIN, 1000) != 1)
+        ;
+    pthread_join (thread, NULL);
+    close (job.done_fd);
+    return job.result;
 }
 
 const char *
@@ -350,6 +391,7 @@ svc_main (int argc, char **argv, const svc_def_t *def)
         ecom_error ("msg=\"cannot start: the service's start hook failed\"");
     else {
         svc_db_set_worker (svc->db, worker);
+        svc->worker = worker;
         ecom_info ("msg=\"ready\" broker=%s cache_ttl_seconds=%d", config->broker_endpoint,
                    config->cache_ttl_seconds);
         while (!zsys_interrupted) {
@@ -368,6 +410,7 @@ svc_main (int argc, char **argv, const svc_def_t *def)
             zframe_destroy (&frame);
         }
         svc_db_set_worker (svc->db, NULL);
+        svc->worker = NULL;
         ecom_info ("msg=\"stopping on signal\"");
         if (def->stop)
             def->stop ();

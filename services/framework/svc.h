@@ -72,6 +72,12 @@ const char *svc_param (svc_ctx_t *ctx, const char *name);
 int svc_param_clamped (svc_ctx_t *ctx, const char *name, long fallback, long min, long max,
                        long *value);
 
+/*  Runs fn (arg) on a helper thread and returns its result, while the worker goes on
+    heartbeating: for CPU-heavy work (a password hash) that could otherwise outlast the
+    broker's liveness window and get the instance purged with the request in hand. Without a
+    worker (in-process tests) it simply calls fn. */
+int svc_run_blocking (svc_ctx_t *ctx, int (*fn) (void *), void *arg);
+
 /*  The caller's verified identity (JWT subject) for protected ops, or NULL. */
 const char *svc_sub (svc_ctx_t *ctx);
 

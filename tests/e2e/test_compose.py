@@ -358,10 +358,15 @@ def test_dashboard_h2o_conf(served_dir, services):
     assert paths["/api/"]["proxy.reverse.url"] == f"http://ecom-gateway:{gw_port}/api/"
     assert conf["listen"]["port"] == 8050
 
+    # The container's layout (deploy/docker/Dockerfile.dashboard): the pages in public/,
+    # plotly.js from the npm install in node_modules/.
     www = tmp_path / "www"
-    www.mkdir()
-    (www / "index.html").write_text("<html>dashboard</html>")
-    (www / "app.js").write_text("// app")
+    (www / "public").mkdir(parents=True)
+    (www / "public" / "index.html").write_text("<html>dashboard</html>")
+    (www / "public" / "app.js").write_text("// app")
+    plotly = www / "node_modules" / "plotly.js-basic-dist-min"
+    plotly.mkdir(parents=True)
+    (plotly / "plotly-basic.min.js").write_text("// plotly")
     upstream = HTTPServer(("127.0.0.1", 0), FakeGateway)
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
     port = free_port()
@@ -393,6 +398,7 @@ def test_dashboard_h2o_conf(served_dir, services):
         assert get("/") == (200, "<html>dashboard</html>")
         assert get("/customers") == (200, "<html>dashboard</html>")
         assert get("/app.js") == (200, "// app")
+        assert get("/vendor/plotly/plotly-basic.min.js") == (200, "// plotly")
         assert get("/nope.js")[0] == 404
         status, body = get("/api/v1/kpis/?start_date=2025-01-01")
         assert status == 200

@@ -313,7 +313,7 @@ def test_request_id_is_echoed_or_made(gw, mdp_worker):
     stop_workers(gw, workers)
     log = gw.log("gateway")
     assert re.search(r"method=GET path=/api/v1/kpis/ status=200 duration_ms=[0-9.]+ "
-                     r"service=kpi request_id=abc-123", log), log[-2000:]
+                     r"upstream=kpi request_id=abc-123", log), log[-2000:]
 
 
 @pytest.mark.parametrize("reply", [
