@@ -143,7 +143,12 @@ export async function openPage(browser, options = DESKTOP) {
     if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(m.text())) page.problems.push(`console: ${m.text()}`);
   });
   page.on('response', (r) => { if (r.status() >= 400) page.problems.push(`${r.status()} ${new URL(r.url()).pathname}`); });
-  page.on('requestfailed', (r) => page.problems.push(`failed ${new URL(r.url()).pathname}: ${r.failure() && r.failure().errorText}`));
+  page.on('requestfailed', (r) => {
+    const error = r.failure() && r.failure().errorText;
+    // net::ERR_ABORTED is the page cancelling a request it no longer needs (a newer one for
+    // the same panel replaced it: api.js aborts the older one), not a failure.
+    if (error !== 'net::ERR_ABORTED') page.problems.push(`failed ${new URL(r.url()).pathname}: ${error}`);
+  });
   page.close = async () => context.close();
   return page;
 }
