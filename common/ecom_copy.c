@@ -115,7 +115,7 @@ ecom_copy_end (ecom_copy_t **self_p, char *err, size_t errlen)
                 rows = -1;
             }
             else if (rows >= 0)
-                rows = atoll (PQcmdTuples (res));
+                rows = strtoll (PQcmdTuples (res), NULL, 10);
             PQclear (res);
         }
     }

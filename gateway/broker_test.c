@@ -26,8 +26,6 @@
 #include "broker.h"
 #include "mdp.h"
 
-extern char **environ;
-
 /*  ---------------------------------------------------------------------------------------
     The broker loop */
 

@@ -64,13 +64,17 @@ metrics_new (broker_t *broker)
         metrics_destroy (&self);
         return NULL;
     }
+    /* One label per path: the routes of a path with several methods share it. */
     for (size_t i = 0; i < self->route_count; i++) {
-        size_t label = 0;
-        while (label < self->label_count && strcmp (self->labels[label], self->routes[i].path))
-            label++;
-        if (label == self->label_count)
+        size_t j = 0;
+        while (j < i && strcmp (self->routes[j].path, self->routes[i].path) != 0)
+            j++;
+        if (j < i)
+            self->label_of[i] = self->label_of[j];
+        else {
+            self->label_of[i] = self->label_count;
             self->labels[self->label_count++] = self->routes[i].path;
-        self->label_of[i] = label;
+        }
     }
     self->labels[self->label_count++] = "unmatched";
     return self;

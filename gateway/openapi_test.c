@@ -48,7 +48,8 @@ s_deref (json_t *doc, json_t *value)
     char copy[256];
     snprintf (copy, sizeof copy, "%s", pointer + 2);
     json_t *node = doc;
-    for (char *part = strtok (copy, "/"); part; part = strtok (NULL, "/")) {
+    char *rest = NULL;
+    for (char *part = strtok_r (copy, "/", &rest); part; part = strtok_r (NULL, "/", &rest)) {
         node = json_object_get (node, part);
         if (!node)
             fail_msg ("$ref %s does not resolve", pointer);
@@ -207,9 +208,8 @@ s_check_refs (json_t *doc, json_t *node)
         }
     }
     else if (json_is_array (node)) {
-        size_t i;
-        json_t *value;
-        json_array_foreach (node, i, value) s_check_refs (doc, value);
+        for (size_t i = 0; i < json_array_size (node); i++)
+            s_check_refs (doc, json_array_get (node, i));
     }
 }
 

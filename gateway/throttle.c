@@ -75,7 +75,7 @@ s_find_or_add (throttle_t *self, const char *addr, double now)
     throttle_entry_t *e = s_find (self, addr);
     if (e)
         return e;
-    throttle_entry_t *victim = NULL;
+    throttle_entry_t *victim = &self->entries[0]; /* throttle_new makes one slot at least */
     for (size_t i = 0; i < self->slots; i++) {
         e = &self->entries[i];
         if (!e->addr[0]) {
@@ -83,7 +83,7 @@ s_find_or_add (throttle_t *self, const char *addr, double now)
             self->used++;
             break;
         }
-        if (!victim || e->last_seen < victim->last_seen)
+        if (e->last_seen < victim->last_seen)
             victim = e;
     }
     memset (victim, 0, sizeof *victim);

@@ -62,15 +62,15 @@ s_check (const unsigned char *data, size_t size, int max_depth, unsigned char *r
 
         if (type <= 0x7f || type >= 0xe0 || type == 0xc0 || type == 0xc2 || type == 0xc3)
             ;
-        else if (type >= 0x80 && type <= 0x8f) {
+        else if (type <= 0x8f) { /* fixmap */
             container = true;
             items = 2 * (uint64_t) (type & 0x0f);
         }
-        else if (type >= 0x90 && type <= 0x9f) {
+        else if (type <= 0x9f) { /* fixarray */
             container = true;
             items = type & 0x0f;
         }
-        else if (type >= 0xa0 && type <= 0xbf)
+        else if (type <= 0xbf) /* fixstr */
             skip = type & 0x1f;
         else {
             switch (type) {

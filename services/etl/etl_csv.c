@@ -2,6 +2,7 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,9 +44,13 @@ struct _etl_csv_t {
     size_t replay_count, replay_index;
 };
 
+/*  Appends len bytes of data and a NUL to buf. Returns 0, or -1 when out of memory or when
+    the size would overflow (buf unchanged). */
 static int
 s_buf_add (s_buf_t *buf, const char *data, size_t len)
 {
+    if (len >= SIZE_MAX - buf->len)
+        return -1;
     if (buf->len + len + 1 > buf->cap) {
         size_t cap = buf->cap ? buf->cap : 256;
         while (cap < buf->len + len + 1)
@@ -220,8 +225,9 @@ s_unterminated (etl_csv_t *self, etl_csv_record_t *record)
     s_buf_t replay = {0};
     size_t first_len = self->line_count > 1 ? self->line_starts[1] : self->raw.len;
     size_t count = self->line_count - 1 + (self->replay_count - self->replay_index);
-    long long *numbers = count ? malloc (count * sizeof *numbers) : NULL;
-    if (count && !numbers)
+    /* one slot at least: the array is never NULL, even with nothing to replay */
+    long long *numbers = malloc ((count ? count : 1) * sizeof *numbers);
+    if (!numbers)
         return -1;
     size_t n = 0;
     if (self->line_count > 1

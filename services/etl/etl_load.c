@@ -38,7 +38,7 @@ s_int (PGconn *conn, const char *sql, int n, const char *const *values, char *er
     PGresult *res = PQexecParams (conn, sql, n, NULL, values, NULL, NULL, 0);
     long long value = -1;
     if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1)
-        value = PQgetisnull (res, 0, 0) ? 0 : atoll (PQgetvalue (res, 0, 0));
+        value = PQgetisnull (res, 0, 0) ? 0 : strtoll (PQgetvalue (res, 0, 0), NULL, 10);
     else {
         snprintf (err, errlen, "%s", PQresultErrorMessage (res));
         err[strcspn (err, "\n")] = '\0';
@@ -59,7 +59,7 @@ etl_load_queue (PGconn *conn, const char *trigger, const char *source, char task
                                   3, NULL, values, NULL, NULL, 0);
     long long run_id = -1;
     if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1) {
-        run_id = atoll (PQgetvalue (res, 0, 0));
+        run_id = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
         snprintf (task_id, 40, "%s", PQgetvalue (res, 0, 1));
     }
     else {
@@ -279,7 +279,7 @@ s_load (PGconn *conn, long long run_id, const char *run, const char *path,
 
     char *err = result->error;
     size_t errlen = sizeof result->error;
-    long long valid = 0, version = -1;
+    long long version = -1;
     bool ok = s_exec (conn, "BEGIN", 0, NULL, err, errlen) == 0
               && s_exec (conn, "SELECT pg_advisory_xact_lock(hashtext('ecommerce-analytics:etl'))",
                          0, NULL, err, errlen)
@@ -295,7 +295,7 @@ s_load (PGconn *conn, long long run_id, const char *run, const char *path,
     etl_csv_destroy (&csv);
     fclose (file);
     if (ok) {
-        valid = result->rows_read - result->rows_rejected;
+        long long valid = result->rows_read - result->rows_rejected;
         result->rows_skipped = valid - result->rows_loaded;
         char counts[4][24];
         snprintf (counts[0], 24, "%lld", result->rows_read);

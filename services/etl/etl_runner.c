@@ -35,9 +35,11 @@ s_value (PGconn *conn, const char *sql, int n, const char *const *values)
     long long value = -1;
     ExecStatusType status = PQresultStatus (res);
     if (status == PGRES_TUPLES_OK)
-        value = PQntuples (res) && !PQgetisnull (res, 0, 0) ? atoll (PQgetvalue (res, 0, 0)) : 0;
+        value = PQntuples (res) && !PQgetisnull (res, 0, 0)
+                    ? strtoll (PQgetvalue (res, 0, 0), NULL, 10)
+                    : 0;
     else if (status == PGRES_COMMAND_OK)
-        value = atoll (PQcmdTuples (res));
+        value = strtoll (PQcmdTuples (res), NULL, 10);
     else
         ecom_warn ("msg=\"etl runner query failed\" error=\"%.*s\"",
                    (int) strcspn (PQresultErrorMessage (res), "\n"), PQresultErrorMessage (res));
@@ -111,7 +113,7 @@ s_run_queue (etl_runner_t *self, PGconn *conn)
             PQclear (res);
             return;
         }
-        long long run_id = atoll (PQgetvalue (res, 0, 0));
+        long long run_id = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
         char *source = strdup (PQgetvalue (res, 0, 1));
         PQclear (res);
         etl_load_result_t result;

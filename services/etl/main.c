@@ -89,7 +89,7 @@ s_status (svc_ctx_t *ctx)
         for (int c = 0; c < 11; c++) {
             proto_writer_str (body, names[c]);
             if (c >= 6 && c <= 9)
-                proto_writer_int (body, atoll (PQgetvalue (runs, i, c)));
+                proto_writer_int (body, strtoll (PQgetvalue (runs, i, c), NULL, 10));
             else
                 s_text (body, runs, i, c);
         }

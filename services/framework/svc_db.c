@@ -87,8 +87,10 @@ s_wait (svc_db_t *self, short events, int64_t deadline)
         if (self->worker)
             rc = mdp_worker_wait_fd (self->worker, fd, events, timeout);
         else {
-            struct pollfd item = {fd, (short) ((events & ZMQ_POLLIN ? POLLIN : 0)
-                                               | (events & ZMQ_POLLOUT ? POLLOUT : 0)), 0};
+            struct pollfd item = {fd,
+                                  (short) (((events & ZMQ_POLLIN) ? POLLIN : 0)
+                                           | ((events & ZMQ_POLLOUT) ? POLLOUT : 0)),
+                                  0};
             rc = poll (&item, 1, timeout);
             rc = rc > 0 ? 1 : rc;
         }

@@ -145,7 +145,7 @@ s_redis_start (void)
     s_redis_pid = fork ();
     assert_true (s_redis_pid >= 0);
     if (s_redis_pid == 0) {
-        freopen ("/dev/null", "w", stdout);
+        (void) freopen ("/dev/null", "w", stdout); /* if it fails, redis only talks more */
         execlp ("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1", "--save",
                 "", "--appendonly", "no", (char *) NULL);
         _exit (127);
@@ -260,17 +260,25 @@ typedef struct {
     char text[512]; /* the body flattened: tokens separated by spaces */
 } s_answer_t;
 
+/*  Appends text to an answer's text (512 bytes), cut at its end when it does not fit. */
+static void
+s_append (char *out, const char *text)
+{
+    size_t used = strlen (out);
+    snprintf (out + used, 512 - used, "%s", text);
+}
+
 static int
 s_on_map (void *arg, uint32_t pairs)
 {
-    strcat (arg, "{ ");
+    s_append (arg, "{ ");
     return 0;
 }
 
 static int
 s_on_array (void *arg, uint32_t items)
 {
-    strcat (arg, "[ ");
+    s_append (arg, "[ ");
     return 0;
 }
 
@@ -301,21 +309,21 @@ s_on_double (void *arg, double value)
 static int
 s_on_bool (void *arg, bool value)
 {
-    strcat (arg, value ? "true " : "false ");
+    s_append (arg, value ? "true " : "false ");
     return 0;
 }
 
 static int
 s_on_nil (void *arg)
 {
-    strcat (arg, "nil ");
+    s_append (arg, "nil ");
     return 0;
 }
 
 static int
 s_on_end (void *arg)
 {
-    strcat (arg, "} ");
+    s_append (arg, "} ");
     return 0;
 }
 
@@ -470,7 +478,8 @@ test_cache (void **state)
     assert_non_null (key);
     assert_int_equal (strlen (key), strlen ("ecom:cache:v2:svctest:double:") + 32);
     char *ttl = s_redis_cmd ("EVAL %s 1 %s", "return tostring(redis.call('TTL', KEYS[1]))", key);
-    assert_true (atoi (ttl) > 0 && atoi (ttl) <= 60);
+    long seconds = strtol (ttl, NULL, 10);
+    assert_true (seconds > 0 && seconds <= 60);
     free (ttl);
     free (key);
     svc_destroy (&svc);
@@ -522,7 +531,7 @@ test_redis_outage (void **state)
     /* a load while Redis is away cannot publish its bump */
     s_sql (s_db, "UPDATE data_version SET version = 3");
     s_redis_start ();
-    usleep ((SVC_CACHE_RETRY_MS + 100) * 1000);
+    zclock_sleep (SVC_CACHE_RETRY_MS + 100);
     a = s_call (svc, "double", (const char *[]) {"n", "5", NULL});
     assert_int_equal (a.cache_hit, 0);
     a = s_call (svc, "double", (const char *[]) {"n", "5", NULL});
