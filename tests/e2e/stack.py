@@ -54,6 +54,11 @@ def binary(name):
     return os.path.join(bin_dir(), name)
 
 
+def without_cache(body):
+    """An analytics answer without its "cache" field, to compare a hit with a miss."""
+    return {k: v for k, v in body.items() if k != "cache"}
+
+
 class Stack:
     def __init__(self, tmpdir, name, database=False, seed=None, redis=None, env=None,
                  jwt_secret="e2e-test-secret-0123456789"):
@@ -139,6 +144,28 @@ class Stack:
         """A new psycopg2 connection to the stack's database (the caller closes it)."""
         import psycopg2
         return psycopg2.connect(self.db_url)
+
+    def execute(self, sql, args=None):
+        """Runs one statement in its own transaction; returns its rows (None when it has none)."""
+        conn = self.db()
+        try:
+            with conn.cursor() as cur:
+                cur.execute(sql, args)
+                rows = cur.fetchall() if cur.description else None
+            conn.commit()
+            return rows
+        finally:
+            conn.close()
+
+    def bump_data_version(self):
+        """What the ETL does after a load (services/README.md, "Data version"): bump
+        data_version in PostgreSQL, then publish the new value to Redis ecom:data_version."""
+        (version,), = self.execute("UPDATE data_version SET version = version + 1 WHERE id = 1 "
+                                   "RETURNING version")
+        r = subprocess.run(["redis-cli", "-p", str(self.redis_port), "SET", "ecom:data_version",
+                            str(version)], capture_output=True, text=True, timeout=10)
+        assert r.stdout.strip() == "OK", r.stdout + r.stderr
+        return version
 
     def drop_database(self):
         if not self.db_name:

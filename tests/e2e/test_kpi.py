@@ -19,12 +19,11 @@ import time
 from decimal import ROUND_HALF_UP, Decimal
 
 import msgpack
-import psycopg2
 import pytest
 import requests
 import zmq
 
-from stack import binary
+from stack import binary, without_cache
 
 pytestmark = pytest.mark.skipif(not os.environ.get("DATABASE_URL"),
                                 reason="needs DATABASE_URL (a PostgreSQL server to create databases on)")
@@ -203,10 +202,6 @@ def expected_trends(conn, granularity, start=None, end=None):
         "end_date": end.isoformat() if end else None,
         "points": points,
     }
-
-
-def without_cache(body):
-    return {k: v for k, v in body.items() if k != "cache"}
 
 
 def get_ok(kstack, path, params=None):

@@ -1,7 +1,6 @@
 """`ecomctl load-csv`, the CSV orders load job of SPEC §5, end to end: what lands in the star
 schema, what is rejected and why, and what the run records. Each test has its own database."""
 import csv
-import io
 import os
 import subprocess
 import uuid

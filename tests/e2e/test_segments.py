@@ -15,12 +15,13 @@ GET /api/v1/customers/segments/ (SPEC §6, "RFM segments"), op `segments` of MDP
 Stacks come from tests/e2e/stack.py through conftest's make_stack."""
 import datetime as dt
 import os
-import subprocess
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
 import requests
+
+from stack import without_cache  # conftest.py puts tests/e2e on sys.path
 
 pytestmark = pytest.mark.skipif(not os.environ.get("DATABASE_URL"),
                                 reason="needs DATABASE_URL (a PostgreSQL server to create databases on)")
@@ -43,30 +44,7 @@ def ok(stack, params=None):
     return body
 
 
-def without_cache(body):
-    return {k: v for k, v in body.items() if k != "cache"}
 
-
-def execute(stack, sql, args=None):
-    conn = stack.db()
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, args)
-            rows = cur.fetchall() if cur.description else None
-        conn.commit()
-        return rows
-    finally:
-        conn.close()
-
-
-def bump_data_version(stack):
-    """What the ETL does after a load (services/README.md, "Data version"): bump
-    data_version in PostgreSQL, then publish the new value to Redis ecom:data_version."""
-    (version,), = execute(stack, "UPDATE data_version SET version = version + 1 WHERE id = 1 "
-                                 "RETURNING version")
-    r = subprocess.run(["redis-cli", "-p", str(stack.redis_port), "SET", "ecom:data_version",
-                        str(version)], capture_output=True, text=True, timeout=10)
-    assert r.stdout.strip() == "OK", r.stdout + r.stderr
 
 
 # ----------------------------------------------------------------------------------------
@@ -253,7 +231,7 @@ def segment_of(r, f, m):
 
 def order_rows(stack):
     """Every order as (customer_id, order_date, quantity * unit_price): plain rows."""
-    return execute(stack, "SELECT c.customer_id, f.order_date, f.quantity * f.unit_price "
+    return stack.execute("SELECT c.customer_id, f.order_date, f.quantity * f.unit_price "
                           "FROM fact_order f JOIN dim_customer c USING (customer_key)")
 
 
@@ -404,14 +382,14 @@ def test_cache_hit_then_miss_after_a_data_version_bump(seeded):
     assert without_cache(second) == without_cache(first)
     # A new customer's order on the range's last day, then the bump the ETL does: the next
     # request is a miss and counts the new customer.
-    execute(seeded, "INSERT INTO dim_customer (customer_id, name, email, city, country) "
+    seeded.execute("INSERT INTO dim_customer (customer_id, name, email, city, country) "
                     "VALUES ('ZZ-new', 'New', 'new@example.com', 'Town', 'Land')")
-    execute(seeded, "INSERT INTO fact_order (order_id, order_date, customer_key, product_key, "
+    seeded.execute("INSERT INTO fact_order (order_id, order_date, customer_key, product_key, "
                     "quantity, unit_price) SELECT 'ZZ-order', '2025-08-08', customer_key, "
                     "(SELECT min(product_key) FROM dim_product), 1, 5 "
                     "FROM dim_customer WHERE customer_id = 'ZZ-new'")
     assert ok(seeded, params)["cache"]["hit"] is True  # not bumped yet: the cached answer
-    bump_data_version(seeded)
+    seeded.bump_data_version()
     third = ok(seeded, params)
     assert third["cache"]["hit"] is False
     assert third["total_customers"] == first["total_customers"] + 1
@@ -436,17 +414,17 @@ def test_rollup_follows_deletes_and_updates(seeded):
     """agg_customer_monthly (sql/0004) equals its definition over fact_order after inserts,
     deletes (emptying some groups, moving others' last date) and updates of dates, customers
     and prices; and the service then still agrees with Python."""
-    assert execute(seeded, ROLLUP_CHECK) == [(0,)]
-    execute(seeded, "DELETE FROM fact_order WHERE order_date BETWEEN '2025-03-20' AND "
+    assert seeded.execute(ROLLUP_CHECK) == [(0,)]
+    seeded.execute("DELETE FROM fact_order WHERE order_date BETWEEN '2025-03-20' AND "
                     "'2025-03-31'")
-    execute(seeded, "DELETE FROM fact_order WHERE customer_key % 7 = 0 AND "
+    seeded.execute("DELETE FROM fact_order WHERE customer_key % 7 = 0 AND "
                     "order_date >= '2025-04-01' AND order_date < '2025-05-01'")
-    execute(seeded, "UPDATE fact_order SET order_date = order_date - 40 WHERE "
+    seeded.execute("UPDATE fact_order SET order_date = order_date - 40 WHERE "
                     "order_date BETWEEN '2025-10-10' AND '2025-10-12'")
-    execute(seeded, "UPDATE fact_order SET customer_key = customer_key % 50 + 1, "
+    seeded.execute("UPDATE fact_order SET customer_key = customer_key % 50 + 1, "
                     "unit_price = unit_price + 1 WHERE order_date = '2025-07-04'")
-    assert execute(seeded, ROLLUP_CHECK) == [(0,)]
-    bump_data_version(seeded)
+    assert seeded.execute(ROLLUP_CHECK) == [(0,)]
+    seeded.bump_data_version()
     rows = order_rows(seeded)
     for start, end in [(None, None), ("2025-03-15", "2025-10-20")]:
         params = {k: v for k, v in (("start_date", start), ("end_date", end)) if v}

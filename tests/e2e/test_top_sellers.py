@@ -13,11 +13,12 @@ GET /api/v1/products/top-sellers/ (SPEC §6), op `top_sellers` of MDP service `p
 Stacks come from tests/e2e/stack.py through conftest's make_stack."""
 import datetime as dt
 import os
-import subprocess
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 import requests
+
+from stack import without_cache  # conftest.py puts tests/e2e on sys.path
 
 pytestmark = pytest.mark.skipif(not os.environ.get("DATABASE_URL"),
                                 reason="needs DATABASE_URL (a PostgreSQL server to create databases on)")
@@ -38,29 +39,7 @@ def ok(stack, params=None):
     return body
 
 
-def without_cache(body):
-    return {k: v for k, v in body.items() if k != "cache"}
 
-
-def execute(stack, sql, args=None):
-    conn = stack.db()
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, args)
-            rows = cur.fetchall() if cur.description else None
-        conn.commit()
-        return rows
-    finally:
-        conn.close()
-
-
-def bump_data_version(stack):
-    """What the ETL does after a load (services/README.md, "Data version")."""
-    (version,), = execute(stack, "UPDATE data_version SET version = version + 1 WHERE id = 1 "
-                                 "RETURNING version")
-    r = subprocess.run(["redis-cli", "-p", str(stack.redis_port), "SET", "ecom:data_version",
-                        str(version)], capture_output=True, text=True, timeout=10)
-    assert r.stdout.strip() == "OK", r.stdout + r.stderr
 
 
 # ----------------------------------------------------------------------------------------
@@ -69,7 +48,7 @@ def bump_data_version(stack):
 
 def order_rows(stack):
     """Every order as plain rows: (product_id, name, category, order_date, quantity, amount)."""
-    return execute(stack, "SELECT p.product_id, p.name, p.category, f.order_date, f.quantity, "
+    return stack.execute("SELECT p.product_id, p.name, p.category, f.order_date, f.quantity, "
                           "f.quantity * f.unit_price "
                           "FROM fact_order f JOIN dim_product p USING (product_key)")
 
@@ -250,12 +229,12 @@ def test_cache_hit_then_miss_after_a_data_version_bump(seeded):
     assert without_cache(second) == without_cache(first)
     # the second best sells a huge order on the last day: it becomes the best after the bump
     runner_up = first["items"][1]["product_id"]
-    execute(seeded, "INSERT INTO fact_order (order_id, order_date, customer_key, product_key, "
+    seeded.execute("INSERT INTO fact_order (order_id, order_date, customer_key, product_key, "
                     "quantity, unit_price) SELECT 'ZZ-order', '2025-08-08', "
                     "(SELECT min(customer_key) FROM dim_customer), product_key, 100000, 1 "
                     "FROM dim_product WHERE product_id = %s", (runner_up,))
     assert ok(seeded, params)["cache"]["hit"] is True
-    bump_data_version(seeded)
+    seeded.bump_data_version()
     third = ok(seeded, params)
     assert third["cache"]["hit"] is False
     assert third["items"][0]["product_id"] == runner_up
@@ -278,17 +257,17 @@ SELECT count(*) FROM (
 
 
 def test_rollup_follows_deletes_and_updates(seeded):
-    assert execute(seeded, ROLLUP_CHECK) == [(0,)]
-    execute(seeded, "DELETE FROM fact_order WHERE order_date BETWEEN '2025-03-20' AND "
+    assert seeded.execute(ROLLUP_CHECK) == [(0,)]
+    seeded.execute("DELETE FROM fact_order WHERE order_date BETWEEN '2025-03-20' AND "
                     "'2025-03-31'")
-    execute(seeded, "DELETE FROM fact_order WHERE product_key % 5 = 0 AND "
+    seeded.execute("DELETE FROM fact_order WHERE product_key % 5 = 0 AND "
                     "order_date >= '2025-04-01' AND order_date < '2025-05-01'")
-    execute(seeded, "UPDATE fact_order SET order_date = order_date - 40, quantity = quantity + 1 "
+    seeded.execute("UPDATE fact_order SET order_date = order_date - 40, quantity = quantity + 1 "
                     "WHERE order_date BETWEEN '2025-10-10' AND '2025-10-12'")
-    execute(seeded, "UPDATE fact_order SET product_key = product_key % 20 + 1 "
+    seeded.execute("UPDATE fact_order SET product_key = product_key % 20 + 1 "
                     "WHERE order_date = '2025-07-04'")
-    assert execute(seeded, ROLLUP_CHECK) == [(0,)]
-    bump_data_version(seeded)
+    assert seeded.execute(ROLLUP_CHECK) == [(0,)]
+    seeded.bump_data_version()
     now = order_rows(seeded)
     for metric in ("revenue", "quantity"):
         for start, end in [(None, None), ("2025-03-15", "2025-10-20")]:
