@@ -17,22 +17,13 @@ bench_stack_start
 "$bin/ecomctl" seed --orders 1000000 --random-seed 42 2> /dev/null
 psql -q "$DATABASE_URL" -c "VACUUM ANALYZE agg_customer_monthly, agg_product_monthly"
 
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-broker=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export API_HOST=127.0.0.1 API_PORT=$port BROKER_ENDPOINT=tcp://127.0.0.1:$broker
-export JWT_SECRET=bench-secret CACHE_TTL_SECONDS=0 LOG_LEVEL=warn
-pids=()
-stop_servers() {
-  for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2> /dev/null || true; done
-  bench_stack_stop
-}
-trap stop_servers EXIT
-"$bin/ecom-gateway" 2> "$bench_tmp/gateway.log" & pids+=($!)
-"$bin/ecom-customer" 2> "$bench_tmp/customer.log" & pids+=($!)
-"$bin/ecom-product" 2> "$bench_tmp/product.log" & pids+=($!)
+bench_api_env
+export CACHE_TTL_SECONDS=0
+bench_spawn "$bin/ecom-gateway"
+bench_spawn "$bin/ecom-customer"
+bench_spawn "$bin/ecom-product"
 
-base="http://127.0.0.1:$port/api/v1"
+base="$bench_api/api/v1"
 for _ in $(seq 100); do
   curl -sf "$base/customers/segments/" > /dev/null 2>&1 \
     && curl -sf "$base/products/top-sellers/" > /dev/null 2>&1 && break

@@ -13,30 +13,15 @@ duration=${2:-10}
 . "$(dirname "$0")/lib.sh"
 bench_stack_start
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-pids=()
-# SIGTERM, then SIGKILL whatever is still there 5 s later: a benchmark never hangs at the end.
-cleanup_procs() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for _ in $(seq 50); do
-    alive=0; for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && return; sleep 0.1
-  done
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-}
-trap 'cleanup_procs; bench_stack_stop' EXIT
-trap 'exit 130' INT TERM
-
 "$bin/ecomctl" migrate > /dev/null
 echo "seeding 1,000,000 orders..."
 "$bin/ecomctl" seed --orders 1000000 > /dev/null 2>&1
 
-export JWT_SECRET=bench-secret API_PORT=$(free_port) BROKER_ENDPOINT="tcp://127.0.0.1:$(free_port)"
-export LOG_LEVEL=warn
-api="http://127.0.0.1:$API_PORT"
-"$bin/ecom-gateway" & pids+=($!)
-gateway_pid=$!
-start_kpi() { CACHE_TTL_SECONDS=$1 "$bin/ecom-kpi" & kpi_pid=$!; pids+=($kpi_pid); }
+bench_api_env
+api=$bench_api
+bench_spawn "$bin/ecom-gateway"
+gateway_pid=$bench_last_pid
+start_kpi() { CACHE_TTL_SECONDS=$1 bench_spawn "$bin/ecom-kpi"; kpi_pid=$bench_last_pid; }
 start_kpi 300
 for _ in $(seq 100); do curl -fs "$api/api/v1/kpis/" -o "$bench_tmp/kpis.json" && break; sleep 0.1; done
 sleep 1
@@ -45,7 +30,7 @@ kpi_idle_kb=$(ps -o rss= -p "$kpi_pid" | tr -d ' ')
 # (a) the ceiling: the same bytes from Debian's h2o, one event-loop thread like the gateway
 mkdir -p "$bench_tmp/static"
 cp "$bench_tmp/kpis.json" "$bench_tmp/static/kpis.json"
-static_port=$(free_port)
+static_port=$(bench_free_port)
 cat > "$bench_tmp/h2o.conf" <<CONF
 listen:
   host: 127.0.0.1
@@ -57,7 +42,7 @@ hosts:
       /:
         file.dir: $bench_tmp/static
 CONF
-/usr/bin/h2o -c "$bench_tmp/h2o.conf" > "$bench_tmp/h2o.log" 2>&1 & pids+=($!)
+bench_spawn /usr/bin/h2o -c "$bench_tmp/h2o.conf"
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$static_port/kpis.json" > /dev/null && break; sleep 0.1; done
 
 # wrk --latency output -> "req/s p50 p99"

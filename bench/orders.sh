@@ -18,22 +18,12 @@ bench_stack_start
 psql -q "$DATABASE_URL" -c "VACUUM ANALYZE fact_order, agg_daily_sales"
 echo "bench-password-1234" | "$bin/ecomctl" createuser bench --password-stdin > /dev/null
 
-port=$(bench_free_port)
-broker=$(bench_free_port)
-export API_HOST=127.0.0.1 API_PORT=$port BROKER_ENDPOINT=tcp://127.0.0.1:$broker
-export JWT_SECRET=bench-secret-0123456789 LOG_LEVEL=warn
-pids=()
-stop_servers() {
-  for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2> /dev/null || true; done
-  bench_stack_stop
-}
-trap stop_servers EXIT
-"$bin/ecom-gateway" 2> "$bench_tmp/gateway.log" & pids+=($!)
-"$bin/ecom-orders" 2> "$bench_tmp/orders.log" & pids+=($!)
-"$bin/ecom-auth" 2> "$bench_tmp/auth.log" & pids+=($!)
+bench_api_env
+bench_spawn "$bin/ecom-gateway"
+bench_spawn "$bin/ecom-orders"
+bench_spawn "$bin/ecom-auth"
 
-base="http://127.0.0.1:$port/api/v1"
+base="$bench_api/api/v1"
 login='{"username": "bench", "password": "bench-password-1234"}'
 token=
 for _ in $(seq 100); do
