@@ -463,7 +463,6 @@ s_on_req (h2o_handler_t *handler, h2o_req_t *req)
     h2o_timeout_link (self->loop, &self->timeout, &p->timeout);
     if (!h2o_timeout_is_linked (&self->sweep_entry))
         h2o_timeout_link (self->loop, &self->sweep, &self->sweep_entry);
-    broker_process (self->broker); /* the call was sent: look at the socket again */
     return 0;
 }
 

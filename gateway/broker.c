@@ -1,22 +1,24 @@
 /*  broker: the Majordomo broker inside the gateway (see broker.h and proto/README.md).
 
-    State. A service (by name) has a FIFO queue of calls and a FIFO list of idle workers.
-    A worker (by routing id) belongs to one service and holds at most one call. A call comes
-    from the gateway (broker_call: a callback) or from an external MDP client on the same
-    ROUTER socket (a client address to answer). A call is in exactly one place: its
-    service's queue, a worker's hands, or (cancelled in a worker's hands) waiting for a
-    reply nobody will read.
+    State. A service (by name) has a FIFO queue of calls and a list of its live workers. A
+    worker (by routing id) belongs to one service and holds at most its credit of calls
+    (announced in READY; 1 for a plain MDP/0.1 worker). A call comes from the gateway
+    (broker_call: a callback) or from an external MDP client on the same ROUTER socket (a
+    client address to answer). A call is in exactly one place: its service's queue, a
+    worker's hands, or (cancelled in a worker's hands) waiting for a reply nobody will read.
 
-    The heart: dispatch() pairs the head of a service's queue with its longest-idle worker
-    whenever either changes. A REPLY completes the call its worker holds and makes the worker
-    idle again. broker_tick() heartbeats every worker once per MDP_HEARTBEAT_MS and purges
-    the ones silent for MDP_HEARTBEAT_MS * MDP_LIVENESS; a purged worker's call goes back
-    to the front of the queue when it may be retried, else fails; a service left without
-    workers fails its whole queue. Every callback runs after the broker's state is
+    The heart: dispatch() gives the head of a service's queue to the worker holding the
+    fewest calls (of those below their credit; among equals the one that got a call least
+    recently) whenever the queue or a worker's load changes. Every request carries a client
+    frame unique to its call ("call-<n>"), and a REPLY completes the call of that frame among
+    those its worker holds. broker_tick() heartbeats every worker once per MDP_HEARTBEAT_MS
+    and purges the ones silent for MDP_HEARTBEAT_MS * MDP_LIVENESS; a purged worker's calls
+    go back to the front of the queue when they may be retried, else fail; a service left
+    without workers fails its whole queue. Every callback runs after the broker's state is
     consistent again, so a callback may call broker_call() or broker_call_cancel().
 
     Peers that break the protocol are told DISCONNECT and forgotten (RFC 7): a HEARTBEAT
-    or REPLY from an unknown worker, a REPLY from a worker that holds nothing, a second
+    or REPLY from an unknown worker, a REPLY naming no call its worker holds, a second
     READY. Requests of external clients for a service without workers are dropped (MDP/0.1
     has no error reply; the client times out), as are external calls whose worker died:
     the broker cannot know whether they were idempotent. */
@@ -43,8 +45,9 @@ typedef struct _worker_t worker_t;
 struct _service_t {
     char name[MDP_SERVICE_MAX + 1];
     zlistx_t *queue;     /* broker_call_t *, oldest first */
-    zlistx_t *idle;      /* worker_t *, longest idle first */
-    size_t workers;      /* live workers, idle or busy */
+    zlistx_t *ready;     /* worker_t *: its live workers, the least recently given a call
+                            first */
+    size_t workers;      /* live workers (the size of ready) */
     size_t external;     /* calls from external clients in queue */
 };
 
@@ -52,8 +55,9 @@ struct _worker_t {
     char *identity;      /* routing id in hex: the key in broker->workers */
     zframe_t *address;   /* routing id */
     service_t *service;
-    broker_call_t *call; /* the call it holds, or NULL when idle */
-    void *idle_handle;   /* its place in service->idle while idle */
+    zlistx_t *calls;     /* broker_call_t *: the calls it holds, oldest first */
+    size_t credit;       /* the most calls it may hold */
+    void *ready_handle;  /* its place in service->ready */
     int64_t expiry;      /* purged when silent until then */
 };
 
@@ -66,6 +70,8 @@ struct _broker_call_t {
     zframe_t *client;    /* external client's routing id, or NULL */
     worker_t *worker;    /* the worker holding it, or NULL while queued */
     void *queue_handle;  /* its place in service->queue while queued */
+    void *held_handle;   /* its place in worker->calls while held */
+    char tag[32];        /* "call-<id>": the client frame of its requests */
     bool cancelled;
     uint64_t id;
 };
@@ -136,7 +142,7 @@ s_service_require (broker_t *self, const char *name)
         service = zmalloc (sizeof *service);
         snprintf (service->name, sizeof service->name, "%s", name);
         service->queue = zlistx_new ();
-        service->idle = zlistx_new ();
+        service->ready = zlistx_new ();
         zhashx_insert (self->services, name, service);
     }
     return service;
@@ -154,7 +160,7 @@ s_service_free (void **item)
         s_call_destroy (&call);
     }
     zlistx_destroy (&service->queue);
-    zlistx_destroy (&service->idle);
+    zlistx_destroy (&service->ready);
     free (service);
     *item = NULL;
 }
@@ -168,25 +174,40 @@ s_service_collect (broker_t *self, service_t *service)
         zhashx_delete (self->services, service->name);
 }
 
-/*  Sends queued calls to idle workers, oldest call to the longest-idle worker, while both
-    are there. A ROUTER socket drops what it cannot deliver rather than refuse it, so a
-    request lost on its way is noticed as its worker's silence, like any other loss. */
+/*  The worker of service to give the next call to: the one holding the fewest calls, of
+    those below their credit, the least recently given a call among equals; or NULL when
+    every worker is at its credit. */
+static worker_t *
+s_service_pick (service_t *service)
+{
+    worker_t *best = NULL;
+    for (worker_t *worker = zlistx_first (service->ready); worker;
+         worker = zlistx_next (service->ready)) {
+        size_t held = zlistx_size (worker->calls);
+        if (held < worker->credit && (!best || held < zlistx_size (best->calls)))
+            best = worker;
+        if (best && held == 0)
+            break;
+    }
+    return best;
+}
+
+/*  Sends queued calls to workers with credit left, oldest call first, while both are
+    there. A ROUTER socket drops what it cannot deliver rather than refuse it, so a request
+    lost on its way is noticed as its worker's silence, like any other loss. */
 static void
 s_service_dispatch (broker_t *self, service_t *service)
 {
-    while (zlistx_size (service->queue) && zlistx_size (service->idle)) {
-        worker_t *worker = zlistx_first (service->idle);
-        zlistx_delete (service->idle, zlistx_cursor (service->idle));
-        worker->idle_handle = NULL;
+    worker_t *worker;
+    while (zlistx_size (service->queue) && (worker = s_service_pick (service))) {
+        zlistx_move_end (service->ready, worker->ready_handle);
         broker_call_t *call = zlistx_first (service->queue);
         zlistx_delete (service->queue, zlistx_cursor (service->queue));
         call->queue_handle = NULL;
         if (call->client)
             service->external--;
 
-        char tag[32];
-        snprintf (tag, sizeof tag, "call-%" PRIu64, call->id);
-        zframe_t *client = call->client ? zframe_dup (call->client) : zframe_new (tag, strlen (tag));
+        zframe_t *client = zframe_new (call->tag, strlen (call->tag));
         zframe_t *body = zframe_dup (call->body);
         int rc = mdp_router_send_request (self->router, worker->address, client, &body);
         zframe_destroy (&client);
@@ -194,7 +215,7 @@ s_service_dispatch (broker_t *self, service_t *service)
             ecom_warn ("msg=\"request not sent\" mdp_service=%s worker=%s", service->name,
                        worker->identity);
         call->worker = worker;
-        worker->call = call;
+        call->held_handle = zlistx_add_end (worker->calls, call);
     }
 }
 
@@ -208,47 +229,48 @@ s_worker_free (void **item)
     if (!worker)
         return;
     zframe_destroy (&worker->address);
+    zlistx_destroy (&worker->calls);
     free (worker->identity);
     free (worker);
     *item = NULL;
 }
 
-/*  Purges worker (telling it DISCONNECT when disconnect). Its call goes back to the front
-    of the queue when it may be retried, else it fails with BROKER_WORKER_LOST; when this
-    was the service's last worker, the queue fails with BROKER_NO_WORKER. Callbacks run
-    last, once the broker is consistent again. */
+/*  Purges worker (telling it DISCONNECT when disconnect). Each call it held goes back to
+    the front of the queue (in their order) when it may be retried, else it fails with
+    BROKER_WORKER_LOST; when this was the service's last worker, the queue fails with
+    BROKER_NO_WORKER. Callbacks run last, once the broker is consistent again. */
 static void
 s_worker_purge (broker_t *self, worker_t *worker, bool disconnect)
 {
     service_t *service = worker->service;
-    broker_call_t *lost = NULL;
+    zlistx_t *lost = zlistx_new ();
     zlistx_t *orphans = NULL;
     char name[MDP_SERVICE_MAX + 1];
     snprintf (name, sizeof name, "%s", service->name);
 
     if (disconnect)
         mdp_router_send_command (self->router, worker->address, MDP_DISCONNECT);
-    if (worker->idle_handle)
-        zlistx_delete (service->idle, worker->idle_handle);
-    broker_call_t *call = worker->call;
-    const char *held = "none";
-    if (call) {
+    zlistx_delete (service->ready, worker->ready_handle);
+    size_t requeued = 0, cancelled = 0;
+    broker_call_t *call;
+    while ((call = zlistx_last (worker->calls))) { /* last first: they keep their order */
+        zlistx_delete (worker->calls, zlistx_cursor (worker->calls));
         call->worker = NULL;
+        call->held_handle = NULL;
         if (call->cancelled) {
-            held = "cancelled";
+            cancelled++;
             s_call_destroy (&call);
         }
         else if (call->retry && call->cb) {
-            held = "requeued";
+            requeued++;
             call->queue_handle = zlistx_add_start (service->queue, call);
         }
-        else {
-            held = "failed";
-            lost = call;
-        }
+        else
+            zlistx_add_start (lost, call);
     }
-    ecom_info ("msg=\"worker gone\" mdp_service=%s worker=%s held=%s", service->name,
-               worker->identity, held);
+    ecom_info ("msg=\"worker gone\" mdp_service=%s worker=%s requeued=%zu failed=%zu "
+               "cancelled=%zu",
+               service->name, worker->identity, requeued, zlistx_size (lost), cancelled);
     zhashx_delete (self->workers, worker->identity);
 
     service->workers--;
@@ -263,8 +285,7 @@ s_worker_purge (broker_t *self, worker_t *worker, bool disconnect)
     else
         s_service_dispatch (self, service);
 
-    if (lost)
-        s_call_finish (lost, BROKER_WORKER_LOST);
+    s_calls_finish (&lost, BROKER_WORKER_LOST);
     if (orphans)
         s_calls_finish (&orphans, BROKER_NO_WORKER);
     /*  Only now: the callbacks above may have looked the service up. */
@@ -286,7 +307,7 @@ s_worker_reject (broker_t *self, zframe_t *address, worker_t *worker, const char
         mdp_router_send_command (self->router, address, MDP_DISCONNECT);
 }
 
-/*  A READY from an unknown peer: registers it as an idle worker of service. */
+/*  A READY from an unknown peer: registers it as a worker of service with its credit. */
 static void
 s_worker_ready (broker_t *self, mdp_router_msg_t *msg, char *identity)
 {
@@ -296,24 +317,36 @@ s_worker_ready (broker_t *self, mdp_router_msg_t *msg, char *identity)
     worker->address = msg->sender;
     msg->sender = NULL;
     worker->service = service;
+    worker->calls = zlistx_new ();
+    worker->credit = (size_t) msg->credit;
     worker->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
     zhashx_insert (self->workers, identity, worker);
     service->workers++;
-    worker->idle_handle = zlistx_add_end (service->idle, worker);
-    ecom_info ("msg=\"worker ready\" mdp_service=%s worker=%s workers=%zu", service->name,
-               identity, service->workers);
+    worker->ready_handle = zlistx_add_end (service->ready, worker);
+    ecom_info ("msg=\"worker ready\" mdp_service=%s worker=%s credit=%zu workers=%zu",
+               service->name, identity, worker->credit, service->workers);
     s_service_dispatch (self, service);
 }
 
-/*  A REPLY from worker: completes the call it holds (the client frame is not trusted). */
+/*  The call worker holds whose tag client names, or NULL. */
+static broker_call_t *
+s_worker_held (worker_t *worker, zframe_t *client)
+{
+    for (broker_call_t *call = zlistx_first (worker->calls); call;
+         call = zlistx_next (worker->calls))
+        if (zframe_streq (client, call->tag))
+            return call;
+    return NULL;
+}
+
+/*  A REPLY from worker: completes the call it names, which worker holds. */
 static void
-s_worker_reply (broker_t *self, worker_t *worker, mdp_router_msg_t *msg)
+s_worker_reply (broker_t *self, worker_t *worker, broker_call_t *call, mdp_router_msg_t *msg)
 {
     service_t *service = worker->service;
-    broker_call_t *call = worker->call;
-    worker->call = NULL;
+    zlistx_delete (worker->calls, call->held_handle);
+    call->held_handle = NULL;
     call->worker = NULL;
-    worker->idle_handle = zlistx_add_end (service->idle, worker);
 
     if (call->client && !call->cancelled)
         mdp_router_send_client_reply (self->router, call->client, service->name, &msg->body);
@@ -340,14 +373,16 @@ s_handle_worker (broker_t *self, mdp_router_msg_t *msg)
             identity = NULL;    /* the worker's now */
         }
         break;
-    case MDP_REPLY:
+    case MDP_REPLY: {
+        broker_call_t *call = worker ? s_worker_held (worker, msg->client) : NULL;
         if (!worker)
             s_worker_reject (self, msg->sender, NULL, "REPLY from an unknown worker");
-        else if (!worker->call)
-            s_worker_reject (self, msg->sender, worker, "REPLY while holding no request");
+        else if (!call)
+            s_worker_reject (self, msg->sender, worker, "REPLY to no request it holds");
         else
-            s_worker_reply (self, worker, msg);
+            s_worker_reply (self, worker, call, msg);
         break;
+    }
     case MDP_HEARTBEAT:
         if (!worker)
             s_worker_reject (self, msg->sender, NULL, "HEARTBEAT from an unknown worker");
@@ -383,6 +418,7 @@ s_handle_client (broker_t *self, mdp_router_msg_t *msg)
     call->client = msg->sender;
     msg->sender = NULL;
     call->id = ++self->next_call_id;
+    snprintf (call->tag, sizeof call->tag, "call-%" PRIu64, call->id);
     call->queue_handle = zlistx_add_end (service->queue, call);
     service->external++;
     s_service_dispatch (self, service);
@@ -428,7 +464,11 @@ broker_destroy (broker_t **self_p)
     for (worker_t *worker = zhashx_first (self->workers); worker;
          worker = zhashx_next (self->workers)) {
         mdp_router_send_command (self->router, worker->address, MDP_DISCONNECT);
-        s_call_destroy (&worker->call);
+        broker_call_t *call;
+        while ((call = zlistx_first (worker->calls))) {
+            zlistx_delete (worker->calls, zlistx_cursor (worker->calls));
+            s_call_destroy (&call);
+        }
     }
     zhashx_destroy (&self->workers);
     zhashx_destroy (&self->services);
@@ -514,6 +554,7 @@ broker_call (broker_t *self, const char *service_name, const void *body, size_t 
     call->cb = cb;
     call->arg = arg;
     call->id = ++self->next_call_id;
+    snprintf (call->tag, sizeof call->tag, "call-%" PRIu64, call->id);
     call->queue_handle = zlistx_add_end (service->queue, call);
     s_service_dispatch (self, service);
     return call;

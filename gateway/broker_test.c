@@ -185,7 +185,7 @@ static void *
 worker_main (void *arg)
 {
     worker_thread_t *w = arg;
-    mdp_worker_t *worker = mdp_worker_new (w->endpoint, w->service);
+    mdp_worker_t *worker = mdp_worker_new (w->endpoint, w->service, 1);
     assert_non_null (worker);
     while (!atomic_load (&w->stop)) {
         zframe_t *reply_to = NULL;
@@ -240,7 +240,7 @@ static int
 child_worker_main (const char *endpoint, const char *service)
 {
     prctl (PR_SET_PDEATHSIG, SIGKILL);
-    mdp_worker_t *worker = mdp_worker_new (endpoint, service);
+    mdp_worker_t *worker = mdp_worker_new (endpoint, service, 1);
     if (!worker)
         return 1;
     int64_t give_up = zclock_mono () + 60000;
@@ -736,8 +736,25 @@ test_protocol_errors (void **state)
     assert_int_equal (broker_worker_count (f->broker, "raw"), 0);
     zsock_destroy (&raw);
 
-    /*  A reply is matched to the call the worker holds, whatever client it names; the
-        REQUEST the worker got has the RFC 7 shape. */
+    /*  A REPLY naming a client the worker holds no request of: DISCONNECT, forgotten; the
+        call it held fails, as the service has no other worker. */
+    raw = raw_dealer (f);
+    send_frames (raw, 4, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("raw"));
+    wait_for_workers (f, "raw", 1);
+    outcome_t forged = {0};
+    assert_non_null (broker_call (f->broker, "raw", "q", 1, true, on_reply, &forged));
+    msg = expect_command (f, raw, MDP_REQUEST);
+    zmsg_destroy (&msg);
+    send_frames (raw, 6, EMPTY, S (MDP_WORKER), CMD (MDP_REPLY), S ("forged"), EMPTY, S ("r"));
+    msg = expect_command (f, raw, MDP_DISCONNECT);
+    zmsg_destroy (&msg);
+    assert_int_equal (broker_worker_count (f->broker, "raw"), 0);
+    assert_int_equal (forged.calls, 1);
+    assert_int_equal (forged.result, BROKER_NO_WORKER);
+    zsock_destroy (&raw);
+
+    /*  A reply names its request by the client frame of the REQUEST, which has the RFC 7
+        shape. */
     raw = raw_dealer (f);
     send_frames (raw, 4, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("raw"));
     wait_for_workers (f, "raw", 1);
@@ -746,8 +763,13 @@ test_protocol_errors (void **state)
     msg = expect_command (f, raw, MDP_REQUEST);
     assert_int_equal (zmsg_size (msg), 6);
     assert_true (zframe_streq (zmsg_last (msg), "q"));
+    zmsg_first (msg); /* "", MDPW01, 0x02, client, "", body */
+    zmsg_next (msg);
+    zmsg_next (msg);
+    char *client = zframe_strdup (zmsg_next (msg));
     zmsg_destroy (&msg);
-    send_frames (raw, 6, EMPTY, S (MDP_WORKER), CMD (MDP_REPLY), S ("forged"), EMPTY, S ("r"));
+    send_frames (raw, 6, EMPTY, S (MDP_WORKER), CMD (MDP_REPLY), S (client), EMPTY, S ("r"));
+    free (client);
     assert_true (pump_until (f, answered, &o, 3000));
     assert_int_equal (o.result, BROKER_OK);
     assert_string_equal (o.reply, "r");

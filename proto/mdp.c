@@ -63,6 +63,24 @@ s_service_valid (const char *name)
     return true;
 }
 
+/*  Reads a READY's credit: 1..MDP_CREDIT_MAX in decimal, no sign, no leading zero. */
+static bool
+s_credit_parse (zframe_t *frame, int *credit)
+{
+    const char *data = (const char *) zframe_data (frame);
+    size_t size = zframe_size (frame);
+    if (size == 0 || size > 3 || data[0] == '0')
+        return false;
+    int value = 0;
+    for (size_t i = 0; i < size; i++) {
+        if (data[i] < '0' || data[i] > '9')
+            return false;
+        value = value * 10 + (data[i] - '0');
+    }
+    *credit = value;
+    return value <= MDP_CREDIT_MAX;
+}
+
 /*  Sends frames (count of them, NULL ones skipped) as one message without blocking; the
     frames stay the caller's. Returns 0, or -1 when the socket did not take the message. */
 static int
@@ -167,8 +185,11 @@ mdp_router_msg_recv (zsock_t *router, bool *dropped)
         self->from_worker = true;
         self->command = (mdp_command_t) zframe_data (frames[3])[0];
         switch (self->command) {
-        case MDP_READY:      /* sender, "", MDPW01, 0x01, service */
-            valid = count == 5 && s_service_parse (frames[4], self->service);
+        case MDP_READY:      /* sender, "", MDPW01, 0x01, service [, credit] */
+            valid = (count == 5 || (count == 6 && s_credit_parse (frames[5], &self->credit)))
+                    && s_service_parse (frames[4], self->service);
+            if (count == 5)
+                self->credit = 1;
             break;
         case MDP_REPLY:      /* sender, "", MDPW01, 0x03, client, "", body */
             valid = count == 7 && zframe_size (frames[4]) > 0
@@ -283,13 +304,48 @@ mdp_router_send_command (zsock_t *router, zframe_t *worker, mdp_command_t comman
 struct _mdp_worker_t {
     char *endpoint;
     char *service;
+    int credit;            /* requests the broker may give us at once (READY's credit) */
     zsock_t *dealer;       /* NULL after a loss, until the next mdp_worker_recv() */
     int64_t expiry;        /* the broker is dead when it is silent until then */
     int64_t heartbeat_at;  /* when we send the next HEARTBEAT */
-    bool holding;          /* a request was taken on this connection and not answered */
-    zframe_t *pending;     /* a request read by mdp_worker_wait_fd(), for the next recv */
-    zframe_t *pending_to;  /* its client address */
+    zlistx_t *held;        /* client frames of requests taken on this connection, unanswered */
+    zlistx_t *pending;     /* s_request_t *: requests read by mdp_worker_wait_fd(), oldest
+                              first, for the next mdp_worker_recv() calls */
 };
+
+/*  A request read while the caller was busy. */
+typedef struct {
+    zframe_t *body;
+    zframe_t *client;
+} s_request_t;
+
+static void
+s_request_free (void **item)
+{
+    s_request_t *request = *item;
+    if (!request)
+        return;
+    zframe_destroy (&request->body);
+    zframe_destroy (&request->client);
+    free (request);
+    *item = NULL;
+}
+
+static void
+s_frame_free (void **item)
+{
+    zframe_destroy ((zframe_t **) item);
+}
+
+/*  Orders frames by size, then bytes: 0 for frames of equal content. */
+static int
+s_frame_compare (const void *a, const void *b)
+{
+    size_t size_a = zframe_size ((zframe_t *) a), size_b = zframe_size ((zframe_t *) b);
+    if (size_a != size_b)
+        return size_a < size_b ? -1 : 1;
+    return memcmp (zframe_data ((zframe_t *) a), zframe_data ((zframe_t *) b), size_a);
+}
 
 /*  What s_worker_read() found. */
 typedef enum {
@@ -321,12 +377,14 @@ s_worker_send (mdp_worker_t *self, mdp_command_t command, zframe_t *a, zframe_t 
     return rc;
 }
 
-/*  Closes the connection: a request held on it will never be answered. */
+/*  Closes the connection: the requests taken or read on it will never be answered (the
+    broker fails or re-sends them when it notices). */
 static void
 s_worker_drop (mdp_worker_t *self)
 {
     zsock_destroy (&self->dealer);
-    self->holding = false;
+    zlistx_purge (self->held);
+    zlistx_purge (self->pending);
 }
 
 /*  Opens a new connection (a new routing id) and sends READY, liveness restored. */
@@ -336,8 +394,12 @@ s_worker_connect (mdp_worker_t *self)
     s_worker_drop (self);
     self->dealer = s_dealer_new (self->endpoint);
     zframe_t *service = zframe_new (self->service, strlen (self->service));
-    s_worker_send (self, MDP_READY, service, NULL, NULL);
+    char text[16];
+    snprintf (text, sizeof text, "%d", self->credit);
+    zframe_t *credit = self->credit > 1 ? zframe_new (text, strlen (text)) : NULL;
+    s_worker_send (self, MDP_READY, service, credit, NULL);
     zframe_destroy (&service);
+    zframe_destroy (&credit);
     int64_t now = zclock_mono ();
     self->expiry = now + MDP_HEARTBEAT_MS * MDP_LIVENESS;
     self->heartbeat_at = now + MDP_HEARTBEAT_MS;
@@ -405,15 +467,30 @@ s_worker_wait_ms (mdp_worker_t *self, int64_t now, int64_t deadline)
     return wake > now ? (long) (wake - now) : 0;
 }
 
-mdp_worker_t *
-mdp_worker_new (const char *endpoint, const char *service)
+/*  Remembers that the request of client (a copy is kept) was handed to the caller. */
+static void
+s_worker_hold (mdp_worker_t *self, zframe_t *client)
 {
-    if (!endpoint || !s_service_valid (service))
+    zlistx_add_end (self->held, zframe_dup (client));
+}
+
+mdp_worker_t *
+mdp_worker_new (const char *endpoint, const char *service, int credit)
+{
+    if (!endpoint || !s_service_valid (service) || credit < 1 || credit > MDP_CREDIT_MAX)
         return NULL;
     mdp_worker_t *self = zmalloc (sizeof *self);
     self->endpoint = strdup (endpoint);
     self->service = strdup (service);
-    if (self->endpoint && self->service)
+    self->credit = credit;
+    self->held = zlistx_new ();
+    self->pending = zlistx_new ();
+    if (self->held && self->pending) {
+        zlistx_set_destructor (self->held, s_frame_free);
+        zlistx_set_comparator (self->held, s_frame_compare);
+        zlistx_set_destructor (self->pending, s_request_free);
+    }
+    if (self->endpoint && self->service && self->held && self->pending)
         s_worker_connect (self);
     /*  No socket here means a malformed endpoint (or no memory): fail the constructor. */
     if (!self->dealer)
@@ -432,8 +509,8 @@ mdp_worker_destroy (mdp_worker_t **self_p)
         s_worker_send (self, MDP_DISCONNECT, NULL, NULL, NULL);
         zsock_destroy (&self->dealer);
     }
-    zframe_destroy (&self->pending);
-    zframe_destroy (&self->pending_to);
+    zlistx_destroy (&self->held);
+    zlistx_destroy (&self->pending);
     free (self->endpoint);
     free (self->service);
     free (self);
@@ -445,12 +522,13 @@ mdp_worker_recv (mdp_worker_t *self, int timeout_ms, zframe_t **reply_to)
 {
     if (!self->dealer)
         s_worker_connect (self);    /* the connection was lost during the last request */
-    if (self->pending) {
-        self->holding = true;
-        *reply_to = self->pending_to;
-        self->pending_to = NULL;
-        zframe_t *body = self->pending;
-        self->pending = NULL;
+    s_request_t *request = zlistx_first (self->pending);
+    if (request) {
+        zframe_t *body = request->body;
+        *reply_to = request->client;
+        request->body = request->client = NULL;
+        zlistx_delete (self->pending, zlistx_cursor (self->pending));
+        s_worker_hold (self, *reply_to);
         return body;
     }
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : zclock_mono () + timeout_ms;
@@ -464,7 +542,7 @@ mdp_worker_recv (mdp_worker_t *self, int timeout_ms, zframe_t **reply_to)
             while ((got = s_worker_read (self, &body, &client)) == S_READ_OTHER)
                 ;
             if (got == S_READ_REQUEST) {
-                self->holding = true;
+                s_worker_hold (self, client);
                 *reply_to = client;
                 return body;
             }
@@ -501,12 +579,17 @@ mdp_worker_wait_fd (mdp_worker_t *self, int fd, short events, int timeout_ms)
                 break;
             if (got == S_READ_DISCONNECT)
                 s_worker_drop (self);
-            else if (got == S_READ_REQUEST && !self->pending) {
-                /*  Only when called outside a request: the broker sends one at a time. */
-                self->pending = body;
-                self->pending_to = client;
+            else if (got == S_READ_REQUEST
+                     && zlistx_size (self->held) + zlistx_size (self->pending)
+                            < (size_t) self->credit) {
+                s_request_t *request = zmalloc (sizeof *request);
+                request->body = body;
+                request->client = client;
+                zlistx_add_end (self->pending, request);
             }
             else if (got == S_READ_REQUEST) {
+                /*  More than our credit: the broker broke the protocol. Dropped; the broker
+                    times the caller out. */
                 zframe_destroy (&body);
                 zframe_destroy (&client);
             }
@@ -534,12 +617,15 @@ int
 mdp_worker_send (mdp_worker_t *self, zframe_t **reply_to, zframe_t **body_p)
 {
     int rc = -1;
-    if (*reply_to && *body_p && self->holding && self->dealer) {
-        zframe_t *empty = zframe_new_empty ();
-        rc = s_worker_send (self, MDP_REPLY, *reply_to, empty, *body_p);
-        zframe_destroy (&empty);
+    void *handle = *reply_to ? zlistx_find (self->held, *reply_to) : NULL;
+    if (handle) {
+        zlistx_delete (self->held, handle);
+        if (*body_p && self->dealer) {
+            zframe_t *empty = zframe_new_empty ();
+            rc = s_worker_send (self, MDP_REPLY, *reply_to, empty, *body_p);
+            zframe_destroy (&empty);
+        }
     }
-    self->holding = false;
     zframe_destroy (reply_to);
     zframe_destroy (body_p);
     return rc;

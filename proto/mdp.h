@@ -4,12 +4,19 @@
     Frames (as the broker's ROUTER socket sees them, after the peer's routing id):
       client request:   "" , "MDPC01", service, body...
       client reply:     "" , "MDPC01", service, body...           (broker -> client)
-      worker READY:     "" , "MDPW01", 0x01, service
+      worker READY:     "" , "MDPW01", 0x01, service [, credit]
       worker REQUEST:   "" , "MDPW01", 0x02, client, "", body...  (broker -> worker)
       worker REPLY:     "" , "MDPW01", 0x03, client, "", body...  (worker -> broker)
       worker HEARTBEAT: "" , "MDPW01", 0x04
       worker DISCONNECT:"" , "MDPW01", 0x05
-    In this project every body is exactly one frame holding one msgpack map (envelope.h). */
+    In this project every body is exactly one frame holding one msgpack map (envelope.h).
+
+    One extension of RFC 7: a worker's READY may carry a fifth frame, its credit: how many
+    requests (1..MDP_CREDIT_MAX, in decimal) it accepts at once. Without it the credit is 1,
+    which is plain MDP/0.1 (a broker sends a worker its next request after its reply). With
+    more, the broker may send the worker several requests before the first reply, and the
+    worker may answer them in any order: each REPLY names its request by the client frame,
+    which the broker makes unique per request. */
 #ifndef PROTO_MDP_H
 #define PROTO_MDP_H
 
@@ -33,6 +40,8 @@ typedef enum {
 #define MDP_LIVENESS 3
 /*  Longest service name accepted; longer names are a malformed message. */
 #define MDP_SERVICE_MAX 64
+/*  The largest credit a worker may announce in READY. */
+#define MDP_CREDIT_MAX 256
 
 /*  ---------------------------------------------------------------------------------------
     Broker side: messages received on, and sent through, a ROUTER socket. */
@@ -42,6 +51,7 @@ typedef struct {
     bool from_worker;            /* "MDPW01" (true) or "MDPC01" (false) */
     mdp_command_t command;       /* worker messages only */
     char service[MDP_SERVICE_MAX + 1]; /* client request, worker READY; else "" */
+    int credit;                  /* worker READY: its credit (1 when it announced none) */
     zframe_t *client;            /* worker REPLY: the client address frame; else NULL */
     zframe_t *body;              /* client request, worker REPLY: the body frame; else NULL */
 } mdp_router_msg_t;
@@ -81,9 +91,11 @@ int mdp_router_send_command (zsock_t *router, zframe_t *worker, mdp_command_t co
 
 typedef struct _mdp_worker_t mdp_worker_t;
 
-/*  Connects a worker for service to the broker at endpoint and sends READY. Returns NULL
-    when the socket cannot be created or the endpoint is malformed. */
-mdp_worker_t *mdp_worker_new (const char *endpoint, const char *service);
+/*  Connects a worker for service to the broker at endpoint and sends READY with credit
+    (1..MDP_CREDIT_MAX: how many requests it may hold at once; 1 is plain MDP/0.1). Returns
+    NULL when the socket cannot be created, the endpoint is malformed or credit is out of
+    range. */
+mdp_worker_t *mdp_worker_new (const char *endpoint, const char *service, int credit);
 
 /*  Sends DISCONNECT, closes the socket and nulls the caller's pointer. NULL-safe. */
 void mdp_worker_destroy (mdp_worker_t **self_p);

@@ -305,14 +305,14 @@ test_router_send (void **state)
 static void
 test_worker_bad_arguments (void **state)
 {
-    assert_null (mdp_worker_new ("not an endpoint", "kpi"));
-    assert_null (mdp_worker_new ("tcp://127.0.0.1:5555", ""));
-    assert_null (mdp_worker_new ("tcp://127.0.0.1:5555", NULL));
-    assert_null (mdp_worker_new ("tcp://127.0.0.1:5555", "two words"));
+    assert_null (mdp_worker_new ("not an endpoint", "kpi", 1));
+    assert_null (mdp_worker_new ("tcp://127.0.0.1:5555", "", 1));
+    assert_null (mdp_worker_new ("tcp://127.0.0.1:5555", NULL, 1));
+    assert_null (mdp_worker_new ("tcp://127.0.0.1:5555", "two words", 1));
     char too_long[MDP_SERVICE_MAX + 2];
     memset (too_long, 's', MDP_SERVICE_MAX + 1);
     too_long[MDP_SERVICE_MAX + 1] = 0;
-    assert_null (mdp_worker_new ("tcp://127.0.0.1:5555", too_long));
+    assert_null (mdp_worker_new ("tcp://127.0.0.1:5555", too_long, 1));
     mdp_worker_t *worker = NULL;
     mdp_worker_destroy (&worker);
     mdp_worker_destroy (NULL);
@@ -367,7 +367,7 @@ test_worker_protocol (void **state)
 {
     char endpoint[64];
     zsock_t *broker = router_on_free_port (endpoint, sizeof endpoint);
-    mdp_worker_t *worker = mdp_worker_new (endpoint, "kpi");
+    mdp_worker_t *worker = mdp_worker_new (endpoint, "kpi", 1);
     assert_non_null (worker);
 
     mdp_router_msg_t *ready = expect_command (broker, MDP_READY, 2000);
@@ -489,7 +489,7 @@ test_worker_wait_fd (void **state)
 {
     char endpoint[64];
     zsock_t *broker = router_on_free_port (endpoint, sizeof endpoint);
-    mdp_worker_t *worker = mdp_worker_new (endpoint, "kpi");
+    mdp_worker_t *worker = mdp_worker_new (endpoint, "kpi", 1);
     assert_non_null (worker);
     mdp_router_msg_t *ready = expect_command (broker, MDP_READY, 2000);
 
@@ -615,7 +615,7 @@ test_worker_slow_request_kept (void **state)
     purging_broker_t b = {0};
     b.router = router_on_free_port (endpoint, sizeof endpoint);
     zactor_t *broker = zactor_new (purging_broker, &b);
-    mdp_worker_t *worker = mdp_worker_new (endpoint, "slow");
+    mdp_worker_t *worker = mdp_worker_new (endpoint, "slow", 1);
     zframe_t *reply_to = NULL;
     zframe_t *request = mdp_worker_recv (worker, 2000, &reply_to);
     assert_non_null (request);
@@ -647,7 +647,7 @@ test_worker_reconnects_when_broker_silent (void **state)
 {
     char endpoint[64];
     zsock_t *broker = router_on_free_port (endpoint, sizeof endpoint);
-    mdp_worker_t *worker = mdp_worker_new (endpoint, "etl");
+    mdp_worker_t *worker = mdp_worker_new (endpoint, "etl", 1);
     assert_non_null (worker);
     mdp_router_msg_t *first = expect_command (broker, MDP_READY, 2000);
     int64_t start = zclock_mono ();

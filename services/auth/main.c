@@ -140,7 +140,8 @@ static const svc_def_t s_def = {
         "The auth service: API users' passwords (argon2id) and HS256 tokens signed with "
         "JWT_SECRET (required), lifetimes ACCESS_TOKEN_TTL [300] and REFRESH_TOKEN_TTL [86400].",
     .ops = s_ops,
-    .sql = auth_sql};
+    .sql = auth_sql,
+    .credit = 1}; /* a token costs a password hash: let waiting requests wait at the broker */
 
 /*  Reads JWT_SECRET and the token lifetimes and makes the dummy hash. Returns 0, or -1
     with a one-line reason on stderr. */

@@ -128,7 +128,8 @@ static const svc_def_t s_def = {
     .ops = s_ops,
     .sql = etl_sql,
     .start = s_start,
-    .stop = s_stop};
+    .stop = s_stop,
+    .credit = 1}; /* few requests, nothing to batch: plain MDP/0.1 */
 
 int
 main (int argc, char **argv)

@@ -274,60 +274,138 @@ s_run (svc_t *self, const svc_op_t *op, const proto_request_t *req, const char *
     return reply;
 }
 
-char *
-svc_handle (svc_t *self, const void *data, size_t size, size_t *reply_size)
-{
-    double started = s_now_ms ();
-    const char *cache_state = "-";
-    int status;
-    char *reply = NULL;
-    char *key = NULL;
+/*  One request of a batch, from decoding to its answer. */
+typedef struct {
+    double started;
+    proto_request_t *req;
+    const svc_op_t *op;
+    svc_cache_lookup_t cache;  /* cacheable ops while caching is on */
+    bool lookup;               /* cache was looked up */
+} s_item_t;
 
-    proto_request_t *req = proto_request_decode (data, size);
-    const svc_op_t *op = req ? s_find_op (self->def, req->op) : NULL;
-    if (!req) {
-        status = 400;
-        reply = proto_reply_encode_error (
-            status, "bad_request",
+/*  Encodes the answer of a request that is not a known op's (malformed, unknown op). */
+static char *
+s_refuse (svc_t *self, const s_item_t *item, int *status, size_t *reply_size)
+{
+    if (!item->req) {
+        *status = 400;
+        return proto_reply_encode_error (
+            400, "bad_request",
             "malformed request: expected a msgpack map {op: string, params: {string: string}}",
             reply_size);
     }
-    else if (!op) {
-        status = 404;
-        char name[80];
-        s_log_token (name, sizeof name, req->op);
-        char detail[160];
-        snprintf (detail, sizeof detail, "the %s service has no op '%s'", self->def->name, name);
-        reply = proto_reply_encode_error (status, "not_found", detail, reply_size);
-    }
-    else {
-        size_t cached_size = 0;
-        char *cached = NULL;
-        if (op->cacheable && svc_cache_enabled (self->cache))
-            cached = svc_cache_lookup (self->cache, self->db, self->def->name, op->op,
-                                       op->params, req, &key, &cached_size);
-        if (cached) {
-            reply = proto_reply_encode (200, cached, cached_size, 1, reply_size);
-            free (cached);
-        }
-        if (reply) {
-            status = 200;
-            cache_state = "hit";
-        }
-        else {
-            reply = s_run (self, op, req, key, &status, reply_size);
-            cache_state = !op->cacheable ? "-" : key ? "miss" : "off";
-        }
-    }
+    *status = 404;
+    char name[80];
+    s_log_token (name, sizeof name, item->req->op);
+    char detail[160];
+    snprintf (detail, sizeof detail, "the %s service has no op '%s'", self->def->name, name);
+    return proto_reply_encode_error (404, "not_found", detail, reply_size);
+}
 
+/*  Hands the answer of item to answer, logs its line and frees what the item holds. */
+static void
+s_answer (const s_item_t *item, size_t index, int status, const char *cache_state, char *reply,
+          size_t reply_size, svc_answer_fn *answer, void *arg)
+{
     char op_name[80], request_id[80];
-    s_log_token (op_name, sizeof op_name, req ? req->op : NULL);
-    s_log_token (request_id, sizeof request_id, req ? req->request_id : NULL);
+    s_log_token (op_name, sizeof op_name, item->req ? item->req->op : NULL);
+    s_log_token (request_id, sizeof request_id, item->req ? item->req->request_id : NULL);
     ecom_info ("msg=request op=%s status=%d cache=%s duration_ms=%.2f request_id=%s", op_name,
-               status, cache_state, s_now_ms () - started, request_id);
-    free (key);
-    proto_request_destroy (&req);
-    return reply;
+               status, cache_state, s_now_ms () - item->started, request_id);
+    answer (arg, index, reply, reply_size);
+}
+
+void
+svc_handle_batch (svc_t *self, size_t count, const void *const *data, const size_t *sizes,
+                  svc_answer_fn *answer, void *arg)
+{
+    s_item_t *items = calloc (count ? count : 1, sizeof *items);
+    svc_cache_lookup_t *lookups = calloc (count ? count : 1, sizeof *lookups);
+    if (!items || !lookups) {
+        for (size_t i = 0; i < count; i++)
+            answer (arg, i, NULL, 0);
+        free (items);
+        free (lookups);
+        return;
+    }
+    /*  Decode; refuse what names no op at once; gather the cache lookups. */
+    size_t lookup_count = 0;
+    bool caching = svc_cache_enabled (self->cache);
+    for (size_t i = 0; i < count; i++) {
+        s_item_t *item = &items[i];
+        item->started = s_now_ms ();
+        item->req = proto_request_decode (data[i], sizes[i]);
+        item->op = item->req ? s_find_op (self->def, item->req->op) : NULL;
+        if (!item->op) {
+            int status;
+            size_t reply_size = 0;
+            char *reply = s_refuse (self, item, &status, &reply_size);
+            s_answer (item, i, status, "-", reply, reply_size, answer, arg);
+        }
+        else if (item->op->cacheable && caching) {
+            item->lookup = true;
+            lookups[lookup_count++]
+                = (svc_cache_lookup_t) {.op = item->op->op, .declared = item->op->params,
+                                        .req = item->req};
+        }
+    }
+    /*  One Redis round trip for every lookup; hits are answered before any handler runs. */
+    svc_cache_lookup_many (self->cache, self->db, self->def->name, lookups, lookup_count);
+    for (size_t i = 0, next = 0; i < count; i++) {
+        s_item_t *item = &items[i];
+        if (!item->lookup)
+            continue;
+        item->cache = lookups[next++];
+        if (!item->cache.value)
+            continue;
+        size_t reply_size = 0;
+        char *reply = proto_reply_encode (200, item->cache.value, item->cache.size, 1, &reply_size);
+        free (item->cache.value);
+        item->cache.value = NULL;
+        if (reply) {
+            s_answer (item, i, 200, "hit", reply, reply_size, answer, arg);
+            item->op = NULL; /* answered */
+        }
+    }
+    /*  The rest, one handler at a time. */
+    for (size_t i = 0; i < count; i++) {
+        s_item_t *item = &items[i];
+        if (item->op) {
+            int status;
+            size_t reply_size = 0;
+            char *reply = s_run (self, item->op, item->req, item->cache.key, &status, &reply_size);
+            const char *state = !item->op->cacheable ? "-" : item->cache.key ? "miss" : "off";
+            s_answer (item, i, status, state, reply, reply_size, answer, arg);
+        }
+        free (item->cache.key);
+        proto_request_destroy (&item->req);
+    }
+    free (lookups);
+    free (items);
+}
+
+/*  svc_answer_fn of svc_handle(): keeps the one reply. */
+typedef struct {
+    char *reply;
+    size_t size;
+} s_single_t;
+
+static void
+s_keep_reply (void *arg, size_t index, char *reply, size_t size)
+{
+    (void) index;
+    s_single_t *single = arg;
+    single->reply = reply;
+    single->size = size;
+}
+
+char *
+svc_handle (svc_t *self, const void *data, size_t size, size_t *reply_size)
+{
+    s_single_t single = {NULL, 0};
+    svc_handle_batch (self, 1, &data, &size, s_keep_reply, &single);
+    *reply_size = single.size;
+    return single.reply;
 }
 
 /*  ---------------------------------------------------------------------------------------
@@ -356,6 +434,52 @@ s_usage (const char *prog, const svc_def_t *def)
             "Stops after the request in hand on SIGTERM or SIGINT.\n");
 }
 
+/*  A batch being served: the requests taken from the worker and where to send answers. */
+typedef struct {
+    mdp_worker_t *worker;
+    zframe_t *requests[MDP_CREDIT_MAX];
+    zframe_t *reply_to[MDP_CREDIT_MAX];
+} s_batch_t;
+
+/*  svc_answer_fn of s_serve_batch(): sends the reply at once. */
+static void
+s_send_reply (void *arg, size_t index, char *reply, size_t size)
+{
+    s_batch_t *batch = arg;
+    zframe_t *frame = reply ? zframe_new (reply, size) : NULL;
+    free (reply);
+    if (frame)
+        mdp_worker_send (batch->worker, &batch->reply_to[index], &frame);
+    zframe_destroy (&batch->reply_to[index]);
+    zframe_destroy (&frame);
+}
+
+/*  Waits up to a second for a request, takes every other one already waiting (up to
+    credit) and answers them as one batch (svc_handle_batch). */
+static void
+s_serve_batch (svc_t *svc, mdp_worker_t *worker, int credit)
+{
+    s_batch_t batch = {.worker = worker};
+    size_t count = 0;
+    zframe_t *request = mdp_worker_recv (worker, 1000, &batch.reply_to[0]);
+    while (request) {
+        batch.requests[count++] = request;
+        request = count < (size_t) credit ? mdp_worker_recv (worker, 0, &batch.reply_to[count])
+                                          : NULL;
+    }
+    if (count == 0)
+        return;
+    const void *data[MDP_CREDIT_MAX];
+    size_t sizes[MDP_CREDIT_MAX];
+    for (size_t i = 0; i < count; i++) {
+        data[i] = zframe_data (batch.requests[i]);
+        sizes[i] = zframe_size (batch.requests[i]);
+    }
+    svc_handle_batch (svc, count, data, sizes, s_send_reply, &batch);
+    for (size_t i = 0; i < count; i++)
+        zframe_destroy (&batch.requests[i]);
+}
+
 int
 svc_main (int argc, char **argv, const svc_def_t *def)
 {
@@ -380,11 +504,13 @@ svc_main (int argc, char **argv, const svc_def_t *def)
     zsys_init (); /* installs the SIGTERM/SIGINT handler before anything slow */
 
     int rc = 1;
+    int credit = def->credit <= 0 ? SVC_CREDIT : def->credit > MDP_CREDIT_MAX ? MDP_CREDIT_MAX
+                                                                              : def->credit;
     mdp_worker_t *worker = NULL;
     svc_t *svc = svc_new (def, config, err, sizeof err);
     if (!svc)
         ecom_error ("msg=\"cannot start\" reason=\"%s\"", err);
-    else if (!(worker = mdp_worker_new (config->broker_endpoint, def->name)))
+    else if (!(worker = mdp_worker_new (config->broker_endpoint, def->name, credit)))
         ecom_error ("msg=\"cannot start: bad broker endpoint\" endpoint=%s",
                     config->broker_endpoint);
     else if (def->start && def->start (config) != 0)
@@ -392,23 +518,10 @@ svc_main (int argc, char **argv, const svc_def_t *def)
     else {
         svc_db_set_worker (svc->db, worker);
         svc->worker = worker;
-        ecom_info ("msg=\"ready\" broker=%s cache_ttl_seconds=%d", config->broker_endpoint,
-                   config->cache_ttl_seconds);
-        while (!zsys_interrupted) {
-            zframe_t *reply_to = NULL;
-            zframe_t *request = mdp_worker_recv (worker, 1000, &reply_to);
-            if (!request)
-                continue;
-            size_t size = 0;
-            char *reply = svc_handle (svc, zframe_data (request), zframe_size (request), &size);
-            zframe_destroy (&request);
-            zframe_t *frame = reply ? zframe_new (reply, size) : NULL;
-            free (reply);
-            if (frame)
-                mdp_worker_send (worker, &reply_to, &frame);
-            zframe_destroy (&reply_to);
-            zframe_destroy (&frame);
-        }
+        ecom_info ("msg=\"ready\" broker=%s cache_ttl_seconds=%d credit=%d",
+                   config->broker_endpoint, config->cache_ttl_seconds, credit);
+        while (!zsys_interrupted)
+            s_serve_batch (svc, worker, credit);
         svc_db_set_worker (svc->db, NULL);
         svc->worker = NULL;
         ecom_info ("msg=\"stopping on signal\"");

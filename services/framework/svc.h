@@ -56,7 +56,16 @@ typedef struct {
     int (*start) (const ecom_config_t *config);
     /* Optional: called after the last request, before the service exits. */
     void (*stop) (void);
+    /* How many requests an instance takes from the broker at once (its MDP credit,
+       1..MDP_CREDIT_MAX); 0 means SVC_CREDIT. 1 suits ops that hold the instance long
+       (a password hash): their queue then waits at the broker, for any instance. */
+    int credit;
 } svc_def_t;
+
+/*  The default credit: an instance takes up to this many requests at once and answers
+    them as one batch (svc_handle_batch): their cache lookups in one Redis round trip, the
+    hits at once, then the others one at a time. */
+#define SVC_CREDIT 32
 
 /*  ---------------------------------------------------------------------------------------
     For handlers */
@@ -120,6 +129,17 @@ void svc_destroy (svc_t **self_p);
     encoded reply (free()) of *size bytes; logs one line. Never fails but for lack of memory
     (NULL). */
 char *svc_handle (svc_t *self, const void *data, size_t size, size_t *reply_size);
+
+/*  Receives the reply (malloc(), now the callee's; NULL when out of memory) to request
+    index of a batch. */
+typedef void (svc_answer_fn) (void *arg, size_t index, char *reply, size_t size);
+
+/*  Handles count requests (encoded envelope requests, trusted in no way) as one batch:
+    requests for no known op are answered first, then cache hits (looked up in one round
+    trip), then the rest one handler at a time, each answer handed to answer as soon as it
+    is ready; logs one line per request. */
+void svc_handle_batch (svc_t *self, size_t count, const void *const *data, const size_t *sizes,
+                       svc_answer_fn *answer, void *arg);
 
 /*  The whole service process: see the comment at the top. Returns the exit status: 0 after
     SIGTERM/SIGINT or --help, 2 for bad arguments, 1 when it cannot start. */

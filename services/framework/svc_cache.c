@@ -141,6 +141,20 @@ s_command (svc_cache_t *self, const char *format, ...)
     return reply;
 }
 
+/*  A copy (free()) of a string reply's bytes and its size, or NULL for anything else. */
+static char *
+s_reply_copy (const redisReply *reply, size_t *size)
+{
+    if (reply->type != REDIS_REPLY_STRING)
+        return NULL;
+    char *value = malloc (reply->len ? reply->len : 1);
+    if (value) {
+        memcpy (value, reply->str, reply->len);
+        *size = reply->len;
+    }
+    return value;
+}
+
 svc_cache_t *
 svc_cache_new (const char *redis_url, int ttl_seconds)
 {
@@ -269,14 +283,7 @@ svc_cache_get (svc_cache_t *self, const char *key, size_t *size)
     redisReply *reply = s_command (self, "GET %s", key);
     if (!reply)
         return NULL;
-    char *value = NULL;
-    if (reply->type == REDIS_REPLY_STRING) {
-        value = malloc (reply->len ? reply->len : 1);
-        if (value) {
-            memcpy (value, reply->str, reply->len);
-            *size = reply->len;
-        }
-    }
+    char *value = s_reply_copy (reply, size);
     freeReplyObject (reply);
     return value;
 }
@@ -356,63 +363,121 @@ svc_cache_key (long long version, const char *service, const char *op,
 }
 
 /*  ---------------------------------------------------------------------------------------
-    Lookup in one round trip */
+    Lookups in one round trip */
+
+/*  The canonical decimal form of a version reply (what svc_cache_key() writes) into
+    canonical; 0, or -1 when the reply is not a version in canonical form. */
+static int
+s_version_canonical (const redisReply *reply, char canonical[32])
+{
+    long long version;
+    return reply->type == REDIS_REPLY_STRING
+                   && s_parse_version (reply->str, reply->len, &version) == 0
+                   && (size_t) snprintf (canonical, 32, "%lld", version) == reply->len
+                   && memcmp (canonical, reply->str, reply->len) == 0
+               ? 0
+               : -1;
+}
+
+/*  The fast way: one script reads the version and, when there is one, every entry under
+    prefix..version..suffix[i]. Returns 0 when Redis answered with a canonical version (keys
+    and hits set), 1 when the long way must be taken, -1 when Redis is unavailable. */
+static int
+s_lookup_scripted (svc_cache_t *self, const char *service, svc_cache_lookup_t *lookups,
+                   size_t count)
+{
+    static const char script[] =
+        "local v = redis.call('GET', KEYS[1]) "
+        "if not v then return {} end "
+        "local keys = {} "
+        "for i = 2, #ARGV do keys[i - 1] = ARGV[1] .. v .. ARGV[i] end "
+        "return {v, redis.call('MGET', unpack(keys))}";
+    size_t argc = 5 + count;
+    const char **argv = calloc (argc, sizeof *argv);
+    char **suffixes = calloc (count, sizeof *suffixes);
+    int rc = -1;
+    if (!argv || !suffixes)
+        goto done;
+    argv[0] = "EVAL";
+    argv[1] = script;
+    argv[2] = "1";
+    argv[3] = SVC_CACHE_VERSION_KEY;
+    argv[4] = SVC_CACHE_KEY_PREFIX;
+    for (size_t i = 0; i < count; i++) {
+        char hex[33];
+        if (s_key_hash (lookups[i].declared, lookups[i].req, hex) != 0
+            || !(suffixes[i] = s_strdup_printf (":%s:%s:%s", service, lookups[i].op, hex)))
+            goto done;
+        argv[5 + i] = suffixes[i];
+    }
+    redisContext *redis = s_connection (self);
+    redisReply *reply = redis ? redisCommandArgv (redis, (int) argc, argv, NULL) : NULL;
+    if (redis && !reply)
+        s_lost (self);
+    if (!reply)
+        goto done;
+    char canonical[32];
+    rc = 1;
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
+        && s_version_canonical (reply->element[0], canonical) == 0
+        && reply->element[1]->type == REDIS_REPLY_ARRAY
+        && reply->element[1]->elements == count) {
+        rc = 0;
+        for (size_t i = 0; i < count; i++) {
+            /*  The same key svc_cache_key() builds, since the version is canonical. */
+            lookups[i].key = s_strdup_printf (SVC_CACHE_KEY_PREFIX "%s%s", canonical, suffixes[i]);
+            if (lookups[i].key)
+                lookups[i].value = s_reply_copy (reply->element[1]->element[i], &lookups[i].size);
+        }
+    }
+    else if (reply->type == REDIS_REPLY_ERROR) {
+        char reason[256];
+        s_log_safe (reason, sizeof reason, reply->str);
+        ecom_warn ("msg=\"Redis refused a command\" reason=\"%s\"", reason);
+        rc = -1;
+    }
+    freeReplyObject (reply);
+done:
+    for (size_t i = 0; suffixes && i < count; i++)
+        free (suffixes[i]);
+    free (suffixes);
+    free (argv);
+    return rc;
+}
+
+void
+svc_cache_lookup_many (svc_cache_t *self, svc_db_t *db, const char *service,
+                       svc_cache_lookup_t *lookups, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        lookups[i].key = lookups[i].value = NULL;
+        lookups[i].size = 0;
+    }
+    if (count == 0 || self->ttl == 0 || !s_connection (self))
+        return;
+    if (!self->resync && s_lookup_scripted (self, service, lookups, count) != 1)
+        return;
+    /*  A resync is due, or the version is absent or not a canonical number: the long way,
+        which takes it from PostgreSQL. */
+    long long version;
+    if (svc_cache_version (self, db, &version) != 0)
+        return;
+    for (size_t i = 0; i < count; i++) {
+        lookups[i].key
+            = svc_cache_key (version, service, lookups[i].op, lookups[i].declared, lookups[i].req);
+        if (lookups[i].key)
+            lookups[i].value = svc_cache_get (self, lookups[i].key, &lookups[i].size);
+    }
+}
 
 char *
 svc_cache_lookup (svc_cache_t *self, svc_db_t *db, const char *service, const char *op,
                   const char *const *declared, const proto_request_t *req, char **key_p,
                   size_t *size)
 {
-    /*  Reads the version and, when there is one, the entry under prefix..version..suffix:
-        answers {} or {version, entry or nil}. */
-    static const char script[] =
-        "local v = redis.call('GET', KEYS[1]) "
-        "if not v then return {} end "
-        "return {v, redis.call('GET', ARGV[1] .. v .. ARGV[2])}";
-    *key_p = NULL;
-    if (self->ttl == 0 || !s_connection (self))
-        return NULL;
-    char *value = NULL;
-    if (!self->resync) {
-        char hex[33];
-        char *suffix = NULL;
-        if (s_key_hash (declared, req, hex) == 0)
-            suffix = s_strdup_printf (":%s:%s:%s", service, op, hex);
-        redisReply *reply = suffix ? s_command (self, "EVAL %s 1 %s %s %s", script,
-                                                SVC_CACHE_VERSION_KEY, SVC_CACHE_KEY_PREFIX,
-                                                suffix)
-                                   : NULL;
-        long long version;
-        char canonical[32];
-        if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
-            && reply->element[0]->type == REDIS_REPLY_STRING
-            && s_parse_version (reply->element[0]->str, reply->element[0]->len, &version) == 0
-            && (size_t) snprintf (canonical, sizeof canonical, "%lld", version)
-                   == reply->element[0]->len
-            && memcmp (canonical, reply->element[0]->str, reply->element[0]->len) == 0) {
-            /*  The same key svc_cache_key() builds, since the version is canonical. */
-            *key_p = s_strdup_printf (SVC_CACHE_KEY_PREFIX "%s%s", canonical, suffix);
-            redisReply *entry = reply->element[1];
-            if (*key_p && entry->type == REDIS_REPLY_STRING) {
-                value = malloc (entry->len ? entry->len : 1);
-                if (value) {
-                    memcpy (value, entry->str, entry->len);
-                    *size = entry->len;
-                }
-            }
-        }
-        bool answered = reply != NULL;
-        if (reply)
-            freeReplyObject (reply);
-        free (suffix);
-        if (*key_p || !answered)
-            return value;
-    }
-    /*  A resync is due, or the version is absent or not a canonical number: the long way,
-        which takes it from PostgreSQL. */
-    long long version;
-    if (svc_cache_version (self, db, &version) != 0)
-        return NULL;
-    *key_p = svc_cache_key (version, service, op, declared, req);
-    return *key_p ? svc_cache_get (self, *key_p, size) : NULL;
+    svc_cache_lookup_t lookup = {.op = op, .declared = declared, .req = req};
+    svc_cache_lookup_many (self, db, service, &lookup, 1);
+    *key_p = lookup.key;
+    *size = lookup.size;
+    return lookup.value;
 }

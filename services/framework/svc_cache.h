@@ -54,6 +54,25 @@ char *svc_cache_get (svc_cache_t *self, const char *key, size_t *size);
     otherwise ignored. */
 void svc_cache_put (svc_cache_t *self, const char *key, const char *data, size_t size);
 
+/*  One request's lookup in svc_cache_lookup_many(). */
+typedef struct {
+    const char *op;                 /* in: the op */
+    const char *const *declared;    /* in: its declared parameters (svc_cache_key()) */
+    const proto_request_t *req;     /* in: the request */
+    char *key;                      /* out: its cache key (free()), NULL when caching is off
+                                       or Redis unavailable */
+    char *value;                    /* out: a copy of the entry (free()), NULL on a miss */
+    size_t size;                    /* out: the entry's size */
+} svc_cache_lookup_t;
+
+/*  Looks up the cached answers of count requests for service's ops in one Redis round trip
+    (a small Lua script reads the data version and every entry under that version's keys),
+    setting each lookup's key and, for a hit, its value. When the version is absent or a
+    resync is due it is taken from db, as by svc_cache_version(), at the cost of more round
+    trips. */
+void svc_cache_lookup_many (svc_cache_t *self, svc_db_t *db, const char *service,
+                            svc_cache_lookup_t *lookups, size_t count);
+
 /*  Looks up the cached answer of a request for service's op in one Redis round trip (a
     small Lua script reads the data version and the entry under that version's key). Sets
     *key to the request's cache key (free(); the key svc_cache_key() builds for the

@@ -584,7 +584,7 @@ test_slow_query_heartbeats (void **state)
     assert_true (port > 0);
     char endpoint[64];
     snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", port);
-    mdp_worker_t *worker = mdp_worker_new (endpoint, "slow");
+    mdp_worker_t *worker = mdp_worker_new (endpoint, "slow", 1);
     assert_non_null (worker);
     char err[256];
     svc_db_t *db = svc_db_new (s_db_url, err, sizeof err);

@@ -12,6 +12,7 @@ free ports; at the end every process must exit 0 without a sanitizer report.
 import contextlib
 import datetime as dt
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -577,7 +578,7 @@ def test_two_instances_share_and_survive_sigkill(kstack):
     assert "msg=request" in kstack.log("kpi-0")
     assert "msg=request" in kstack.log(extra)
     # the dead instance did hold a request, which the broker re-sent (gateway/broker.h)
-    assert "held=requeued" in kstack.log("gateway"), "the killed instance held no request"
+    assert re.search(r"requeued=[1-9]", kstack.log("gateway")), "the killed instance held no request"
     assert kstack.get("/api/v1/kpis/").status_code == 200
 
 
