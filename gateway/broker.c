@@ -82,6 +82,7 @@ struct _broker_t {
     zhashx_t *workers;   /* identity -> worker_t */
     int64_t heartbeat_at;
     uint64_t next_call_id;
+    bool dispatch_due;   /* broker_call() queued calls that broker_process() is to send */
 };
 
 /*  A finished call whose callback is still to run. */
@@ -487,6 +488,12 @@ broker_fd (broker_t *self)
 void
 broker_process (broker_t *self)
 {
+    if (self->dispatch_due) {
+        self->dispatch_due = false;
+        for (service_t *service = zhashx_first (self->services); service;
+             service = zhashx_next (self->services))
+            s_service_dispatch (self, service);
+    }
     while (true) {
         bool dropped;
         mdp_router_msg_t *msg = mdp_router_msg_recv (self->router, &dropped);
@@ -499,8 +506,9 @@ broker_process (broker_t *self)
         }
         else if (dropped)
             ecom_debug ("msg=\"malformed message dropped\"");
-        else if (!(zsock_events (self->router) & ZMQ_POLLIN))
-            break;
+        else
+            break; /* a receive that finds nothing has taken in every pending ZeroMQ
+                      command: the socket's fd fires again when more comes */
     }
 }
 
@@ -556,7 +564,9 @@ broker_call (broker_t *self, const char *service_name, const void *body, size_t 
     call->id = ++self->next_call_id;
     snprintf (call->tag, sizeof call->tag, "call-%" PRIu64, call->id);
     call->queue_handle = zlistx_add_end (service->queue, call);
-    s_service_dispatch (self, service);
+    /*  Sent by the next broker_process(): the calls an event-loop turn makes go out
+        together, so ZeroMQ's I/O thread is woken once for them rather than once each. */
+    self->dispatch_due = true;
     return call;
 }
 

@@ -6,13 +6,15 @@
     runs on the caller's thread: the gateway watches broker_fd() in its event loop, calls
     broker_process() when it fires, and broker_tick() when broker_tick()'s answer says.
 
-    Each service has a queue of requests and a list of idle workers; a request goes to the
-    longest-idle live worker. Each worker handles one request at a time, so a REPLY is matched
-    to the request that worker holds (the client address in the frame is not trusted).
-    A worker silent for MDP_HEARTBEAT_MS * MDP_LIVENESS is purged; the request it held is
-    queued again when its call allows a retry, else failed with BROKER_WORKER_LOST. When the
-    last worker of a service is purged, that service's queued calls fail with
-    BROKER_NO_WORKER. */
+    Each service has a queue of requests and a list of workers; a worker holds up to its
+    credit of requests at once (announced in READY, proto/mdp.h; 1 for a plain MDP/0.1
+    worker), and a request goes to the live worker holding the fewest. Each request carries
+    a client frame unique to its call, and a REPLY completes the call its frame names among
+    those its worker holds. broker_call() queues; the next broker_process() sends, so the
+    calls of one event-loop turn leave together. A worker silent for MDP_HEARTBEAT_MS *
+    MDP_LIVENESS is purged; each request it held is queued again when its call allows a
+    retry, else failed with BROKER_WORKER_LOST. When the last worker of a service is purged,
+    that service's queued calls fail with BROKER_NO_WORKER. */
 #ifndef GATEWAY_BROKER_H
 #define GATEWAY_BROKER_H
 
@@ -53,9 +55,10 @@ void broker_process (broker_t *self);
     be called again. */
 int64_t broker_tick (broker_t *self);
 
-/*  Queues body (copied) for service. Returns NULL, without calling cb, when the service has
-    no live worker now; otherwise cb is called exactly once later (from broker_process() or
-    broker_tick()) unless broker_call_cancel() comes first. retry says whether the call may be
+/*  Queues body (copied) for service, to be sent by the next broker_process(). Returns NULL,
+    without calling cb, when the service has no live worker now; otherwise cb is called
+    exactly once later (from broker_process() or broker_tick()) unless broker_call_cancel()
+    comes first. retry says whether the call may be
     sent to another worker when the one holding it dies (true only for idempotent ops). */
 broker_call_t *broker_call (broker_t *self, const char *service, const void *body,
                             size_t size, bool retry, broker_reply_fn *cb, void *arg);
