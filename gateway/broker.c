@@ -488,13 +488,14 @@ broker_fd (broker_t *self)
 void
 broker_process (broker_t *self)
 {
-    if (self->dispatch_due) {
-        self->dispatch_due = false;
-        for (service_t *service = zhashx_first (self->services); service;
-             service = zhashx_next (self->services))
-            s_service_dispatch (self, service);
-    }
     while (true) {
+        /*  First the calls queued since the last turn, and those reply callbacks queue. */
+        if (self->dispatch_due) {
+            self->dispatch_due = false;
+            for (service_t *service = zhashx_first (self->services); service;
+                 service = zhashx_next (self->services))
+                s_service_dispatch (self, service);
+        }
         bool dropped;
         mdp_router_msg_t *msg = mdp_router_msg_recv (self->router, &dropped);
         if (msg) {
@@ -506,7 +507,7 @@ broker_process (broker_t *self)
         }
         else if (dropped)
             ecom_debug ("msg=\"malformed message dropped\"");
-        else
+        else if (!self->dispatch_due)
             break; /* a receive that finds nothing has taken in every pending ZeroMQ
                       command: the socket's fd fires again when more comes */
     }

@@ -373,8 +373,9 @@ test_call_reply (void **state)
     outcome_t o = {0};
     broker_call_t *call = broker_call (f->broker, "echo", "hello", 5, true, on_reply, &o);
     assert_non_null (call);
-    assert_true (broker_call_dispatched (call)); /* an idle worker took it at once */
-    broker_process (f->broker);                  /* what the gateway does after a call */
+    assert_false (broker_call_dispatched (call)); /* queued: sent by the next process */
+    broker_process (f->broker);                   /* what the gateway does after a call */
+    assert_true (broker_call_dispatched (call));  /* an idle worker took it */
     assert_true (pump_until (f, answered, &o, 3000));
     assert_int_equal (o.calls, 1);
     assert_int_equal (o.result, BROKER_OK);
@@ -546,6 +547,7 @@ test_cancel (void **state)
     outcome_t o1 = {0}, o2 = {0}, o3 = {0};
     broker_call_t *c1 = broker_call (f->broker, "echo", "1", 1, true, on_reply, &o1);
     broker_call_t *c2 = broker_call (f->broker, "echo", "2", 1, true, on_reply, &o2);
+    broker_process (f->broker);
     assert_true (broker_call_dispatched (c1));
     assert_false (broker_call_dispatched (c2));
     broker_call_cancel (f->broker, c2); /* queued: never sent */
@@ -810,6 +812,321 @@ test_protocol_errors (void **state)
     zsock_destroy (&raw);
 }
 
+/*  ---------------------------------------------------------------------------------------
+    Credit: raw workers that announce how many calls they take at once */
+
+/*  A raw worker of service, READY with credit (NULL: none, a plain MDP/0.1 worker), and
+    registered. */
+static zsock_t *
+raw_worker (fixture_t *f, const char *service, const char *credit, size_t workers)
+{
+    zsock_t *raw = raw_dealer (f);
+    if (credit)
+        send_frames (raw, 5, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S (service), S (credit));
+    else
+        send_frames (raw, 4, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S (service));
+    wait_for_workers (f, service, workers);
+    return raw;
+}
+
+/*  A REQUEST as a worker got it. */
+typedef struct {
+    char client[64];
+    char body[64];
+} request_t;
+
+/*  The client frame and body of a REQUEST message (destroyed). */
+static request_t
+request_parse (zmsg_t **msg_p)
+{
+    zmsg_t *msg = *msg_p;
+    request_t r = {"", ""};
+    assert_int_equal (zmsg_size (msg), 6); /* "", MDPW01, 0x02, client, "", body */
+    zmsg_first (msg);
+    zmsg_next (msg);
+    zmsg_next (msg);
+    zframe_t *client = zmsg_next (msg);
+    zframe_t *body = zmsg_last (msg);
+    assert_true (zframe_size (client) > 0 && zframe_size (client) < sizeof r.client);
+    assert_true (zframe_size (body) < sizeof r.body);
+    memcpy (r.client, zframe_data (client), zframe_size (client));
+    memcpy (r.body, zframe_data (body), zframe_size (body));
+    zmsg_destroy (msg_p);
+    return r;
+}
+
+/*  Waits for the next REQUEST on raw (the broker runs meanwhile). */
+static request_t
+expect_request (fixture_t *f, zsock_t *raw)
+{
+    zmsg_t *msg = expect_command (f, raw, MDP_REQUEST);
+    return request_parse (&msg);
+}
+
+/*  Takes a REQUEST already waiting on raw (other commands are skipped); false when none. */
+static bool
+take_request (zsock_t *raw, request_t *r)
+{
+    expect_t e = {raw, MDP_REQUEST, NULL};
+    if (!got_command (&e))
+        return false;
+    *r = request_parse (&e.msg);
+    return true;
+}
+
+/*  Fails when a REQUEST comes on raw within ms (the broker runs meanwhile). */
+static void
+expect_no_request (fixture_t *f, zsock_t *raw, int ms)
+{
+    expect_t e = {raw, MDP_REQUEST, NULL};
+    if (pump_until (f, got_command, &e, ms)) {
+        zmsg_destroy (&e.msg);
+        fail_msg ("an unexpected REQUEST came");
+    }
+}
+
+/*  The worker's REPLY to the request of r. */
+static void
+raw_reply (zsock_t *raw, const request_t *r, const char *text)
+{
+    send_frames (raw, 6, EMPTY, S (MDP_WORKER), CMD (MDP_REPLY), S (r->client), EMPTY, S (text));
+}
+
+/*  A worker with credit 3 gets three calls before its first reply, the fourth waits; a
+    reply completes the call its client frame names, whichever it is, and makes room. */
+static void
+test_credit_window (void **state)
+{
+    fixture_t *f = *state;
+    zsock_t *raw = raw_worker (f, "win", "3", 1);
+    outcome_t o[4] = {{0}};
+    broker_call_t *c[4];
+    const char *bodies[] = {"1", "2", "3", "4"};
+    for (int i = 0; i < 4; i++) {
+        c[i] = broker_call (f->broker, "win", bodies[i], 1, true, on_reply, &o[i]);
+        assert_non_null (c[i]);
+    }
+    /*  The calls of one turn leave together, at the next broker_process(). */
+    zclock_sleep (50);
+    expect_t early = {raw, MDP_REQUEST, NULL};
+    assert_false (got_command (&early));
+    for (int i = 0; i < 4; i++)
+        assert_false (broker_call_dispatched (c[i]));
+    broker_process (f->broker);
+    request_t r[4];
+    for (int i = 0; i < 3; i++) {
+        r[i] = expect_request (f, raw);
+        assert_string_equal (r[i].body, bodies[i]);
+    }
+    assert_string_not_equal (r[0].client, r[1].client);
+    assert_string_not_equal (r[0].client, r[2].client);
+    assert_string_not_equal (r[1].client, r[2].client);
+    expect_no_request (f, raw, 200);
+    for (int i = 0; i < 3; i++)
+        assert_true (broker_call_dispatched (c[i]));
+    assert_false (broker_call_dispatched (c[3]));
+
+    /*  The reply to the second request completes the second call, and only it. */
+    raw_reply (raw, &r[1], "second");
+    assert_true (pump_until (f, answered, &o[1], 3000));
+    assert_int_equal (o[1].result, BROKER_OK);
+    assert_string_equal (o[1].reply, "second");
+    assert_int_equal (o[0].calls, 0);
+    assert_int_equal (o[2].calls, 0);
+    assert_int_equal (o[3].calls, 0);
+    r[3] = expect_request (f, raw);
+    assert_string_equal (r[3].body, "4");
+    assert_true (broker_call_dispatched (c[3]));
+    for (int i = 0; i < 3; i++)
+        assert_string_not_equal (r[3].client, r[i].client);
+
+    /*  The others, answered last first. */
+    const int order[] = {3, 0, 2};
+    for (int k = 0; k < 3; k++) {
+        int i = order[k];
+        char text[16];
+        snprintf (text, sizeof text, "answer-%d", i + 1);
+        raw_reply (raw, &r[i], text);
+        assert_true (pump_until (f, answered, &o[i], 3000));
+        assert_string_equal (o[i].reply, text);
+    }
+    pump (f, 50);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal (o[i].calls, 1);
+
+    /*  A second reply to a call that is over names nothing the worker holds. */
+    raw_reply (raw, &r[1], "again");
+    zmsg_t *msg = expect_command (f, raw, MDP_DISCONNECT);
+    zmsg_destroy (&msg);
+    assert_int_equal (broker_worker_count (f->broker, "win"), 0);
+    assert_int_equal (o[1].calls, 1);
+    zsock_destroy (&raw);
+}
+
+/*  Runs the broker for ms and takes every REQUEST that comes on a or b meanwhile. */
+static void
+collect_requests (fixture_t *f, int ms, zsock_t *a, request_t got_a[8], int *count_a, zsock_t *b,
+                  request_t got_b[8], int *count_b)
+{
+    int64_t deadline = zclock_mono () + ms;
+    *count_a = *count_b = 0;
+    while (zclock_mono () < deadline) {
+        pump (f, 10);
+        request_t r;
+        while (take_request (a, &r)) {
+            assert_true (*count_a < 8);
+            got_a[(*count_a)++] = r;
+        }
+        while (take_request (b, &r)) {
+            assert_true (*count_b < 8);
+            got_b[(*count_b)++] = r;
+        }
+    }
+}
+
+/*  A call goes to the worker holding the fewest calls: four calls to two workers of credit
+    4 go two and two; then the worker that got the last call, once it holds fewer than the
+    other, gets the next one too. */
+static void
+test_least_loaded (void **state)
+{
+    fixture_t *f = *state;
+    zsock_t *a = raw_worker (f, "ll", "4", 1);
+    zsock_t *b = raw_worker (f, "ll", "4", 2);
+    outcome_t o[5] = {{0}};
+    const char *bodies[] = {"1", "2", "3", "4", "5"};
+    for (int i = 0; i < 4; i++)
+        assert_non_null (broker_call (f->broker, "ll", bodies[i], 1, true, on_reply, &o[i]));
+    broker_process (f->broker);
+    request_t got_a[8], got_b[8];
+    int count_a, count_b;
+    collect_requests (f, 300, a, got_a, &count_a, b, got_b, &count_b);
+    assert_int_equal (count_a, 2);
+    assert_int_equal (count_b, 2);
+
+    /*  The worker that got "4" answers one call: it holds 1, the other 2. */
+    bool last_to_a = streq (got_a[0].body, "4") || streq (got_a[1].body, "4");
+    zsock_t *lighter = last_to_a ? a : b;
+    zsock_t *heavier = last_to_a ? b : a;
+    request_t done = last_to_a ? got_a[0] : got_b[0];
+    raw_reply (lighter, &done, "done");
+    int index = atoi (done.body) - 1;
+    assert_true (pump_until (f, answered, &o[index], 3000));
+    assert_string_equal (o[index].reply, "done");
+
+    assert_non_null (broker_call (f->broker, "ll", bodies[4], 1, true, on_reply, &o[4]));
+    broker_process (f->broker);
+    request_t got_lighter[8], got_heavier[8];
+    int count_lighter, count_heavier;
+    collect_requests (f, 300, lighter, got_lighter, &count_lighter, heavier, got_heavier,
+                      &count_heavier);
+    assert_int_equal (count_lighter, 1);
+    assert_int_equal (count_heavier, 0);
+    assert_string_equal (got_lighter[0].body, "5");
+    zsock_destroy (&a);
+    zsock_destroy (&b);
+}
+
+/*  A worker holding several calls says DISCONNECT: the retryable ones go back to the front
+    of the queue in their order and reach the next worker so, the others fail. */
+static void
+test_purge_held_calls (void **state)
+{
+    fixture_t *f = *state;
+    zsock_t *a = raw_worker (f, "pg", "3", 1);
+    outcome_t r1 = {0}, n2 = {0}, r3 = {0};
+    broker_call_t *c1 = broker_call (f->broker, "pg", "r1", 2, true, on_reply, &r1);
+    broker_call_t *c2 = broker_call (f->broker, "pg", "n2", 2, false, on_reply, &n2);
+    broker_call_t *c3 = broker_call (f->broker, "pg", "r3", 2, true, on_reply, &r3);
+    broker_process (f->broker);
+    for (int i = 0; i < 3; i++)
+        expect_request (f, a);
+    assert_true (broker_call_dispatched (c1) && broker_call_dispatched (c2)
+                 && broker_call_dispatched (c3));
+
+    zsock_t *b = raw_worker (f, "pg", "3", 2);
+    expect_no_request (f, b, 100);
+    send_frames (a, 3, EMPTY, S (MDP_WORKER), CMD (MDP_DISCONNECT));
+    assert_true (pump_until (f, answered, &n2, 3000));
+    assert_int_equal (n2.result, BROKER_WORKER_LOST);
+    assert_int_equal (broker_worker_count (f->broker, "pg"), 1);
+    request_t first = expect_request (f, b);
+    request_t second = expect_request (f, b);
+    assert_string_equal (first.body, "r1");
+    assert_string_equal (second.body, "r3");
+    expect_no_request (f, b, 100);
+    assert_int_equal (r1.calls + r3.calls, 0);
+    raw_reply (b, &second, "B:r3");
+    raw_reply (b, &first, "B:r1");
+    assert_true (pump_until (f, answered, &r1, 3000));
+    assert_true (pump_until (f, answered, &r3, 3000));
+    assert_string_equal (r1.reply, "B:r1");
+    assert_string_equal (r3.reply, "B:r3");
+    assert_int_equal (n2.calls, 1);
+    zsock_destroy (&a);
+
+    /*  Requeued calls go before the ones that were waiting already: c (credit 2) holds
+        q1 and q2, d (credit 1) holds q3, q4 waits; c goes away and d gets q1, q2, q4. */
+    zsock_t *c = raw_worker (f, "fr", "2", 1);
+    outcome_t q[4] = {{0}};
+    const char *bodies[] = {"q1", "q2", "q3", "q4"};
+    for (int i = 0; i < 2; i++)
+        assert_non_null (broker_call (f->broker, "fr", bodies[i], 2, true, on_reply, &q[i]));
+    broker_process (f->broker);
+    expect_request (f, c);
+    expect_request (f, c);
+    zsock_t *d = raw_worker (f, "fr", NULL, 2);
+    for (int i = 2; i < 4; i++)
+        assert_non_null (broker_call (f->broker, "fr", bodies[i], 2, true, on_reply, &q[i]));
+    broker_process (f->broker);
+    request_t r = expect_request (f, d);
+    assert_string_equal (r.body, "q3");
+    send_frames (c, 3, EMPTY, S (MDP_WORKER), CMD (MDP_DISCONNECT));
+    wait_for_workers (f, "fr", 1);
+    const int next[] = {2, 0, 1, 3};
+    for (int k = 0; k < 4; k++) {
+        int i = next[k];
+        if (k > 0) {
+            r = expect_request (f, d);
+            assert_string_equal (r.body, bodies[i]);
+        }
+        expect_no_request (f, d, 50);
+        raw_reply (d, &r, bodies[i]);
+        assert_true (pump_until (f, answered, &q[i], 3000));
+        assert_int_equal (q[i].result, BROKER_OK);
+        assert_string_equal (q[i].reply, bodies[i]);
+    }
+    zsock_destroy (&c);
+    zsock_destroy (&d);
+    zsock_destroy (&b);
+}
+
+/*  A worker that announces no credit (plain MDP/0.1) holds one call at a time. */
+static void
+test_plain_worker_one_at_a_time (void **state)
+{
+    fixture_t *f = *state;
+    zsock_t *raw = raw_worker (f, "plain", NULL, 1);
+    outcome_t o[3] = {{0}};
+    broker_call_t *c[3];
+    const char *bodies[] = {"1", "2", "3"};
+    for (int i = 0; i < 3; i++)
+        c[i] = broker_call (f->broker, "plain", bodies[i], 1, true, on_reply, &o[i]);
+    broker_process (f->broker);
+    for (int i = 0; i < 3; i++) {
+        request_t r = expect_request (f, raw);
+        assert_string_equal (r.body, bodies[i]);
+        expect_no_request (f, raw, 150);
+        assert_true (broker_call_dispatched (c[i]));
+        for (int k = i + 1; k < 3; k++)
+            assert_false (broker_call_dispatched (c[k]));
+        raw_reply (raw, &r, bodies[i]);
+        assert_true (pump_until (f, answered, &o[i], 3000));
+        assert_string_equal (o[i].reply, bodies[i]);
+    }
+    zsock_destroy (&raw);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -829,6 +1146,10 @@ main (int argc, char **argv)
         cmocka_unit_test_setup_teardown (test_external_client, setup, teardown),
         cmocka_unit_test_setup_teardown (test_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown (test_protocol_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_credit_window, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_least_loaded, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_purge_held_calls, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_plain_worker_one_at_a_time, setup, teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /*  mdp_test: MDP/0.1 frames over real ZeroMQ sockets (inproc and tcp loopback): the
-    broker-side parser against valid and malformed messages, the broker-side senders, the
-    worker (READY, requests, replies, heartbeats, DISCONNECT, reconnect on silence,
+    broker-side parser against valid and malformed messages (READY's credit too), the
+    broker-side senders, the worker (READY and its credit, requests, several requests at
+    once answered in any order, replies, heartbeats, DISCONNECT, reconnect on silence,
     mdp_worker_wait_fd, a request longer than the liveness window) against fake brokers,
     and the client (replies, timeouts, late replies, garbage). */
 
@@ -238,6 +239,62 @@ test_router_malformed (void **state)
             fail_msg ("the message after malformed message %d was lost", which);
         mdp_router_msg_destroy (&msg);
     }
+}
+
+/*  READY's credit: a fifth frame holding 1..MDP_CREDIT_MAX in decimal (no sign, no leading
+    zero); without it the credit is 1; anything else drops the whole READY. */
+static void
+test_router_credit (void **state)
+{
+    pair_t *pair = *state;
+    bool dropped;
+    const struct {
+        const char *text;
+        int credit;
+    } valid[] = {{"32", 32}, {"1", 1}, {"9", 9}, {"256", MDP_CREDIT_MAX}};
+    for (size_t i = 0; i < sizeof valid / sizeof valid[0]; i++) {
+        send_frames (pair->dealer, 5, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("kpi"),
+                     S (valid[i].text));
+        mdp_router_msg_t *msg = router_recv_wait (pair->router, &dropped, 1000);
+        if (!msg)
+            fail_msg ("READY with credit \"%s\" was not accepted", valid[i].text);
+        assert_false (dropped);
+        assert_int_equal (msg->command, MDP_READY);
+        assert_string_equal (msg->service, "kpi");
+        assert_int_equal (msg->credit, valid[i].credit);
+        mdp_router_msg_destroy (&msg);
+    }
+
+    send_frames (pair->dealer, 4, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("kpi"));
+    mdp_router_msg_t *plain = router_recv_wait (pair->router, &dropped, 1000);
+    assert_non_null (plain);
+    assert_int_equal (plain->command, MDP_READY);
+    assert_int_equal (plain->credit, 1);
+    mdp_router_msg_destroy (&plain);
+
+    /*  Each bad READY is followed by a HEARTBEAT that must still be read. */
+    const char *const bad[] = {"0", "012", "x", "257", "", "-1", "1000", "+5", " 5", "5 ", "3x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        send_frames (pair->dealer, 5, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("kpi"),
+                     S (bad[i]));
+        send_frames (pair->dealer, 3, EMPTY, S (MDP_WORKER), CMD (MDP_HEARTBEAT));
+        mdp_router_msg_t *msg = router_recv_wait (pair->router, &dropped, 1000);
+        if (msg || !dropped)
+            fail_msg ("READY with credit \"%s\" was not dropped", bad[i]);
+        msg = router_recv_wait (pair->router, &dropped, 1000);
+        if (!msg || msg->command != MDP_HEARTBEAT)
+            fail_msg ("the message after READY with credit \"%s\" was lost", bad[i]);
+        mdp_router_msg_destroy (&msg);
+    }
+    /*  A credit with a NUL inside, and a credit followed by one more frame. */
+    send_frames (pair->dealer, 5, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("kpi"),
+                 ((const char[]) {'1', 0, '0'}), (size_t) 3);
+    assert_null (router_recv_wait (pair->router, &dropped, 1000));
+    assert_true (dropped);
+    send_frames (pair->dealer, 6, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("kpi"), S ("2"),
+                 S ("2"));
+    assert_null (router_recv_wait (pair->router, &dropped, 1000));
+    assert_true (dropped);
 }
 
 static void
@@ -555,6 +612,279 @@ test_worker_wait_fd (void **state)
     zsock_destroy (&broker);
 }
 
+/*  Receives the next READY on the fake broker as it came, routing id first (other
+    messages are skipped), or fails the test after timeout_ms. */
+static zmsg_t *
+recv_ready_raw (zsock_t *router, int timeout_ms)
+{
+    int64_t deadline = zclock_mono () + timeout_ms;
+    zmq_pollitem_t item = {zsock_resolve (router), 0, ZMQ_POLLIN, 0};
+    while (zclock_mono () < deadline) {
+        if (zmq_poll (&item, 1, (long) (deadline - zclock_mono ())) != 1)
+            continue;
+        zmsg_t *msg = zmsg_recv (router);
+        zframe_t *command = NULL;
+        if (zmsg_size (msg) >= 4) {
+            zmsg_first (msg);
+            zmsg_next (msg);
+            zmsg_next (msg);
+            command = zmsg_next (msg);
+        }
+        if (command && zframe_size (command) == 1 && zframe_data (command)[0] == MDP_READY)
+            return msg;
+        zmsg_destroy (&msg);
+    }
+    fail_msg ("no READY came within %d ms", timeout_ms);
+    return NULL;
+}
+
+/*  The worker announces its credit in READY: a fifth frame above 1, none for 1. */
+static void
+test_worker_ready_credit (void **state)
+{
+    char endpoint[64];
+    zsock_t *broker = router_on_free_port (endpoint, sizeof endpoint);
+    assert_null (mdp_worker_new (endpoint, "kpi", 0));
+    assert_null (mdp_worker_new (endpoint, "kpi", -1));
+    assert_null (mdp_worker_new (endpoint, "kpi", MDP_CREDIT_MAX + 1));
+
+    const struct {
+        int credit;
+        const char *frame; /* NULL: no credit frame */
+    } cases[] = {{4, "4"}, {1, NULL}, {MDP_CREDIT_MAX, "256"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mdp_worker_t *worker = mdp_worker_new (endpoint, "kpi", cases[i].credit);
+        assert_non_null (worker);
+        zmsg_t *ready = recv_ready_raw (broker, 2000);
+        /*  routing id, "", MDPW01, 0x01, "kpi" [, credit] */
+        assert_int_equal (zmsg_size (ready), cases[i].frame ? 6 : 5);
+        zmsg_first (ready);
+        assert_int_equal (zframe_size (zmsg_next (ready)), 0);
+        assert_true (zframe_streq (zmsg_next (ready), MDP_WORKER));
+        zframe_t *command = zmsg_next (ready);
+        assert_int_equal (zframe_size (command), 1);
+        assert_int_equal (zframe_data (command)[0], MDP_READY);
+        assert_true (zframe_streq (zmsg_next (ready), "kpi"));
+        if (cases[i].frame)
+            assert_true (zframe_streq (zmsg_next (ready), cases[i].frame));
+        zmsg_destroy (&ready);
+        mdp_worker_destroy (&worker);
+    }
+    zsock_destroy (&broker);
+}
+
+/*  mdp_worker_recv() with no wait, retried until a request that is on its way arrives. */
+static zframe_t *
+recv_arrived (mdp_worker_t *worker, zframe_t **reply_to)
+{
+    int64_t deadline = zclock_mono () + 2000;
+    zframe_t *request = NULL;
+    while (!request && zclock_mono () < deadline) {
+        request = mdp_worker_recv (worker, 0, reply_to);
+        if (!request)
+            zclock_sleep (2);
+    }
+    return request;
+}
+
+/*  Replies body to reply_to (taken) and checks it was sent. */
+static void
+reply_with (mdp_worker_t *worker, zframe_t **reply_to, const char *text)
+{
+    zframe_t *body = zframe_new (text, strlen (text));
+    assert_int_equal (mdp_worker_send (worker, reply_to, &body), 0);
+    assert_null (*reply_to);
+    assert_null (body);
+}
+
+/*  Expects the next REPLY on the fake broker to come from sender and carry client and text. */
+static void
+expect_reply (zsock_t *broker, zframe_t *sender, const char *client, const char *text)
+{
+    mdp_router_msg_t *reply = expect_command (broker, MDP_REPLY, 2000);
+    assert_true (zframe_eq (reply->sender, sender));
+    if (!zframe_streq (reply->client, client) || !zframe_streq (reply->body, text))
+        fail_msg ("expected the reply %s to %s", text, client);
+    mdp_router_msg_destroy (&reply);
+}
+
+/*  A worker with credit 3 takes three requests at once and answers them in any order, each
+    REPLY naming its request by the client frame; a request is answered once, and never on
+    a later connection than the one it came on. */
+static void
+test_worker_credit_many (void **state)
+{
+    char endpoint[64];
+    zsock_t *broker = router_on_free_port (endpoint, sizeof endpoint);
+    mdp_worker_t *worker = mdp_worker_new (endpoint, "kpi", 3);
+    assert_non_null (worker);
+    mdp_router_msg_t *ready = expect_command (broker, MDP_READY, 2000);
+    assert_int_equal (ready->credit, 3);
+
+    const char *clients[] = {"client-1", "client-2", "client-3"};
+    const char *bodies[] = {"q1", "q2", "q3"};
+    zframe_t *reply_to[3] = {NULL};
+    for (int i = 0; i < 3; i++) {
+        zframe_t *client = send_request (broker, ready->sender, clients[i], bodies[i]);
+        zframe_destroy (&client);
+    }
+    for (int i = 0; i < 3; i++) {
+        zframe_t *request = i == 0 ? mdp_worker_recv (worker, 2000, &reply_to[i])
+                                   : recv_arrived (worker, &reply_to[i]);
+        if (!request)
+            fail_msg ("request %d did not come", i + 1);
+        assert_true (zframe_streq (request, bodies[i]));
+        assert_true (zframe_streq (reply_to[i], clients[i]));
+        zframe_destroy (&request);
+    }
+    zframe_t *none = NULL;
+    assert_null (mdp_worker_recv (worker, 0, &none));
+    assert_null (none);
+
+    /*  Answered 3, 1, 2: each REPLY carries the client frame of its own request. */
+    zframe_t *first = zframe_dup (reply_to[0]);
+    reply_with (worker, &reply_to[2], "a3");
+    reply_with (worker, &reply_to[0], "a1");
+    reply_with (worker, &reply_to[1], "a2");
+    expect_reply (broker, ready->sender, "client-3", "a3");
+    expect_reply (broker, ready->sender, "client-1", "a1");
+    expect_reply (broker, ready->sender, "client-2", "a2");
+
+    /*  Answered already, or never received: not sent. */
+    zframe_t *body = zframe_new ("again", 5);
+    assert_int_equal (mdp_worker_send (worker, &first, &body), -1);
+    assert_null (first);
+    assert_null (body);
+    zframe_t *stranger = zframe_new ("client-9", 8);
+    body = zframe_new ("who", 3);
+    assert_int_equal (mdp_worker_send (worker, &stranger, &body), -1);
+    assert_null (stranger);
+    expect_no_reply (broker, 200);
+
+    /*  A request in hand when the broker goes silent: the worker reconnects, and the reply
+        to the old connection's request is not sent on the new one. */
+    zframe_t *client = send_request (broker, ready->sender, "client-4", "q4");
+    zframe_destroy (&client);
+    zframe_t *old = NULL;
+    zframe_t *request = mdp_worker_recv (worker, 2000, &old);
+    assert_non_null (request);
+    zframe_destroy (&request);
+    mdp_router_msg_t *again = NULL;
+    int64_t until = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS + 1500;
+    while (!again && zclock_mono () < until) {
+        zframe_t *unexpected = NULL;
+        request = mdp_worker_recv (worker, 20, &unexpected);
+        assert_null (request);
+        bool dropped;
+        mdp_router_msg_t *msg = router_recv_wait (broker, &dropped, 0);
+        if (msg && msg->command == MDP_READY)
+            again = msg;
+        else
+            mdp_router_msg_destroy (&msg);
+    }
+    if (!again) {
+        fail_msg ("the worker did not reconnect");
+        return;
+    }
+    assert_false (zframe_eq (again->sender, ready->sender));
+    assert_int_equal (again->credit, 3);
+    body = zframe_new ("stale", 5);
+    assert_int_equal (mdp_worker_send (worker, &old, &body), -1);
+    assert_null (old);
+    expect_no_reply (broker, 200);
+
+    /*  The new connection works. */
+    client = send_request (broker, again->sender, "client-5", "q5");
+    zframe_destroy (&client);
+    zframe_t *fresh = NULL;
+    request = mdp_worker_recv (worker, 2000, &fresh);
+    assert_non_null (request);
+    assert_true (zframe_streq (request, "q5"));
+    zframe_destroy (&request);
+    reply_with (worker, &fresh, "a5");
+    expect_reply (broker, again->sender, "client-5", "a5");
+
+    mdp_router_msg_destroy (&again);
+    mdp_router_msg_destroy (&ready);
+    mdp_worker_destroy (&worker);
+    zsock_destroy (&broker);
+}
+
+/*  Requests that come while the caller waits in mdp_worker_wait_fd() are kept, up to the
+    credit, and handed out by the next mdp_worker_recv() calls in the order they came. */
+static void
+test_worker_credit_wait_fd (void **state)
+{
+    char endpoint[64];
+    zsock_t *broker = router_on_free_port (endpoint, sizeof endpoint);
+    mdp_worker_t *worker = mdp_worker_new (endpoint, "kpi", 3);
+    assert_non_null (worker);
+    mdp_router_msg_t *ready = expect_command (broker, MDP_READY, 2000);
+
+    /*  Three while idle: all kept, in order. */
+    const char *clients[] = {"client-a", "client-b", "client-c", "client-d"};
+    for (int i = 0; i < 3; i++) {
+        zframe_t *client = send_request (broker, ready->sender, clients[i], clients[i] + 7);
+        zframe_destroy (&client);
+    }
+    assert_int_equal (mdp_worker_wait_fd (worker, -1, 0, 300), 0);
+    zframe_t *reply_to[4] = {NULL};
+    for (int i = 0; i < 3; i++) {
+        zframe_t *request = mdp_worker_recv (worker, 0, &reply_to[i]);
+        if (!request)
+            fail_msg ("request %d was not kept", i + 1);
+        assert_true (zframe_streq (request, clients[i] + 7));
+        assert_true (zframe_streq (reply_to[i], clients[i]));
+        zframe_destroy (&request);
+    }
+    zframe_t *none = NULL;
+    assert_null (mdp_worker_recv (worker, 0, &none));
+
+    /*  They are held like any request: answered in another order. */
+    reply_with (worker, &reply_to[1], "b");
+    reply_with (worker, &reply_to[2], "c");
+    expect_reply (broker, ready->sender, "client-b", "b");
+    expect_reply (broker, ready->sender, "client-c", "c");
+
+    /*  One still held and three coming while busy: only two fit the credit of 3. */
+    for (int i = 1; i < 4; i++) {
+        zframe_t *client = send_request (broker, ready->sender, clients[i], clients[i] + 7);
+        zframe_destroy (&client);
+    }
+    assert_int_equal (mdp_worker_wait_fd (worker, -1, 0, 300), 0);
+    for (int i = 1; i < 3; i++) {
+        zframe_t *request = mdp_worker_recv (worker, 0, &reply_to[i]);
+        if (!request)
+            fail_msg ("request %d was not kept", i + 1);
+        assert_true (zframe_streq (request, clients[i] + 7));
+        assert_true (zframe_streq (reply_to[i], clients[i]));
+        zframe_destroy (&request);
+    }
+    assert_null (mdp_worker_recv (worker, 0, &none));
+    for (int i = 0; i < 3; i++)
+        reply_with (worker, &reply_to[i], clients[i] + 7);
+    for (int i = 0; i < 3; i++)
+        expect_reply (broker, ready->sender, clients[i], clients[i] + 7);
+
+    /*  Kept requests of a connection that is lost (DISCONNECT during the wait) are never
+        handed out: the broker has dealt with them already. */
+    for (int i = 0; i < 2; i++) {
+        zframe_t *client = send_request (broker, ready->sender, clients[i], clients[i] + 7);
+        zframe_destroy (&client);
+    }
+    mdp_router_send_command (broker, ready->sender, MDP_DISCONNECT);
+    assert_int_equal (mdp_worker_wait_fd (worker, -1, 0, 300), 0);
+    assert_null (mdp_worker_recv (worker, 0, &none));
+    assert_null (none);
+    mdp_router_msg_t *again = expect_command (broker, MDP_READY, 2000);
+    assert_false (zframe_eq (again->sender, ready->sender));
+
+    mdp_router_msg_destroy (&again);
+    mdp_router_msg_destroy (&ready);
+    mdp_worker_destroy (&worker);
+    zsock_destroy (&broker);
+}
+
 /*  A fake broker that purges like gateway/broker.c: it heartbeats the worker every
     MDP_HEARTBEAT_MS and records the longest silence of the worker; it sends one request
     "slow" to the first worker that is READY. */
@@ -818,10 +1148,14 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown (test_router_valid, setup_pair, teardown_pair),
         cmocka_unit_test_setup_teardown (test_router_malformed, setup_pair, teardown_pair),
+        cmocka_unit_test_setup_teardown (test_router_credit, setup_pair, teardown_pair),
         cmocka_unit_test_setup_teardown (test_router_send, setup_pair, teardown_pair),
         cmocka_unit_test (test_worker_bad_arguments),
         cmocka_unit_test (test_worker_protocol),
         cmocka_unit_test (test_worker_wait_fd),
+        cmocka_unit_test (test_worker_ready_credit),
+        cmocka_unit_test (test_worker_credit_many),
+        cmocka_unit_test (test_worker_credit_wait_fd),
         cmocka_unit_test (test_worker_slow_request_kept),
         cmocka_unit_test (test_worker_reconnects_when_broker_silent),
         cmocka_unit_test (test_client),

@@ -34,6 +34,8 @@ struct _svc_t {
     svc_db_t *db;
     svc_cache_t *cache;
     proto_writer_t *body;
+    char *oom_reply;       /* encoded at start: the answer when memory runs out */
+    size_t oom_size;
 };
 
 struct _svc_ctx_t {
@@ -181,10 +183,12 @@ svc_new (const svc_def_t *def, const ecom_config_t *config, char *err, size_t er
     if (self->db) {
         self->cache = svc_cache_new (config->redis_url, config->cache_ttl_seconds);
         self->body = proto_writer_new ();
-        if (!self->cache || !self->body)
+        self->oom_reply = proto_reply_encode_error (500, "internal_error",
+                                                    "the service ran out of memory", &self->oom_size);
+        if (!self->cache || !self->body || !self->oom_reply)
             snprintf (err, errlen, "out of memory");
     }
-    if (!self->db || !self->cache || !self->body)
+    if (!self->db || !self->cache || !self->body || !self->oom_reply)
         svc_destroy (&self);
     return self;
 }
@@ -198,6 +202,7 @@ svc_destroy (svc_t **self_p)
     svc_db_destroy (&self->db);
     svc_cache_destroy (&self->cache);
     proto_writer_destroy (&self->body);
+    free (self->oom_reply);
     free (self);
     *self_p = NULL;
 }
@@ -436,6 +441,7 @@ s_usage (const char *prog, const svc_def_t *def)
 
 /*  A batch being served: the requests taken from the worker and where to send answers. */
 typedef struct {
+    svc_t *svc;
     mdp_worker_t *worker;
     zframe_t *requests[MDP_CREDIT_MAX];
     zframe_t *reply_to[MDP_CREDIT_MAX];
@@ -446,7 +452,10 @@ static void
 s_send_reply (void *arg, size_t index, char *reply, size_t size)
 {
     s_batch_t *batch = arg;
-    zframe_t *frame = reply ? zframe_new (reply, size) : NULL;
+    /*  A request must be answered even without memory for its reply, or the broker counts
+        it against our credit for good. */
+    zframe_t *frame = reply ? zframe_new (reply, size)
+                            : zframe_new (batch->svc->oom_reply, batch->svc->oom_size);
     free (reply);
     if (frame)
         mdp_worker_send (batch->worker, &batch->reply_to[index], &frame);
@@ -459,7 +468,7 @@ s_send_reply (void *arg, size_t index, char *reply, size_t size)
 static void
 s_serve_batch (svc_t *svc, mdp_worker_t *worker, int credit)
 {
-    s_batch_t batch = {.worker = worker};
+    s_batch_t batch = {.svc = svc, .worker = worker};
     size_t count = 0;
     zframe_t *request = mdp_worker_recv (worker, 1000, &batch.reply_to[0]);
     while (request) {

@@ -1,12 +1,23 @@
-/*  svc_cache_test: the cache key of svc_cache.h (pure: no Redis needed). */
+/*  svc_cache_test: the cache key of svc_cache.h (pure: no Redis needed), and lookups in one
+    round trip (svc_cache_lookup_many) against a private redis-server on a free port, which
+    holds the data version all along so PostgreSQL is never asked (those tests skip when
+    redis-server cannot be started). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "svc_cache.h"
 
@@ -128,6 +139,232 @@ test_bounded (void **state)
     free (big);
 }
 
+/*  ---------------------------------------------------------------------------------------
+    Lookups against a private redis-server */
+
+static int s_redis_port;
+static pid_t s_redis_pid;
+static char s_redis_url[128];
+
+static int
+s_free_port (void)
+{
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
+    socklen_t len = sizeof addr;
+    assert_int_equal (bind (fd, (struct sockaddr *) &addr, len), 0);
+    assert_int_equal (getsockname (fd, (struct sockaddr *) &addr, &len), 0);
+    close (fd);
+    return ntohs (addr.sin_port);
+}
+
+/*  Runs a Redis command on a fresh connection; returns the string reply (free) or NULL.
+    Fails the test when Redis cannot be reached or refuses the command. */
+static char *
+s_redis_cmd (const char *format, ...)
+{
+    struct timeval timeout = {1, 0};
+    redisContext *redis = redisConnectWithTimeout ("127.0.0.1", s_redis_port, timeout);
+    assert_true (redis && !redis->err);
+    va_list args;
+    va_start (args, format);
+    redisReply *reply = redisvCommand (redis, format, args);
+    va_end (args);
+    assert_non_null (reply);
+    assert_int_not_equal (reply->type, REDIS_REPLY_ERROR);
+    char *text = reply->type == REDIS_REPLY_STRING ? strdup (reply->str) : NULL;
+    freeReplyObject (reply);
+    redisFree (redis);
+    return text;
+}
+
+static bool
+s_redis_up (void)
+{
+    struct timeval timeout = {1, 0};
+    redisContext *redis = redisConnectWithTimeout ("127.0.0.1", s_redis_port, timeout);
+    redisReply *reply = redis && !redis->err ? redisCommand (redis, "PING") : NULL;
+    bool up = reply && reply->type == REDIS_REPLY_STATUS;
+    if (reply)
+        freeReplyObject (reply);
+    if (redis)
+        redisFree (redis);
+    return up;
+}
+
+static int
+s_redis_setup (void **state)
+{
+    s_redis_port = s_free_port ();
+    snprintf (s_redis_url, sizeof s_redis_url, "redis://127.0.0.1:%d/0", s_redis_port);
+    char port[16];
+    snprintf (port, sizeof port, "%d", s_redis_port);
+    s_redis_pid = fork ();
+    assert_true (s_redis_pid >= 0);
+    if (s_redis_pid == 0) {
+        (void) freopen ("/dev/null", "w", stdout); /* if it fails, redis only talks more */
+        execlp ("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1", "--save",
+                "", "--appendonly", "no", (char *) NULL);
+        _exit (127);
+    }
+    for (int i = 0; i < 100; i++) {
+        if (s_redis_up ())
+            return 0;
+        if (waitpid (s_redis_pid, NULL, WNOHANG) == s_redis_pid)
+            break; /* no redis-server here */
+        usleep (50 * 1000);
+    }
+    kill (s_redis_pid, SIGKILL);
+    waitpid (s_redis_pid, NULL, 0);
+    s_redis_pid = 0;
+    return 0; /* the tests skip */
+}
+
+static int
+s_redis_teardown (void **state)
+{
+    if (s_redis_pid) {
+        kill (s_redis_pid, SIGKILL);
+        waitpid (s_redis_pid, NULL, 0);
+        s_redis_pid = 0;
+    }
+    return 0;
+}
+
+/*  A request of op with params (key, value pairs, NULL-ended), its storage included. */
+typedef struct {
+    proto_param_t params[8];
+    proto_request_t req;
+} s_request_t;
+
+static void
+s_request (s_request_t *r, const char *op, const char *const *pairs)
+{
+    size_t count = 0;
+    for (; pairs && pairs[2 * count]; count++) {
+        r->params[count].key = (char *) pairs[2 * count];
+        r->params[count].value = (char *) pairs[2 * count + 1];
+    }
+    r->req = (proto_request_t) {.op = (char *) op, .param_count = count, .params = r->params};
+}
+
+static const char *const s_orders_declared[] = {"status", NULL};
+
+/*  Each lookup's key is svc_cache_key() of version and its value what Redis holds there;
+    an entry written at one version is a miss at the next, and count 0 touches nothing. */
+static void
+test_lookup_many (void **state)
+{
+    if (!s_redis_pid)
+        skip ();
+    free (s_redis_cmd ("SET %s 5", SVC_CACHE_VERSION_KEY));
+    svc_cache_t *cache = svc_cache_new (s_redis_url, 60);
+    assert_non_null (cache);
+
+    enum { COUNT = 5 };
+    s_request_t r[COUNT];
+    s_request (&r[0], "revenue_trends",
+               (const char *[]) {"start_date", "2024-01-01", "end_date", "2024-02-01", NULL});
+    s_request (&r[1], "revenue_trends", (const char *[]) {"start_date", "2024-03-01", NULL});
+    /*  r[0]'s parameters in another order, and one it does not declare: the same key. */
+    s_request (&r[2], "revenue_trends",
+               (const char *[]) {"page", "3", "end_date", "2024-02-01", "start_date",
+                                 "2024-01-01", NULL});
+    s_request (&r[3], "orders", (const char *[]) {"status", "paid", NULL});
+    s_request (&r[4], "orders", (const char *[]) {"status", "open", NULL});
+    const char *const *declared[COUNT] = {s_declared, s_declared, s_declared, s_orders_declared,
+                                          s_orders_declared};
+    /*  What is cached at version 5: r[0] (so r[2]) and r[4]; a binary value. */
+    const char stored0[] = {'\x81', '\xa1', 'v', 0, 1};
+    const char *stored4 = "open orders";
+    char *key0 = svc_cache_key (5, "kpi", "revenue_trends", s_declared, &r[0].req);
+    char *key4 = svc_cache_key (5, "kpi", "orders", s_orders_declared, &r[4].req);
+    free (s_redis_cmd ("SET %s %b", key0, stored0, sizeof stored0));
+    free (s_redis_cmd ("SET %s %b", key4, stored4, strlen (stored4)));
+
+    for (long long version = 5; version <= 6; version++) {
+        svc_cache_lookup_t lookups[COUNT];
+        for (size_t i = 0; i < COUNT; i++)
+            lookups[i] = (svc_cache_lookup_t) {.op = r[i].req.op, .declared = declared[i],
+                                               .req = &r[i].req};
+        svc_cache_lookup_many (cache, NULL, "kpi", lookups, COUNT);
+        for (size_t i = 0; i < COUNT; i++) {
+            char *expected = svc_cache_key (version, "kpi", r[i].req.op, declared[i], &r[i].req);
+            if (!lookups[i].key || strcmp (lookups[i].key, expected) != 0)
+                fail_msg ("lookup %zu at version %lld: key %s, not %s", i, version,
+                          lookups[i].key ? lookups[i].key : "NULL", expected);
+            free (expected);
+        }
+        if (version == 5) {
+            assert_string_equal (lookups[0].key, key0);
+            assert_string_equal (lookups[2].key, key0);
+            assert_string_equal (lookups[4].key, key4);
+            assert_int_equal (lookups[0].size, sizeof stored0);
+            assert_memory_equal (lookups[0].value, stored0, sizeof stored0);
+            assert_int_equal (lookups[2].size, sizeof stored0);
+            assert_memory_equal (lookups[2].value, stored0, sizeof stored0);
+            assert_int_equal (lookups[4].size, strlen (stored4));
+            assert_memory_equal (lookups[4].value, stored4, strlen (stored4));
+            assert_null (lookups[1].value);
+            assert_null (lookups[3].value);
+        }
+        else {
+            /*  The data changed: every old entry is a miss. */
+            for (size_t i = 0; i < COUNT; i++)
+                assert_null (lookups[i].value);
+            assert_string_not_equal (lookups[0].key, key0);
+        }
+        for (size_t i = 0; i < COUNT; i++) {
+            free (lookups[i].key);
+            free (lookups[i].value);
+        }
+        free (s_redis_cmd ("SET %s %lld", SVC_CACHE_VERSION_KEY, version + 1));
+    }
+
+    /*  Nothing to look up: nothing is touched. */
+    svc_cache_lookup_many (cache, NULL, "kpi", NULL, 0);
+    char marker[] = "untouched";
+    svc_cache_lookup_t untouched = {.op = "orders", .declared = s_orders_declared,
+                                    .req = &r[4].req, .key = marker, .value = marker,
+                                    .size = 42};
+    svc_cache_lookup_many (cache, NULL, "kpi", &untouched, 0);
+    assert_ptr_equal (untouched.key, marker);
+    assert_ptr_equal (untouched.value, marker);
+    assert_int_equal (untouched.size, 42);
+
+    free (key0);
+    free (key4);
+    svc_cache_destroy (&cache);
+}
+
+/*  Caching off, or Redis unreachable: no key and no value for any lookup. */
+static void
+test_lookup_many_unavailable (void **state)
+{
+    char nowhere[64];
+    snprintf (nowhere, sizeof nowhere, "redis://127.0.0.1:%d/0", s_free_port ());
+    svc_cache_t *down = svc_cache_new (nowhere, 60);
+    svc_cache_t *off = svc_cache_new (s_redis_pid ? s_redis_url : nowhere, 0);
+    assert_non_null (down);
+    assert_non_null (off);
+    s_request_t r;
+    s_request (&r, "orders", (const char *[]) {"status", "paid", NULL});
+    svc_cache_t *caches[] = {down, off};
+    for (size_t c = 0; c < 2; c++) {
+        svc_cache_lookup_t lookups[2];
+        for (size_t i = 0; i < 2; i++)
+            lookups[i] = (svc_cache_lookup_t) {.op = "orders", .declared = s_orders_declared,
+                                               .req = &r.req};
+        svc_cache_lookup_many (caches[c], NULL, "kpi", lookups, 2);
+        for (size_t i = 0; i < 2; i++) {
+            assert_null (lookups[i].key);
+            assert_null (lookups[i].value);
+        }
+    }
+    svc_cache_destroy (&down);
+    svc_cache_destroy (&off);
+}
+
 int
 main (void)
 {
@@ -138,6 +375,9 @@ main (void)
         cmocka_unit_test (test_values_and_versions_differ),
         cmocka_unit_test (test_no_ambiguity),
         cmocka_unit_test (test_bounded),
+        cmocka_unit_test (test_lookup_many),
+        cmocka_unit_test (test_lookup_many_unavailable),
     };
-    return cmocka_run_group_tests (tests, NULL, NULL);
+    signal (SIGPIPE, SIG_IGN);
+    return cmocka_run_group_tests (tests, s_redis_setup, s_redis_teardown);
 }

@@ -1,6 +1,6 @@
-/*  svc_test: the framework's request handling (svc_new/svc_handle) against a real PostgreSQL
-    (a database of its own, created from DATABASE_URL's server and dropped at the end) and a
-    private redis-server on a free port, which the test stops and restarts. A toy service
+/*  svc_test: the framework's request handling (svc_new, svc_handle, svc_handle_batch) against
+    a real PostgreSQL (a database of its own, created from DATABASE_URL's server and dropped at
+    the end) and a private redis-server on a free port, which the test stops and restarts. A toy service
     stands in for a real one. Skipped when DATABASE_URL is unset. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -330,12 +330,10 @@ s_on_end (void *arg)
 static const proto_visitor_t s_visitor = {s_on_map,  s_on_array, s_on_str, s_on_int,
                                           s_on_double, s_on_bool, s_on_nil, s_on_end};
 
-/*  Sends raw bytes to svc and decodes the answer. */
+/*  Decodes an encoded reply (freed). */
 static s_answer_t
-s_call_raw (svc_t *svc, const void *data, size_t size)
+s_decode (char *reply, size_t reply_size)
 {
-    size_t reply_size;
-    char *reply = svc_handle (svc, data, size, &reply_size);
     assert_non_null (reply);
     proto_reply_t *decoded = proto_reply_decode (reply, reply_size);
     assert_non_null (decoded);
@@ -347,9 +345,18 @@ s_call_raw (svc_t *svc, const void *data, size_t size)
     return answer;
 }
 
-/*  Calls op with params (key, value pairs, NULL-ended). */
+/*  Sends raw bytes to svc and decodes the answer. */
 static s_answer_t
-s_call (svc_t *svc, const char *op, const char *const *pairs)
+s_call_raw (svc_t *svc, const void *data, size_t size)
+{
+    size_t reply_size;
+    char *reply = svc_handle (svc, data, size, &reply_size);
+    return s_decode (reply, reply_size);
+}
+
+/*  Encodes a request for op with params (key, value pairs, NULL-ended); free() it. */
+static char *
+s_encode (const char *op, const char *const *pairs, size_t *size)
 {
     proto_param_t params[8];
     size_t count = 0;
@@ -359,12 +366,65 @@ s_call (svc_t *svc, const char *op, const char *const *pairs)
     }
     proto_request_t req = {.op = (char *) op, .param_count = count, .params = params,
                            .sub = "alice", .request_id = "req-1"};
-    size_t size;
-    char *data = proto_request_encode (&req, &size);
+    char *data = proto_request_encode (&req, size);
     assert_non_null (data);
+    return data;
+}
+
+/*  Calls op with params (key, value pairs, NULL-ended). */
+static s_answer_t
+s_call (svc_t *svc, const char *op, const char *const *pairs)
+{
+    size_t size;
+    char *data = s_encode (op, pairs, &size);
     s_answer_t answer = s_call_raw (svc, data, size);
     free (data);
     return answer;
+}
+
+/*  What svc_handle_batch() answered: each request's answer, how often it was answered, in
+    which order, and how many handler runs of "double" there had been by then. */
+#define S_BATCH_MAX 8
+
+typedef struct {
+    s_answer_t answers[S_BATCH_MAX];
+    int times[S_BATCH_MAX];
+    int calls_then[S_BATCH_MAX];
+    size_t order[S_BATCH_MAX];
+    size_t answered;
+} s_batch_t;
+
+static void
+s_on_answer (void *arg, size_t index, char *reply, size_t size)
+{
+    s_batch_t *batch = arg;
+    assert_true (index < S_BATCH_MAX && batch->answered < S_BATCH_MAX);
+    batch->order[batch->answered++] = index;
+    batch->times[index]++;
+    batch->calls_then[index] = s_calls;
+    batch->answers[index] = s_decode (reply, size);
+}
+
+/*  Runs count encoded requests as one batch; checks each was answered exactly once. */
+static void
+s_batch (svc_t *svc, size_t count, char *const *data, const size_t *sizes, s_batch_t *batch)
+{
+    memset (batch, 0, sizeof *batch);
+    svc_handle_batch (svc, count, (const void *const *) data, sizes, s_on_answer, batch);
+    assert_int_equal (batch->answered, count);
+    for (size_t i = 0; i < count; i++)
+        assert_int_equal (batch->times[i], 1);
+}
+
+/*  The position of index among a batch's answers. */
+static size_t
+s_position (const s_batch_t *batch, size_t index)
+{
+    for (size_t k = 0; k < batch->answered; k++)
+        if (batch->order[k] == index)
+            return k;
+    fail_msg ("request %zu was not answered", index);
+    return 0;
 }
 
 static svc_t *
@@ -482,6 +542,107 @@ test_cache (void **state)
     assert_true (seconds > 0 && seconds <= 60);
     free (ttl);
     free (key);
+    svc_destroy (&svc);
+}
+
+/*  A batch answers what names no op first, then its cache hits (before any handler runs),
+    then the rest; each request exactly once, and a computed answer is cached for the next
+    batch. */
+static void
+test_batch (void **state)
+{
+    SKIP_WITHOUT_STACK ();
+    svc_t *svc = s_svc (60, s_redis_url);
+    s_calls = 0;
+    s_answer_t a = s_call (svc, "double", (const char *[]) {"n", "70", NULL});
+    assert_int_equal (a.cache_hit, 0);
+    assert_int_equal (s_calls, 1);
+
+    /*  0: a miss, 1: malformed, 2: a hit, 3: an unknown op, 4: another miss. */
+    enum { MISS, MALFORMED, HIT, UNKNOWN, MISS2, COUNT };
+    char *data[COUNT];
+    size_t sizes[COUNT];
+    data[MISS] = s_encode ("double", (const char *[]) {"n", "80", NULL}, &sizes[MISS]);
+    data[MALFORMED] = strdup ("\xc1");
+    sizes[MALFORMED] = 1;
+    data[HIT] = s_encode ("double", (const char *[]) {"n", "70", NULL}, &sizes[HIT]);
+    data[UNKNOWN] = s_encode ("no_such_op", NULL, &sizes[UNKNOWN]);
+    data[MISS2] = s_encode ("double", (const char *[]) {"n", "90", NULL}, &sizes[MISS2]);
+    s_batch_t batch;
+    s_batch (svc, COUNT, data, sizes, &batch);
+
+    assert_int_equal (batch.answers[MALFORMED].status, 400);
+    assert_non_null (strstr (batch.answers[MALFORMED].text, "error bad_request "));
+    assert_int_equal (batch.answers[UNKNOWN].status, 404);
+    assert_non_null (strstr (batch.answers[UNKNOWN].text, "error not_found "));
+    assert_int_equal (batch.answers[HIT].status, 200);
+    assert_int_equal (batch.answers[HIT].cache_hit, 1);
+    assert_string_equal (batch.answers[HIT].text, "{ value 140 calls 1 cache { hit true } } ");
+    assert_int_equal (batch.answers[MISS].status, 200);
+    assert_int_equal (batch.answers[MISS].cache_hit, 0);
+    assert_non_null (strstr (batch.answers[MISS].text, "{ value 160 calls "));
+    assert_non_null (strstr (batch.answers[MISS].text, " cache { hit false } } "));
+    assert_int_equal (batch.answers[MISS2].cache_hit, 0);
+    assert_non_null (strstr (batch.answers[MISS2].text, "{ value 180 calls "));
+    assert_int_equal (s_calls, 3);
+
+    /*  The refusals, then the hit, all before any handler ran; then the misses. */
+    assert_true (s_position (&batch, MALFORMED) < 2);
+    assert_true (s_position (&batch, UNKNOWN) < 2);
+    assert_int_equal (s_position (&batch, HIT), 2);
+    assert_int_equal (batch.calls_then[HIT], 1);
+    assert_true (s_position (&batch, MISS) > s_position (&batch, HIT));
+    assert_true (s_position (&batch, MISS2) > s_position (&batch, HIT));
+
+    /*  The misses were cached: the same batch again runs no handler. */
+    s_batch (svc, COUNT, data, sizes, &batch);
+    assert_int_equal (s_calls, 3);
+    assert_int_equal (batch.answers[MISS].cache_hit, 1);
+    assert_int_equal (batch.answers[MISS].status, 200);
+    assert_non_null (strstr (batch.answers[MISS].text, "{ value 160 calls "));
+    assert_int_equal (batch.answers[MISS2].cache_hit, 1);
+    assert_int_equal (batch.answers[HIT].cache_hit, 1);
+    assert_int_equal (batch.answers[MALFORMED].status, 400);
+    assert_int_equal (batch.answers[UNKNOWN].status, 404);
+
+    /*  An empty batch answers nothing. */
+    s_batch (svc, 0, data, sizes, &batch);
+    for (size_t i = 0; i < COUNT; i++)
+        free (data[i]);
+    svc_destroy (&svc);
+}
+
+/*  Without Redis a batch still answers every request, from PostgreSQL. */
+static void
+test_batch_without_redis (void **state)
+{
+    SKIP_WITHOUT_STACK ();
+    char nowhere[64];
+    snprintf (nowhere, sizeof nowhere, "redis://127.0.0.1:%d/0", s_free_port ());
+    svc_t *svc = s_svc (60, nowhere);
+    s_calls = 0;
+    enum { COUNT = 4 };
+    char *data[COUNT];
+    size_t sizes[COUNT];
+    data[0] = s_encode ("double", (const char *[]) {"n", "11", NULL}, &sizes[0]);
+    data[1] = s_encode ("double", (const char *[]) {"n", "12", NULL}, &sizes[1]);
+    data[2] = s_encode ("plain", NULL, &sizes[2]);
+    data[3] = s_encode ("double", (const char *[]) {"n", "11", NULL}, &sizes[3]);
+    s_batch_t batch;
+    for (int round = 0; round < 2; round++) {
+        s_batch (svc, COUNT, data, sizes, &batch);
+        assert_non_null (strstr (batch.answers[0].text, "value 22 "));
+        assert_non_null (strstr (batch.answers[1].text, "value 24 "));
+        assert_string_equal (batch.answers[2].text, "{ sub alice } ");
+        assert_non_null (strstr (batch.answers[3].text, "value 22 "));
+        for (size_t i = 0; i < COUNT; i++) {
+            assert_int_equal (batch.answers[i].status, 200);
+            assert_int_equal (batch.answers[i].cache_hit, i == 2 ? -1 : 0);
+        }
+    }
+    assert_int_equal (s_calls, 6);
+    for (size_t i = 0; i < COUNT; i++)
+        free (data[i]);
     svc_destroy (&svc);
 }
 
@@ -643,7 +804,8 @@ main (void)
     signal (SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_bad_requests), cmocka_unit_test (test_failures),
-        cmocka_unit_test (test_cache),        cmocka_unit_test (test_ttl_zero),
+        cmocka_unit_test (test_cache),        cmocka_unit_test (test_batch),
+        cmocka_unit_test (test_batch_without_redis), cmocka_unit_test (test_ttl_zero),
         cmocka_unit_test (test_redis_outage), cmocka_unit_test (test_database_loss),
         cmocka_unit_test (test_svc_new_fails), cmocka_unit_test (test_slow_query_heartbeats),
     };
