@@ -944,7 +944,7 @@ test_credit_window (void **state)
     const int order[] = {3, 0, 2};
     for (int k = 0; k < 3; k++) {
         int i = order[k];
-        char text[16];
+        char text[24];
         snprintf (text, sizeof text, "answer-%d", i + 1);
         raw_reply (raw, &r[i], text);
         assert_true (pump_until (f, answered, &o[i], 3000));
