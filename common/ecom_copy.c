@@ -76,26 +76,54 @@ ecom_copy_printf (ecom_copy_t *self, const char *format, ...)
 }
 
 void
+ecom_copy_raw (ecom_copy_t *self, const char *data, size_t len)
+{
+    if (len <= S_CAPACITY - self->size) { /* the common case: room in the buffer */
+        memcpy (self->data + self->size, data, len);
+        self->size += len;
+    }
+    else
+        s_put (self, data, len);
+}
+
+void
+ecom_copy_int (ecom_copy_t *self, long long value)
+{
+    char digits[24];
+    size_t at = sizeof digits;
+    unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long) value
+                                             : (unsigned long long) value;
+    do {
+        digits[--at] = (char) ('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (value < 0)
+        digits[--at] = '-';
+    ecom_copy_raw (self, digits + at, sizeof digits - at);
+}
+
+/*  What a byte becomes in a text-format COPY value: 0 for itself, else the letter after
+    the backslash. */
+static const char s_escape[256] = {['\\'] = '\\', ['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r'};
+
+void
 ecom_copy_text (ecom_copy_t *self, const char *text, size_t len)
 {
     if (!text) {
-        s_put (self, "\\N", 2);
+        ecom_copy_raw (self, "\\N", 2);
         return;
     }
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
-        const char *escape = text[i] == '\\'   ? "\\\\"
-                             : text[i] == '\t' ? "\\t"
-                             : text[i] == '\n' ? "\\n"
-                             : text[i] == '\r' ? "\\r"
-                                               : NULL;
-        if (escape) {
-            s_put (self, text + start, i - start);
-            s_put (self, escape, 2);
+        char letter = s_escape[(unsigned char) text[i]];
+        if (letter) {
+            const char escape[2] = {'\\', letter};
+            ecom_copy_raw (self, text + start, i - start);
+            ecom_copy_raw (self, escape, 2);
             start = i + 1;
         }
     }
-    s_put (self, text + start, len - start);
+    ecom_copy_raw (self, text + start, len - start);
 }
 
 long long

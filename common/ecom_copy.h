@@ -17,6 +17,12 @@ ecom_copy_t *ecom_copy_begin (PGconn *conn, const char *sql, char *err, size_t e
 void ecom_copy_printf (ecom_copy_t *self, const char *format, ...)
     __attribute__ ((format (printf, 2, 3)));
 
+/*  Appends len bytes as they are: separators, and values that need no escaping. */
+void ecom_copy_raw (ecom_copy_t *self, const char *data, size_t len);
+
+/*  Appends an integer in decimal. */
+void ecom_copy_int (ecom_copy_t *self, long long value);
+
 /*  Appends len bytes of text as one escaped column value (backslash, tab, newline and
     carriage return escaped); NULL appends SQL NULL (\N). */
 void ecom_copy_text (ecom_copy_t *self, const char *text, size_t len);

@@ -1,10 +1,10 @@
 #include "etl_load.h"
 
-#include "ecom_copy.h"
 #include "ecom_data_version.h"
 #include "ecom_db.h"
 #include "etl_csv.h"
 #include "etl_row.h"
+#include "etl_stage.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -14,12 +14,13 @@
 
 #define S_JOB "orders_csv"
 
-/*  Runs a statement with text parameters and no result rows. Returns 0, or -1 with err. */
+/*  Runs a statement with text parameters and no result rows, or, without parameters, one
+    or more statements. Returns 0, or -1 with err. */
 static int
 s_exec (PGconn *conn, const char *sql, int n, const char *const *values, char *err,
         size_t errlen)
 {
-    PGresult *res = PQexecParams (conn, sql, n, NULL, values, NULL, NULL, 0);
+    PGresult *res = n ? PQexecParams (conn, sql, n, NULL, values, NULL, NULL, 0) : PQexec (conn, sql);
     ExecStatusType status = PQresultStatus (res);
     int rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? 0 : -1;
     if (rc) {
@@ -70,62 +71,17 @@ etl_load_queue (PGconn *conn, const char *trigger, const char *source, char task
     return run_id;
 }
 
-/*  Appends a rejected record: line, reason, raw text (bytes that are not UTF-8 shown as
-    \xNN so the text can be stored), and NULL typed columns. */
-static void
-s_stage_reject (ecom_copy_t *copy, const etl_csv_record_t *record, const char *reason)
-{
-    ecom_copy_printf (copy, "%lld\t", record->line);
-    ecom_copy_text (copy, reason, strlen (reason));
-    ecom_copy_printf (copy, "\t");
-    if (etl_row_utf8_valid (record->raw, record->raw_len))
-        ecom_copy_text (copy, record->raw, record->raw_len);
-    else {
-        for (size_t i = 0; i < record->raw_len; i++) {
-            unsigned char c = (unsigned char) record->raw[i];
-            if (c >= 0x80 || c == 0)
-                ecom_copy_printf (copy, "\\\\x%02x", c);
-            else
-                ecom_copy_text (copy, record->raw + i, 1);
-        }
-    }
-    ecom_copy_printf (copy, "\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n");
-}
-
-/*  Appends a valid record: line, NULL reason and raw, then the 12 fields. */
-static void
-s_stage_row (ecom_copy_t *copy, const etl_csv_record_t *record)
-{
-    ecom_copy_printf (copy, "%lld\t\\N\t\\N", record->line);
-    for (size_t i = 0; i < ETL_ROW_FIELDS; i++) {
-        ecom_copy_printf (copy, "\t");
-        ecom_copy_text (copy, record->fields[i], record->lengths[i]);
-    }
-    ecom_copy_printf (copy, "\n");
-}
-
-/*  The set-wise part of the load, on the staged rows. */
-static const char s_stage_sql[] =
-    "CREATE TEMP TABLE etl_stage ("
-    "  line bigint NOT NULL, reason text, raw text,"
-    "  order_id text COLLATE \"C\", order_date date, customer_id text COLLATE \"C\","
-    "  customer_name text, customer_email text, customer_city text, customer_country text,"
-    "  product_id text COLLATE \"C\", product_name text, product_category text,"
-    "  quantity integer, unit_price numeric(12,2)) ON COMMIT DROP";
-
 static const char s_rejects_sql[] =
     "INSERT INTO etl_rejects (run_id, line_number, raw, reason)"
-    " SELECT $1, line, raw, reason FROM etl_stage WHERE reason IS NOT NULL";
+    " SELECT $1, line, raw, reason FROM etl_stage_r";
 
-static const char s_dates_sql[] =
-    "SELECT count(dim_time_fill(d, d)) FROM"
-    " (SELECT DISTINCT order_date AS d FROM etl_stage WHERE reason IS NULL) dates";
+static const char s_dates_sql[] = "SELECT count(dim_time_fill(order_date, order_date)) FROM etl_stage_d";
 
+/*  The staged attribute rows with the highest line hold the last valid row's values. */
 static const char s_customers_sql[] =
     "INSERT INTO dim_customer AS c (customer_id, name, email, city, country)"
-    " SELECT DISTINCT ON (customer_id) customer_id, customer_name, customer_email,"
-    "        customer_city, customer_country"
-    " FROM etl_stage WHERE reason IS NULL ORDER BY customer_id, line DESC"
+    " SELECT DISTINCT ON (customer_id) customer_id, name, email, city, country"
+    " FROM etl_stage_c ORDER BY customer_id, line DESC"
     " ON CONFLICT (customer_id) DO UPDATE"
     " SET name = EXCLUDED.name, email = EXCLUDED.email, city = EXCLUDED.city,"
     "     country = EXCLUDED.country, updated_at = now()"
@@ -134,28 +90,102 @@ static const char s_customers_sql[] =
 
 static const char s_products_sql[] =
     "INSERT INTO dim_product AS p (product_id, name, category)"
-    " SELECT DISTINCT ON (product_id) product_id, product_name, product_category"
-    " FROM etl_stage WHERE reason IS NULL ORDER BY product_id, line DESC"
+    " SELECT DISTINCT ON (product_id) product_id, name, category"
+    " FROM etl_stage_p ORDER BY product_id, line DESC"
     " ON CONFLICT (product_id) DO UPDATE"
     " SET name = EXCLUDED.name, category = EXCLUDED.category, updated_at = now()"
     " WHERE (p.name, p.category) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category)";
 
-static const char s_orders_sql[] =
-    "WITH loaded AS ("
-    " INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity,"
-    "                         unit_price, etl_run_id)"
-    " SELECT s.order_id, s.order_date, c.customer_key, p.product_key, s.quantity,"
-    "        s.unit_price, $1"
-    " FROM (SELECT DISTINCT ON (order_id) order_id, order_date, customer_id, product_id,"
-    "              quantity, unit_price"
-    "       FROM etl_stage WHERE reason IS NULL ORDER BY order_id, line) s"
-    " JOIN dim_customer c ON c.customer_id = s.customer_id"
-    " JOIN dim_product p ON p.product_id = s.product_id"
-    /* loads are serialized by the advisory lock, so a plain anti-join is safe, and cheaper
-       than ON CONFLICT's speculative insertion */
-    " WHERE NOT EXISTS (SELECT 1 FROM fact_order f WHERE f.order_id = s.order_id)"
-    " RETURNING 1)"
-    " SELECT count(*) FROM loaded";
+/*  The planner's statistics of the dimensions (which may have just grown from nothing) and
+    of the staged orders, so that the insert joins them by hashing. */
+static const char s_analyze_sql[] = "ANALYZE dim_customer, dim_product, etl_stage_o";
+
+/*  How many orders fact_order holds, counted up to $1 (the staged ones): fewer than the
+    load brings means the bulk path (below). */
+static const char s_fact_rows_sql[] =
+    "SELECT count(*) FROM (SELECT FROM fact_order LIMIT $1::bigint) f";
+
+/*  The new orders: the first occurrence of each order_id in the file (in line order; when
+    the reader saw the ids only increase, none repeats and the DISTINCT ON is left out),
+    not already in fact_order. Either way they come in order_id order (DISTINCT ON sorts),
+    so the primary key grows at its right edge instead of at random pages. Loads are serialized by the advisory
+    lock, so a plain anti-join is safe, and cheaper than ON CONFLICT's speculative
+    insertion. %s: the source of the staged orders. */
+#define S_ORDERS_SQL(source)                                                                 \
+    "WITH loaded AS ("                                                                       \
+    " INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity,"    \
+    "                         unit_price, etl_run_id)"                                       \
+    " SELECT s.order_id, s.order_date, c.customer_key, p.product_key, s.quantity,"           \
+    "        s.unit_price, $1"                                                               \
+    " FROM " source " s"                                                                     \
+    " JOIN dim_customer c ON c.customer_id = s.customer_id"                                  \
+    " JOIN dim_product p ON p.product_id = s.product_id"                                     \
+    " WHERE NOT EXISTS (SELECT 1 FROM fact_order f WHERE f.order_id = s.order_id)"           \
+    " RETURNING 1)"                                                                          \
+    " SELECT count(*) FROM loaded"
+
+static const char s_orders_sql[] = S_ORDERS_SQL (
+    "(SELECT DISTINCT ON (order_id) * FROM etl_stage_o ORDER BY order_id, line)");
+static const char s_orders_increasing_sql[] = S_ORDERS_SQL ("etl_stage_o");
+
+/*  The bulk path, for a load bigger than the table (a first load, a backfill): adding
+    index entries one row at a time costs three times more than building the indexes
+    afterwards from sorted runs. Every index of fact_order (its primary key included) is
+    dropped, remembered by its definition, and built again after the insert, all inside
+    the load's transaction: a failed load leaves them as they were. The price: the DROP
+    holds fact_order exclusively until the commit, so queries that read fact_order wait
+    for the load's last seconds (the rollup tables stay readable). The anti-join then has
+    no index: hash joins only (fact_order is the smaller side, by the choice of path). */
+static const char s_bulk_begin_sql[] =
+    "SET LOCAL maintenance_work_mem = '256MB';"
+    "SET LOCAL enable_nestloop = off;"
+    "SET LOCAL enable_mergejoin = off;"
+    "CREATE TEMP TABLE etl_fact_indexes ON COMMIT DROP AS"
+    " SELECT i.indexrelid,"
+    "        CASE WHEN k.oid IS NULL THEN format('DROP INDEX %s', i.indexrelid::regclass)"
+    "             ELSE format('ALTER TABLE fact_order DROP CONSTRAINT %I', k.conname)"
+    "        END AS drop_sql,"
+    "        CASE WHEN k.oid IS NULL THEN pg_get_indexdef(i.indexrelid)"
+    "             ELSE format('ALTER TABLE fact_order ADD CONSTRAINT %I %s', k.conname,"
+    "                         pg_get_constraintdef(k.oid))"
+    "        END AS create_sql,"
+    "        k.oid IS NOT NULL AS is_constraint"
+    " FROM pg_index i"
+    " LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid"
+    " WHERE i.indrelid = 'fact_order'::regclass;"
+    "DO $$DECLARE r record; BEGIN"
+    " FOR r IN SELECT drop_sql FROM etl_fact_indexes LOOP EXECUTE r.drop_sql; END LOOP;"
+    " END$$;";
+
+/*  Constraints (the primary key) first: they check what the other indexes then trust. */
+static const char s_bulk_end_sql[] =
+    "DO $$DECLARE r record; BEGIN"
+    " FOR r IN SELECT create_sql FROM etl_fact_indexes ORDER BY is_constraint DESC, indexrelid"
+    " LOOP EXECUTE r.create_sql; END LOOP;"
+    " END$$;"
+    "RESET enable_nestloop; RESET enable_mergejoin; RESET maintenance_work_mem;";
+
+/*  Inserts the new orders (see above). Returns how many, or -1 with err. */
+static long long
+s_insert_orders (PGconn *conn, const char *run, const etl_stage_summary_t *staged, char *err,
+                 size_t errlen)
+{
+    char orders[24];
+    snprintf (orders, sizeof orders, "%lld", staged->orders);
+    const char *count_param[] = {orders};
+    long long present = s_int (conn, s_fact_rows_sql, 1, count_param, err, errlen);
+    if (present < 0)
+        return -1;
+    bool bulk = present < staged->orders;
+    if (bulk && s_exec (conn, s_bulk_begin_sql, 0, NULL, err, errlen))
+        return -1;
+    const char *run_param[] = {run};
+    long long loaded = s_int (conn, staged->ids_increasing ? s_orders_increasing_sql : s_orders_sql,
+                              1, run_param, err, errlen);
+    if (loaded < 0 || (bulk && s_exec (conn, s_bulk_end_sql, 0, NULL, err, errlen)))
+        return -1;
+    return loaded;
+}
 
 static const char s_success_sql[] =
     "UPDATE etl_runs SET status = 'success', finished_at = now(), rows_read = $2,"
@@ -178,11 +208,10 @@ s_fail (PGconn *conn, etl_load_result_t *result)
 /*  Streams the records after the header into the staging table. Returns 0, or -1 with
     result->error. */
 static int
-s_stage (PGconn *conn, etl_csv_t *csv, etl_load_result_t *result)
+s_stage (PGconn *conn, etl_csv_t *csv, etl_load_result_t *result, etl_stage_summary_t *staged)
 {
-    ecom_copy_t *copy = ecom_copy_begin (conn, "COPY etl_stage FROM STDIN", result->error,
-                                         sizeof result->error);
-    if (!copy)
+    etl_stage_t *stage = etl_stage_begin (conn, result->error, sizeof result->error);
+    if (!stage)
         return -1;
     etl_csv_record_t record;
     char reason[256];
@@ -192,18 +221,20 @@ s_stage (PGconn *conn, etl_csv_t *csv, etl_load_result_t *result)
         const char *why = etl_row_check (&record, reason, sizeof reason);
         if (why) {
             result->rows_rejected++;
-            s_stage_reject (copy, &record, why);
+            etl_stage_reject (stage, &record, why);
         }
         else
-            s_stage_row (copy, &record);
+            etl_stage_row (stage, &record);
     }
+    int read_errno = errno;
+    if (etl_stage_end (&stage, staged, result->error, sizeof result->error) < 0)
+        return -1;
     if (rc < 0) {
-        ecom_copy_end (&copy, result->error, sizeof result->error);
         snprintf (result->error, sizeof result->error, "cannot read the file: %s",
-                  strerror (errno));
+                  strerror (read_errno));
         return -1;
     }
-    return ecom_copy_end (&copy, result->error, sizeof result->error) < 0 ? -1 : 0;
+    return 0;
 }
 
 static int s_load (PGconn *conn, long long run_id, const char *run, const char *path,
@@ -280,18 +311,21 @@ s_load (PGconn *conn, long long run_id, const char *run, const char *path,
     char *err = result->error;
     size_t errlen = sizeof result->error;
     long long version = -1;
+    etl_stage_summary_t staged = {0};
     bool ok = s_exec (conn, "BEGIN", 0, NULL, err, errlen) == 0
               && s_exec (conn, "SELECT pg_advisory_xact_lock(hashtext('ecommerce-analytics:etl'))",
                          0, NULL, err, errlen)
                      == 0
-              && s_exec (conn, s_stage_sql, 0, NULL, err, errlen) == 0
-              && s_stage (conn, csv, result) == 0
+              /* the sorts and hashes of one load of a million rows stay in memory */
+              && s_exec (conn, "SET LOCAL work_mem = '256MB'", 0, NULL, err, errlen) == 0
+              && s_exec (conn, etl_stage_create_sql, 0, NULL, err, errlen) == 0
+              && s_stage (conn, csv, result, &staged) == 0
               && s_exec (conn, s_rejects_sql, 1, run_param, err, errlen) == 0
               && s_int (conn, s_dates_sql, 0, NULL, err, errlen) >= 0
               && s_exec (conn, s_customers_sql, 0, NULL, err, errlen) == 0
               && s_exec (conn, s_products_sql, 0, NULL, err, errlen) == 0
-              && (result->rows_loaded = s_int (conn, s_orders_sql, 1, run_param, err, errlen))
-                     >= 0;
+              && s_exec (conn, s_analyze_sql, 0, NULL, err, errlen) == 0
+              && (result->rows_loaded = s_insert_orders (conn, run, &staged, err, errlen)) >= 0;
     etl_csv_destroy (&csv);
     fclose (file);
     if (ok) {

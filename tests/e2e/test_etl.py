@@ -141,6 +141,8 @@ def test_sigkill_mid_load_leaves_nothing_and_is_marked_failed(make_stack, tmp_pa
     failed = wait_run(stack, task, states=("failed",), timeout=20)
     assert "interrupted" in failed["error"]
     assert count(stack, "SELECT count(*) FROM fact_order") == 0
+    # a first load rebuilds fact_order's indexes after its insert: a killed one leaves them
+    assert count(stack, "SELECT count(*) FROM pg_indexes WHERE tablename = 'fact_order'") == 3
 
 
 def _status_direct(stack):

@@ -1,9 +1,13 @@
 """`ecomctl load-csv`, the CSV orders load job of SPEC §5, end to end: what lands in the star
 schema, what is rejected and why, and what the run records. Each test has its own database."""
 import csv
+import datetime
+import io
 import os
+import random
 import subprocess
 import uuid
+from decimal import Decimal
 
 import psycopg2
 import pytest
@@ -189,3 +193,116 @@ def test_bad_arguments(db):
     assert "--fast" in result.stderr
     result = ctl(db, "load-csv", "a.csv", "b.csv")
     assert result.returncode == 2
+
+
+def _model_file(rng, ids, customers=400, products=60):
+    """Rows of an order file (order ids from `ids`, in that order, some repeated), customers
+    whose names and cities change now and then (and change back), and a few malformed rows.
+    Returns the CSV text and the rows as lists of fields (None for a malformed one)."""
+    lines, rows = [HEADER], []
+    for order_id in ids:
+        c, p = rng.randrange(customers), rng.randrange(products)
+        variant = 1 if rng.random() < 0.1 else 0
+        day = datetime.date(2024, 1, 1) + datetime.timedelta(days=rng.randrange(700))
+        fields = [order_id, day.isoformat(), f"C{c:04d}", f"Name {c} v{variant}",
+                  f"c{c}@example.com", "Oslo" if variant == 0 else "Bergen, Norway", "Norway",
+                  f"P{p:03d}", f"Product {p}" + (' "new"' if rng.random() < 0.05 else ""),
+                  "Office", str(rng.randrange(1, 6)), f"{rng.randrange(1, 100000) / 100:.2f}"]
+        if rng.random() < 0.01:
+            lines.append(",".join(fields[:5]))  # too few fields
+            rows.append(None)
+            continue
+        out = io.StringIO()
+        csv.writer(out, lineterminator="").writerow(fields)
+        lines.append(out.getvalue())
+        rows.append(fields)
+    return "\n".join(lines) + "\n", rows
+
+
+def _apply(model, rows):
+    """What a load of rows must do to model (orders, customers, products); returns the
+    (loaded, skipped, rejected) counts."""
+    loaded = skipped = rejected = 0
+    for r in rows:
+        if r is None:
+            rejected += 1
+            continue
+        model["dates"].add(r[1])  # dim_time gets the dates of every valid row
+        model["customers"][r[2]] = tuple(r[3:7])
+        model["products"][r[7]] = tuple(r[8:10])
+        if r[0] in model["orders"]:
+            skipped += 1
+        else:
+            model["orders"][r[0]] = (r[1], r[2], r[7], int(r[10]), Decimal(r[11]))
+            loaded += 1
+    return loaded, skipped, rejected
+
+
+def _check_against_model(db, model):
+    facts = query(db, "SELECT f.order_id, f.order_date::text, c.customer_id, p.product_id,"
+                      " f.quantity, f.unit_price, f.total_amount FROM fact_order f"
+                      " JOIN dim_customer c USING (customer_key) JOIN dim_product p USING (product_key)")
+    assert {f[0]: f[1:6] for f in facts} == model["orders"]
+    assert all(f[6] == f[4] * f[5] for f in facts)
+    assert dict((r[0], r[1:]) for r in query(db, "SELECT customer_id, name, email, city, country FROM dim_customer")) == model["customers"]
+    assert dict((r[0], r[1:]) for r in query(db, "SELECT product_id, name, category FROM dim_product")) == model["products"]
+    assert {r[0] for r in query(db, "SELECT date::text FROM dim_time")} == model["dates"]
+    daily, cust, prod = {}, {}, {}
+    for date, customer, product, quantity, price in model["orders"].values():
+        month = date[:8] + "01"
+        d = daily.setdefault(date, [0, 0, Decimal(0)])
+        d[0] += 1; d[1] += quantity; d[2] += quantity * price
+        c = cust.setdefault((customer, month), [0, Decimal(0), ""])
+        c[0] += 1; c[1] += quantity * price; c[2] = max(c[2], date)
+        p = prod.setdefault((product, month), [0, 0, Decimal(0)])
+        p[0] += 1; p[1] += quantity; p[2] += quantity * price
+    assert {r[0]: list(r[1:]) for r in query(db, "SELECT date::text, orders, units, revenue FROM agg_daily_sales")} == daily
+    assert {(r[0], r[1]): list(r[2:]) for r in query(
+        db, "SELECT c.customer_id, a.month::text, a.orders, a.revenue, a.last_date::text"
+            " FROM agg_customer_monthly a JOIN dim_customer c USING (customer_key)")} == cust
+    assert {(r[0], r[1]): list(r[2:]) for r in query(
+        db, "SELECT p.product_id, a.month::text, a.orders, a.units, a.revenue"
+            " FROM agg_product_monthly a JOIN dim_product p USING (product_key)")} == prod
+
+
+FACT_INDEXES = ("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'fact_order'"
+                " ORDER BY indexname")
+
+
+@pytest.mark.parametrize("first_sorted", [False, True], ids=["shuffled-then-sorted", "sorted-then-shuffled"])
+def test_loads_big_and_small_match_an_independent_model(db, tmp_path, first_sorted):
+    """A first load bigger than the table (the loader rebuilds fact_order's indexes after the
+    insert) and a second, smaller one (index entries added row by row), each with ids in file
+    order either increasing or shuffled with repeats: facts, dimensions (last valid row wins),
+    dates and the three rollups equal a model computed here from the files, and fact_order
+    keeps exactly the indexes it had."""
+    rng = random.Random(7 if first_sorted else 8)
+    indexes = query(db, FACT_INDEXES)
+    assert len(indexes) == 3
+    model = {"orders": {}, "customers": {}, "products": {}, "dates": set()}
+
+    ids = [f"O{n:06d}" for n in range(3000)]
+    if not first_sorted:
+        ids += rng.sample(ids, 200)  # repeats inside the file
+        rng.shuffle(ids)
+    text, rows = _model_file(rng, ids)
+    expected = _apply(model, rows)
+    result, printed = load(db, write(tmp_path, "first.csv", text))
+    assert result.returncode == 0, result.stderr
+    assert (int(printed["rows_loaded"]), int(printed["rows_skipped"]), int(printed["rows_rejected"])) == expected
+    _check_against_model(db, model)
+    assert query(db, FACT_INDEXES) == indexes
+
+    # 1,000 rows: half already loaded, half new
+    ids = [f"O{n:06d}" for n in range(2500, 3500)]
+    if first_sorted:
+        ids += rng.sample(ids, 50)
+        rng.shuffle(ids)
+    text, rows = _model_file(rng, ids)
+    expected = _apply(model, rows)
+    assert expected[0] > 0 and expected[1] > 0
+    result, printed = load(db, write(tmp_path, "second.csv", text))
+    assert result.returncode == 0, result.stderr
+    assert (int(printed["rows_loaded"]), int(printed["rows_skipped"]), int(printed["rows_rejected"])) == expected
+    _check_against_model(db, model)
+    assert query(db, FACT_INDEXES) == indexes

@@ -13,8 +13,14 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-# Durability is irrelevant for throwaway data; start from ports no default setup uses.
-PG_FSYNC=off "$root/deploy/local/stack.sh" start "$tmp/stack" 25432 26379
+# Durability is irrelevant for throwaway data. Ports: the first free ones from 25432 and
+# 26379 up, which no default setup uses (two test runs at once each get their own).
+free_from() {
+  local p=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
+  echo "$p"
+}
+PG_FSYNC=off "$root/deploy/local/stack.sh" start "$tmp/stack" "$(free_from 25432)" "$(free_from 26379)"
 # shellcheck disable=SC1091
 . "$tmp/stack/env"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}

@@ -1,0 +1,248 @@
+#include "etl_stage.h"
+
+#include "ecom_copy.h"
+#include "ecom_date.h"
+#include "etl_dim_cache.h"
+#include "etl_row.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char etl_stage_create_sql[] =
+    "CREATE TEMP TABLE etl_stage ("
+    "  line bigint NOT NULL, kind \"char\" NOT NULL,"
+    "  order_id text COLLATE \"C\", order_date date, customer_id text COLLATE \"C\","
+    "  product_id text COLLATE \"C\", quantity integer, unit_price numeric(12,2),"
+    "  name text, email text, city text, country text, category text,"
+    "  reason text, raw text"
+    ") PARTITION BY LIST (kind) ON COMMIT DROP;"
+    "CREATE TEMP TABLE etl_stage_o PARTITION OF etl_stage FOR VALUES IN ('o');"
+    "CREATE TEMP TABLE etl_stage_c PARTITION OF etl_stage FOR VALUES IN ('c');"
+    "CREATE TEMP TABLE etl_stage_p PARTITION OF etl_stage FOR VALUES IN ('p');"
+    "CREATE TEMP TABLE etl_stage_r PARTITION OF etl_stage FOR VALUES IN ('r');"
+    "CREATE TEMP TABLE etl_stage_d PARTITION OF etl_stage FOR VALUES IN ('d');";
+
+/*  Slots of the attribute caches: enough for every customer and product of a typical
+    store; a bigger catalogue only costs repeated attribute rows. */
+#define S_CUSTOMER_SLOTS 65536
+#define S_PRODUCT_SLOTS 16384
+
+struct _etl_stage_t {
+    ecom_copy_t *copy;
+    etl_dim_cache_t *customers, *products;
+    uint8_t *dates;  /* one bit per day from 0001-01-01 to 9999-12-31 */
+    int32_t first_day;
+    long long orders;
+    bool increasing;
+    char *last_id;   /* the order_id of the last valid row */
+    size_t last_len, last_cap;
+    bool failed;     /* out of memory */
+};
+
+etl_stage_t *
+etl_stage_begin (PGconn *conn, char *err, size_t errlen)
+{
+    etl_stage_t *self = calloc (1, sizeof *self);
+    int32_t days = ecom_date_from_ymd (9999, 12, 31) - ecom_date_from_ymd (1, 1, 1) + 1;
+    if (self) {
+        self->customers = etl_dim_cache_new (S_CUSTOMER_SLOTS);
+        self->products = etl_dim_cache_new (S_PRODUCT_SLOTS);
+        self->dates = calloc ((size_t) days / 8 + 1, 1);
+        self->first_day = ecom_date_from_ymd (1, 1, 1);
+        self->increasing = true;
+    }
+    if (!self || !self->customers || !self->products || !self->dates) {
+        snprintf (err, errlen, "out of memory");
+        goto fail;
+    }
+    self->copy = ecom_copy_begin (conn, "COPY etl_stage FROM STDIN", err, errlen);
+    if (self->copy)
+        return self;
+fail:
+    if (self) {
+        etl_dim_cache_destroy (&self->customers);
+        etl_dim_cache_destroy (&self->products);
+        free (self->dates);
+        free (self);
+    }
+    return NULL;
+}
+
+/*  "\t" and the field, escaped. */
+static void
+s_field (etl_stage_t *self, const etl_csv_record_t *record, etl_row_field_t field)
+{
+    ecom_copy_raw (self->copy, "\t", 1);
+    ecom_copy_text (self->copy, record->fields[field], record->lengths[field]);
+}
+
+/*  "line\tkind". */
+static void
+s_start (etl_stage_t *self, const etl_csv_record_t *record, char kind)
+{
+    ecom_copy_int (self->copy, record->line);
+    const char tag[2] = {'\t', kind};
+    ecom_copy_raw (self->copy, tag, 2);
+}
+
+#define S_NULLS(n) ("\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N" + 3 * (13 - (n)))
+
+/*  n NULL columns ("\t\N" each), 0..13. */
+static void
+s_nulls (etl_stage_t *self, int n)
+{
+    ecom_copy_raw (self->copy, S_NULLS (n), 3 * (size_t) n);
+}
+
+/*  Tracks whether order_ids keep increasing (byte order, like COLLATE "C"). */
+static void
+s_track_order_id (etl_stage_t *self, const char *id, size_t len)
+{
+    if (self->increasing && self->orders > 0) {
+        size_t common = len < self->last_len ? len : self->last_len;
+        int cmp = memcmp (id, self->last_id, common);
+        if (cmp < 0 || (cmp == 0 && len <= self->last_len))
+            self->increasing = false;
+    }
+    if (!self->increasing)
+        return;
+    if (len > self->last_cap) {
+        char *grown = realloc (self->last_id, len);
+        if (!grown) {
+            self->increasing = false; /* not knowing is always safe */
+            return;
+        }
+        self->last_id = grown;
+        self->last_cap = len;
+    }
+    memcpy (self->last_id, id, len);
+    self->last_len = len;
+}
+
+void
+etl_stage_row (etl_stage_t *self, const etl_csv_record_t *record)
+{
+    /*  The order: line, o, order_id, order_date, customer_id, product_id, quantity,
+        unit_price, and NULL for the seven other columns. */
+    s_start (self, record, 'o');
+    s_field (self, record, ETL_ORDER_ID);
+    s_field (self, record, ETL_ORDER_DATE);
+    s_field (self, record, ETL_CUSTOMER_ID);
+    s_field (self, record, ETL_PRODUCT_ID);
+    s_field (self, record, ETL_QUANTITY);
+    s_field (self, record, ETL_UNIT_PRICE);
+    s_nulls (self, 7);
+    ecom_copy_raw (self->copy, "\n", 1);
+    s_track_order_id (self, record->fields[ETL_ORDER_ID], record->lengths[ETL_ORDER_ID]);
+    self->orders++;
+
+    int32_t day;
+    if (ecom_date_parse (record->fields[ETL_ORDER_DATE], &day) == 0) {
+        uint32_t bit = (uint32_t) (day - self->first_day);
+        self->dates[bit / 8] |= (uint8_t) (1u << (bit % 8));
+    }
+
+    static const etl_row_field_t customer[] = {ETL_CUSTOMER_ID, ETL_CUSTOMER_NAME,
+                                               ETL_CUSTOMER_EMAIL, ETL_CUSTOMER_CITY,
+                                               ETL_CUSTOMER_COUNTRY};
+    static const etl_row_field_t product[] = {ETL_PRODUCT_ID, ETL_PRODUCT_NAME,
+                                              ETL_PRODUCT_CATEGORY};
+    const char *fields[5];
+    size_t lengths[5];
+    for (size_t i = 0; i < 5; i++) {
+        fields[i] = record->fields[customer[i]];
+        lengths[i] = record->lengths[customer[i]];
+    }
+    if (etl_dim_cache_changed (self->customers, fields, lengths, 5)) {
+        /*  line, c, NULL, NULL, customer_id, NULL, NULL, NULL, name, email, city, country,
+            NULL, NULL, NULL */
+        s_start (self, record, 'c');
+        s_nulls (self, 2);
+        s_field (self, record, ETL_CUSTOMER_ID);
+        s_nulls (self, 3);
+        for (size_t i = 1; i < 5; i++)
+            s_field (self, record, customer[i]);
+        s_nulls (self, 3);
+        ecom_copy_raw (self->copy, "\n", 1);
+    }
+    for (size_t i = 0; i < 3; i++) {
+        fields[i] = record->fields[product[i]];
+        lengths[i] = record->lengths[product[i]];
+    }
+    if (etl_dim_cache_changed (self->products, fields, lengths, 3)) {
+        /*  line, p, NULL, NULL, NULL, product_id, NULL, NULL, name, NULL, NULL, NULL,
+            category, NULL, NULL */
+        s_start (self, record, 'p');
+        s_nulls (self, 3);
+        s_field (self, record, ETL_PRODUCT_ID);
+        s_nulls (self, 2);
+        s_field (self, record, ETL_PRODUCT_NAME);
+        s_nulls (self, 3);
+        s_field (self, record, ETL_PRODUCT_CATEGORY);
+        s_nulls (self, 2);
+        ecom_copy_raw (self->copy, "\n", 1);
+    }
+}
+
+void
+etl_stage_reject (etl_stage_t *self, const etl_csv_record_t *record, const char *reason)
+{
+    /*  line, r, NULL x 11, reason, raw */
+    s_start (self, record, 'r');
+    s_nulls (self, 11);
+    ecom_copy_raw (self->copy, "\t", 1);
+    ecom_copy_text (self->copy, reason, strlen (reason));
+    ecom_copy_raw (self->copy, "\t", 1);
+    if (etl_row_utf8_valid (record->raw, record->raw_len))
+        ecom_copy_text (self->copy, record->raw, record->raw_len);
+    else {
+        for (size_t i = 0; i < record->raw_len; i++) {
+            unsigned char c = (unsigned char) record->raw[i];
+            if (c >= 0x80 || c == 0) {
+                /*  \xNN, its backslash escaped for COPY */
+                static const char hex[] = "0123456789abcdef";
+                const char shown[5] = {'\\', '\\', 'x', hex[c >> 4], hex[c & 15]};
+                ecom_copy_raw (self->copy, shown, sizeof shown);
+            }
+            else
+                ecom_copy_text (self->copy, record->raw + i, 1);
+        }
+    }
+    ecom_copy_raw (self->copy, "\n", 1);
+}
+
+int
+etl_stage_end (etl_stage_t **self_p, etl_stage_summary_t *summary, char *err, size_t errlen)
+{
+    etl_stage_t *self = *self_p;
+    /*  line 0, d, NULL, the date, NULL x 11 */
+    etl_csv_record_t none = {.line = 0};
+    int32_t days = ecom_date_from_ymd (9999, 12, 31) - self->first_day + 1;
+    for (int32_t bit = 0; bit < days; bit++) {
+        if (!self->dates[bit / 8]) {
+            bit += 7 - bit % 8; /* a byte without dates */
+            continue;
+        }
+        if (!(self->dates[bit / 8] & (1u << (bit % 8))))
+            continue;
+        char date[11];
+        ecom_date_format (self->first_day + bit, date);
+        s_start (self, &none, 'd');
+        s_nulls (self, 1);
+        ecom_copy_raw (self->copy, "\t", 1);
+        ecom_copy_raw (self->copy, date, 10);
+        s_nulls (self, 11);
+        ecom_copy_raw (self->copy, "\n", 1);
+    }
+    summary->orders = self->orders;
+    summary->ids_increasing = self->increasing;
+    int rc = ecom_copy_end (&self->copy, err, errlen) < 0 ? -1 : 0;
+    etl_dim_cache_destroy (&self->customers);
+    etl_dim_cache_destroy (&self->products);
+    free (self->dates);
+    free (self->last_id);
+    free (self);
+    *self_p = NULL;
+    return rc;
+}
