@@ -37,6 +37,7 @@ struct _api_t {
     size_t pending_count;
     bool stopping;
     unsigned long long request_seq;
+    unsigned pid;           /* in generated request ids */
 };
 
 /*  A request waiting for its service. Allocated in the request's pool as shared memory, so
@@ -231,7 +232,7 @@ s_request_id (api_t *self, h2o_req_t *req)
     }
     if (!id.base) {
         char buf[48];
-        int n = snprintf (buf, sizeof buf, "gw%x-%llu", (unsigned) getpid (), ++self->request_seq);
+        int n = snprintf (buf, sizeof buf, "gw%x-%llu", self->pid, ++self->request_seq);
         id = h2o_strdup (&req->pool, buf, (size_t) n);
     }
     h2o_add_header_by_str (&req->pool, &req->res.headers, H2O_STRLIT ("x-request-id"), 0, NULL,
@@ -509,6 +510,7 @@ api_register (h2o_pathconf_t *pathconf, broker_t *broker, auth_t *auth, throttle
     self->pending_count = 0;
     self->stopping = false;
     self->request_seq = 0;
+    self->pid = (unsigned) getpid ();
     return self;
 }
 

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
+#include <stdint.h>
 
 #include "render.h"
 
@@ -117,6 +119,230 @@ test_refuses (void **state)
 }
 
 static void
+test_refuses_repeated_keys (void **state)
+{
+    proto_writer_t *w = proto_writer_new ();
+    proto_writer_map (w, 2);
+    proto_writer_str (w, "k");
+    proto_writer_int (w, 1);
+    proto_writer_str (w, "k");
+    proto_writer_int (w, 2);
+    assert_null (s_render_raw (w));
+    /* in a nested map, and in a map large enough to be sorted */
+    proto_writer_reset (w);
+    proto_writer_map (w, 1);
+    proto_writer_str (w, "items");
+    proto_writer_array (w, 1);
+    proto_writer_map (w, 40);
+    char key[16];
+    for (int i = 0; i < 40; i++) {
+        snprintf (key, sizeof key, "k%d", i == 39 ? 7 : i);
+        proto_writer_str (w, key);
+        proto_writer_int (w, i);
+    }
+    assert_null (s_render_raw (w));
+    /* the same key in two different maps is fine, as are 40 distinct keys */
+    proto_writer_reset (w);
+    proto_writer_map (w, 2);
+    proto_writer_str (w, "a");
+    proto_writer_map (w, 1);
+    proto_writer_str (w, "a");
+    proto_writer_int (w, 1);
+    proto_writer_str (w, "b");
+    proto_writer_map (w, 40);
+    for (int i = 0; i < 40; i++) {
+        snprintf (key, sizeof key, "k%d", i);
+        proto_writer_str (w, key);
+        proto_writer_int (w, i);
+    }
+    char *json = s_render_raw (w);
+    assert_non_null (json);
+    assert_non_null (strstr (json, "{\"a\":{\"a\":1},\"b\":{\"k0\":0,"));
+    free (json);
+    proto_writer_destroy (&w);
+}
+
+static void
+test_numbers (void **state)
+{
+    static const struct {
+        double value;
+        const char *text;
+    } cases[] = {
+        {0.0, "0.0"},          {-0.0, "-0.0"},           {100.0, "100.0"},
+        {19.99, "19.99"},      {-19.9, "-19.9"},         {0.01, "0.01"},
+        {0.1 + 0.2, "0.3"},    {1e20, "1e20"},           {1e-5, "1e-5"},
+        {1.5e-7, "1.5e-7"},    {123456.789, "123456.789"}, {1e15, "1e15"},
+        {9999999999999.99, "9999999999999.99"},          {6385992.19, "6385992.19"},
+        {1e300, "1e300"},      {3.14159265358979, "3.14159265358979"},
+    };
+    proto_writer_t *w = proto_writer_new ();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        proto_writer_reset (w);
+        proto_writer_map (w, 1);
+        proto_writer_str (w, "v");
+        proto_writer_double (w, cases[i].value);
+        char *json = s_render_raw (w);
+        char expected[64];
+        snprintf (expected, sizeof expected, "{\"v\":%s}", cases[i].text);
+        assert_string_equal (json, expected);
+        free (json);
+    }
+    proto_writer_reset (w);
+    proto_writer_map (w, 3);
+    proto_writer_str (w, "min");
+    proto_writer_int (w, INT64_MIN);
+    proto_writer_str (w, "max");
+    proto_writer_int (w, INT64_MAX);
+    proto_writer_str (w, "zero");
+    proto_writer_int (w, 0);
+    char *json = s_render_raw (w);
+    assert_string_equal (json, "{\"min\":-9223372036854775808,\"max\":9223372036854775807,"
+                               "\"zero\":0}");
+    free (json);
+    proto_writer_destroy (&w);
+}
+
+/*  ---------------------------------------------------------------------------------------
+    The renderer against jansson, which it replaced: random bodies must come out byte for
+    byte as json_dumps (JSON_COMPACT | JSON_REAL_PRECISION (15)) writes them. */
+
+static uint64_t s_seed = 0x9E3779B97F4A7C15ull;
+
+static uint64_t
+s_next (void)
+{
+    uint64_t z = (s_seed += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static double
+s_random_double (void)
+{
+    switch (s_next () % 6) {
+    case 0: /* money */
+        return (double) ((int64_t) (s_next () % 2000000000000ull) - 1000000000000ll) / 100.0;
+    case 1: /* small money */
+        return (double) (s_next () % 100000) / 100.0;
+    case 2: { /* any finite double */
+        double d;
+        do {
+            uint64_t bits = s_next ();
+            memcpy (&d, &bits, sizeof d);
+        } while (!isfinite (d));
+        return d;
+    }
+    case 3: /* a power of ten, around the edges of %g */
+        return pow (10.0, (double) ((int) (s_next () % 41) - 20)) * ((s_next () & 1) ? 1 : -1);
+    case 4: /* ratios, like averages */
+        return (double) (s_next () % 1000000) / (double) (1 + s_next () % 997);
+    default:
+        return (double) (int64_t) (s_next () % 100000000) * ((s_next () & 1) ? 1.0 : -1.0);
+    }
+}
+
+static void
+s_random_text (char *out, size_t size)
+{
+    static const char *const pieces[] = {"a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t",
+                                         "\b", "\f", "\r", "\x01", "\x1f", "\x7f", "caf\xC3\xA9",
+                                         "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "{", ":", ","};
+    size_t n = 0, count = s_next () % 12;
+    out[0] = '\0';
+    for (size_t i = 0; i < count; i++) {
+        const char *piece = pieces[s_next () % (sizeof pieces / sizeof pieces[0])];
+        size_t len = strlen (piece);
+        if (n + len + 1 > size)
+            break;
+        memcpy (out + n, piece, len + 1);
+        n += len;
+    }
+}
+
+/*  Writes a random value to w and the same into a jansson value. */
+static json_t *
+s_random_value (proto_writer_t *w, int depth)
+{
+    char text[64];
+    switch (s_next () % (depth < 4 ? 8 : 6)) {
+    case 0:
+        s_random_text (text, sizeof text);
+        proto_writer_str (w, text);
+        return json_string (text);
+    case 1: {
+        int64_t v = (int64_t) s_next () >> (s_next () % 64);
+        proto_writer_int (w, v);
+        return json_integer (v);
+    }
+    case 2:
+    case 3: {
+        double d = s_random_double ();
+        proto_writer_double (w, d);
+        return json_real (d);
+    }
+    case 4: {
+        bool b = s_next () & 1;
+        proto_writer_bool (w, b);
+        return json_boolean (b);
+    }
+    case 5:
+        proto_writer_nil (w);
+        return json_null ();
+    case 6: {
+        uint32_t items = (uint32_t) (s_next () % 5);
+        proto_writer_array (w, items);
+        json_t *array = json_array ();
+        for (uint32_t i = 0; i < items; i++)
+            json_array_append_new (array, s_random_value (w, depth + 1));
+        return array;
+    }
+    default: {
+        uint32_t pairs = (uint32_t) (s_next () % 6);
+        proto_writer_map (w, pairs);
+        json_t *map = json_object ();
+        for (uint32_t i = 0; i < pairs; i++) {
+            s_random_text (text, sizeof text - 8);
+            char key[72];
+            snprintf (key, sizeof key, "%s#%u", text, i); /* distinct */
+            proto_writer_str (w, key);
+            json_object_set_new (map, key, s_random_value (w, depth + 1));
+        }
+        return map;
+    }
+    }
+}
+
+static void
+test_matches_jansson (void **state)
+{
+    proto_writer_t *w = proto_writer_new ();
+    for (int round = 0; round < 3000; round++) {
+        proto_writer_reset (w);
+        uint32_t pairs = (uint32_t) (1 + s_next () % 8);
+        proto_writer_map (w, pairs);
+        json_t *root = json_object ();
+        for (uint32_t i = 0; i < pairs; i++) {
+            char key[16];
+            snprintf (key, sizeof key, "k%u", i);
+            proto_writer_str (w, key);
+            json_object_set_new (root, key, s_random_value (w, 1));
+        }
+        char *expected = json_dumps (root, JSON_COMPACT | JSON_REAL_PRECISION (15));
+        json_decref (root);
+        char *json = s_render_raw (w);
+        if (!json)
+            print_message ("refused: %s\n", expected);
+        assert_non_null (json);
+        assert_string_equal (json, expected);
+        free (json);
+        free (expected);
+    }
+    proto_writer_destroy (&w);
+}
+
+static void
 test_error (void **state)
 {
     size_t len = 0;
@@ -136,6 +362,9 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_shapes),
         cmocka_unit_test (test_refuses),
+        cmocka_unit_test (test_refuses_repeated_keys),
+        cmocka_unit_test (test_numbers),
+        cmocka_unit_test (test_matches_jansson),
         cmocka_unit_test (test_error),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
