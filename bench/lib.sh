@@ -5,10 +5,18 @@
 #                            at exit everything started here is stopped and removed
 #   bench_api_env            free ports: exports API_HOST, API_PORT, BROKER_ENDPOINT (and
 #                            JWT_SECRET, LOG_LEVEL unless set); sets bench_api (the base URL)
+#   bench_require TOOL...    exits with a clear message when a tool is missing
 #   bench_spawn CMD [ARG...] starts a server in the background, its stderr appended to
 #                            $bench_tmp/<name>.log; sets bench_last_pid
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bench_pids=()
+
+bench_require() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" > /dev/null || { echo "$0: $tool is not installed (make bench installs bench/packages.txt)" >&2; exit 1; }
+  done
+}
 
 bench_free_port() {
   /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

@@ -108,25 +108,25 @@ static const char s_fact_rows_sql[] =
 /*  The new orders: the first occurrence of each order_id in the file (in line order; when
     the reader saw the ids only increase, none repeats and the DISTINCT ON is left out),
     not already in fact_order. Either way they come in order_id order (DISTINCT ON sorts),
-    so the primary key grows at its right edge instead of at random pages. Loads are serialized by the advisory
-    lock, so a plain anti-join is safe, and cheaper than ON CONFLICT's speculative
-    insertion. %s: the source of the staged orders. */
-#define S_ORDERS_SQL(source)                                                                 \
-    "WITH loaded AS ("                                                                       \
-    " INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity,"    \
-    "                         unit_price, etl_run_id)"                                       \
-    " SELECT s.order_id, s.order_date, c.customer_key, p.product_key, s.quantity,"           \
-    "        s.unit_price, $1"                                                               \
-    " FROM " source " s"                                                                     \
-    " JOIN dim_customer c ON c.customer_id = s.customer_id"                                  \
-    " JOIN dim_product p ON p.product_id = s.product_id"                                     \
-    " WHERE NOT EXISTS (SELECT 1 FROM fact_order f WHERE f.order_id = s.order_id)"           \
-    " RETURNING 1)"                                                                          \
-    " SELECT count(*) FROM loaded"
+    so the primary key grows at its right edge instead of at random pages. Loads are
+    serialized by the advisory lock, so a plain anti-join is safe, and cheaper than ON
+    CONFLICT's speculative insertion. The first %s is the staged orders, the second how
+    the anti-join is done (see s_insert_orders). */
+static const char s_orders_sql[] =
+    "WITH loaded AS ("
+    " INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity,"
+    "                         unit_price, etl_run_id)"
+    " SELECT s.order_id, s.order_date, c.customer_key, p.product_key, s.quantity,"
+    "        s.unit_price, $1"
+    " FROM %s s"
+    " JOIN dim_customer c ON c.customer_id = s.customer_id"
+    " JOIN dim_product p ON p.product_id = s.product_id"
+    " WHERE NOT EXISTS (SELECT 1 FROM fact_order f WHERE f.order_id = s.order_id%s)"
+    " RETURNING 1)"
+    " SELECT count(*) FROM loaded";
 
-static const char s_orders_sql[] = S_ORDERS_SQL (
-    "(SELECT DISTINCT ON (order_id) * FROM etl_stage_o ORDER BY order_id, line)");
-static const char s_orders_increasing_sql[] = S_ORDERS_SQL ("etl_stage_o");
+static const char s_staged_first_sql[] =
+    "(SELECT DISTINCT ON (order_id) * FROM etl_stage_o ORDER BY order_id, line)";
 
 /*  The bulk path, for a load bigger than the table (a first load, a backfill): adding
     index entries one row at a time costs three times more than building the indexes
@@ -165,7 +165,11 @@ static const char s_bulk_end_sql[] =
     " END$$;"
     "RESET enable_nestloop; RESET enable_mergejoin; RESET maintenance_work_mem;";
 
-/*  Inserts the new orders (see above). Returns how many, or -1 with err. */
+/*  Inserts the new orders (see above). Returns how many, or -1 with err.
+    The anti-join: on the bulk path, fact_order holds fewer rows than the load and has no
+    index, so it is hashed; otherwise each staged order probes the primary key (the OFFSET 0
+    keeps the planner from turning the probe into a hash of the whole table, which would
+    cost a scan of fact_order per load, however big it has grown). */
 static long long
 s_insert_orders (PGconn *conn, const char *run, const etl_stage_summary_t *staged, char *err,
                  size_t errlen)
@@ -179,9 +183,12 @@ s_insert_orders (PGconn *conn, const char *run, const etl_stage_summary_t *stage
     bool bulk = present < staged->orders;
     if (bulk && s_exec (conn, s_bulk_begin_sql, 0, NULL, err, errlen))
         return -1;
+    char sql[sizeof s_orders_sql + sizeof s_staged_first_sql + 16];
+    snprintf (sql, sizeof sql, s_orders_sql,
+              staged->ids_increasing ? "etl_stage_o" : s_staged_first_sql,
+              bulk ? "" : " OFFSET 0");
     const char *run_param[] = {run};
-    long long loaded = s_int (conn, staged->ids_increasing ? s_orders_increasing_sql : s_orders_sql,
-                              1, run_param, err, errlen);
+    long long loaded = s_int (conn, sql, 1, run_param, err, errlen);
     if (loaded < 0 || (bulk && s_exec (conn, s_bulk_end_sql, 0, NULL, err, errlen)))
         return -1;
     return loaded;
