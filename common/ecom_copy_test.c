@@ -1,0 +1,123 @@
+/*  ecom_copy: values written with ecom_copy_text / ecom_copy_int / ecom_copy_raw come back
+    from PostgreSQL exactly (every byte that COPY's text format escapes, NULL, the integer
+    extremes, rows that straddle the 1 MiB buffer), against the test run's server. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ecom_copy.h"
+#include "ecom_db.h"
+
+static PGconn *
+s_connect (void)
+{
+    const char *url = getenv ("DATABASE_URL");
+    if (!url)
+        fail_msg ("DATABASE_URL is not set: run under tests/harness/run.sh");
+    char err[512];
+    PGconn *conn = ecom_db_connect (url, err, sizeof err);
+    if (!conn)
+        fail_msg ("%s", err);
+    PQclear (PQexec (conn, "CREATE TEMP TABLE t (n bigint, v text)"));
+    return conn;
+}
+
+/*  Every byte 1..255 but the ones a UTF-8 database refuses as text: here all of ASCII. */
+static void
+test_text_int_null_round_trip (void **state)
+{
+    PGconn *conn = s_connect ();
+    char err[512];
+    char ascii[128];
+    for (int i = 1; i < 128; i++)
+        ascii[i - 1] = (char) i;
+    ascii[127] = '\0';
+    const char *texts[] = {ascii, "a\\b", "tab\there", "new\nline", "cr\rx", "\\N", "", "\\",
+                           "caf\xc3\xa9"};
+    const long long ints[] = {0, 7, -1, 1234567890123LL, LLONG_MAX, LLONG_MIN};
+    const size_t n_texts = sizeof texts / sizeof texts[0], n_ints = sizeof ints / sizeof ints[0];
+    ecom_copy_t *copy = ecom_copy_begin (conn, "COPY t FROM STDIN", err, sizeof err);
+    if (!copy)
+        fail_msg ("%s", err);
+    for (size_t i = 0; i < n_texts; i++) {
+        ecom_copy_int (copy, ints[i % n_ints]);
+        ecom_copy_raw (copy, "\t", 1);
+        ecom_copy_text (copy, texts[i], strlen (texts[i]));
+        ecom_copy_raw (copy, "\n", 1);
+    }
+    ecom_copy_int (copy, -42);
+    ecom_copy_raw (copy, "\t", 1);
+    ecom_copy_text (copy, NULL, 0);
+    ecom_copy_raw (copy, "\n", 1);
+    assert_int_equal (ecom_copy_end (&copy, err, sizeof err), (long long) n_texts + 1);
+    assert_null (copy);
+
+    PGresult *res = PQexec (conn, "SELECT n, v FROM t");
+    assert_int_equal (PQntuples (res), (int) n_texts + 1);
+    for (size_t i = 0; i < n_texts; i++) {
+        char expected[32];
+        snprintf (expected, sizeof expected, "%lld", ints[i % n_ints]);
+        assert_string_equal (PQgetvalue (res, (int) i, 0), expected);
+        assert_false (PQgetisnull (res, (int) i, 1));
+        assert_string_equal (PQgetvalue (res, (int) i, 1), texts[i]);
+    }
+    assert_string_equal (PQgetvalue (res, (int) n_texts, 0), "-42");
+    assert_true (PQgetisnull (res, (int) n_texts, 1));
+    PQclear (res);
+    PQfinish (conn);
+}
+
+/*  Values bigger than the buffer, and many rows: nothing is lost at the 1 MiB edges. */
+static void
+test_rows_across_the_buffer (void **state)
+{
+    PGconn *conn = s_connect ();
+    char err[512];
+    size_t big = 3 * 1024 * 1024 + 17;
+    char *value = malloc (big + 1);
+    assert_non_null (value);
+    for (size_t i = 0; i < big; i++)
+        value[i] = "ab\tc\\d\n"[i % 7];
+    value[big] = '\0';
+    ecom_copy_t *copy = ecom_copy_begin (conn, "COPY t FROM STDIN", err, sizeof err);
+    assert_non_null (copy);
+    ecom_copy_int (copy, 1);
+    ecom_copy_raw (copy, "\t", 1);
+    ecom_copy_text (copy, value, big);
+    ecom_copy_raw (copy, "\n", 1);
+    for (long long n = 2; n <= 200000; n++) {
+        ecom_copy_int (copy, n);
+        ecom_copy_raw (copy, "\tvalue-", 7);
+        ecom_copy_int (copy, n * 3);
+        ecom_copy_raw (copy, "\n", 1);
+    }
+    assert_int_equal (ecom_copy_end (&copy, err, sizeof err), 200000);
+    PGresult *res = PQexec (conn, "SELECT v FROM t WHERE n = 1");
+    assert_int_equal (PQgetlength (res, 0, 0), (int) big);
+    assert_memory_equal (PQgetvalue (res, 0, 0), value, big);
+    PQclear (res);
+    res = PQexec (conn, "SELECT count(*) FROM t WHERE n > 1 AND v = 'value-' || (n * 3)");
+    assert_string_equal (PQgetvalue (res, 0, 0), "199999");
+    PQclear (res);
+    free (value);
+
+    /*  A COPY the server refuses: the error comes back from begin. */
+    assert_null (ecom_copy_begin (conn, "COPY nowhere FROM STDIN", err, sizeof err));
+    assert_non_null (strstr (err, "nowhere"));
+    PQfinish (conn);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_text_int_null_round_trip),
+        cmocka_unit_test (test_rows_across_the_buffer),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
