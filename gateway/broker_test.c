@@ -374,8 +374,10 @@ test_call_reply (void **state)
     broker_call_t *call = broker_call (f->broker, "echo", "hello", 5, true, on_reply, &o);
     assert_non_null (call);
     assert_false (broker_call_dispatched (call)); /* queued: sent by the next process */
-    broker_process (f->broker);                   /* what the gateway does after a call */
-    assert_true (broker_call_dispatched (call));  /* an idle worker took it */
+    broker_process (f->broker); /* what the gateway does after a call */
+    /*  An idle worker took it; a quick one may have answered within that same
+        broker_process() already, and then the call is gone. */
+    assert_true (o.calls == 1 || broker_call_dispatched (call));
     assert_true (pump_until (f, answered, &o, 3000));
     assert_int_equal (o.calls, 1);
     assert_int_equal (o.result, BROKER_OK);

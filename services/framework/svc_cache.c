@@ -28,6 +28,8 @@ struct _svc_cache_t {
     bool down;             /* an outage is in progress (and was logged) */
     bool resync;           /* re-read the data version from PostgreSQL before trusting Redis */
     int64_t retry_at_ms;   /* the next reconnect attempt, monotonic ms; 0: now */
+    long long version;     /* the data version Redis held when last read */
+    bool version_known;    /* version is set */
 };
 
 static int64_t
@@ -260,6 +262,8 @@ svc_cache_version (svc_cache_t *self, svc_db_t *db, long long *version)
         if (s_version_sync (self, db, version) != 0)
             return -1;
         self->resync = false;
+        self->version = *version;
+        self->version_known = true;
         return 0;
     }
     redisReply *reply = s_command (self, "GET %s", SVC_CACHE_VERSION_KEY);
@@ -269,10 +273,12 @@ svc_cache_version (svc_cache_t *self, svc_db_t *db, long long *version)
                  ? s_parse_version (reply->str, reply->len, version)
                  : -1;
     freeReplyObject (reply);
-    if (rc == 0)
-        return 0;
     /* Absent (first use of this Redis) or not a number: taken from PostgreSQL. */
-    return s_version_sync (self, db, version);
+    if (rc != 0 && s_version_sync (self, db, version) != 0)
+        return -1;
+    self->version = *version;
+    self->version_known = true;
+    return 0;
 }
 
 char *
@@ -365,83 +371,143 @@ svc_cache_key (long long version, const char *service, const char *op,
 /*  ---------------------------------------------------------------------------------------
     Lookups in one round trip */
 
-/*  The canonical decimal form of a version reply (what svc_cache_key() writes) into
-    canonical; 0, or -1 when the reply is not a version in canonical form. */
+/*  The version a reply holds when it is one in canonical decimal form (what
+    svc_cache_key() writes): 0, else -1. */
 static int
-s_version_canonical (const redisReply *reply, char canonical[32])
+s_version_reply (const redisReply *reply, long long *version)
 {
-    long long version;
+    char canonical[32];
     return reply->type == REDIS_REPLY_STRING
-                   && s_parse_version (reply->str, reply->len, &version) == 0
-                   && (size_t) snprintf (canonical, 32, "%lld", version) == reply->len
+                   && s_parse_version (reply->str, reply->len, version) == 0
+                   && (size_t) snprintf (canonical, sizeof canonical, "%lld", *version)
+                          == reply->len
                    && memcmp (canonical, reply->str, reply->len) == 0
                ? 0
                : -1;
 }
 
-/*  The fast way: one script reads the version and, when there is one, every entry under
-    prefix..version..suffix[i]. Returns 0 when Redis answered with a canonical version (keys
-    and hits set), 1 when the long way must be taken, -1 when Redis is unavailable. */
+/*  Sets each lookup's key for version from its hash (hex[i]). Returns 0, or -1 when out of
+    memory. */
 static int
-s_lookup_scripted (svc_cache_t *self, const char *service, svc_cache_lookup_t *lookups,
-                   size_t count)
+s_lookup_keys (svc_cache_lookup_t *lookups, size_t count, char (*hex)[33], long long version,
+               const char *service)
 {
-    static const char script[] =
-        "local v = redis.call('GET', KEYS[1]) "
-        "if not v then return {} end "
-        "local keys = {} "
-        "for i = 2, #ARGV do keys[i - 1] = ARGV[1] .. v .. ARGV[i] end "
-        "return {v, redis.call('MGET', unpack(keys))}";
-    size_t argc = 5 + count;
-    const char **argv = calloc (argc, sizeof *argv);
-    char **suffixes = calloc (count, sizeof *suffixes);
-    int rc = -1;
-    if (!argv || !suffixes)
-        goto done;
-    argv[0] = "EVAL";
-    argv[1] = script;
-    argv[2] = "1";
-    argv[3] = SVC_CACHE_VERSION_KEY;
-    argv[4] = SVC_CACHE_KEY_PREFIX;
     for (size_t i = 0; i < count; i++) {
-        char hex[33];
-        if (s_key_hash (lookups[i].declared, lookups[i].req, hex) != 0
-            || !(suffixes[i] = s_strdup_printf (":%s:%s:%s", service, lookups[i].op, hex)))
-            goto done;
-        argv[5 + i] = suffixes[i];
+        free (lookups[i].key);
+        lookups[i].key = s_strdup_printf (SVC_CACHE_KEY_PREFIX "%lld:%s:%s:%s", version, service,
+                                          lookups[i].op, hex[i]);
+        if (!lookups[i].key)
+            return -1;
     }
-    redisContext *redis = s_connection (self);
-    redisReply *reply = redis ? redisCommandArgv (redis, (int) argc, argv, NULL) : NULL;
-    if (redis && !reply)
+    return 0;
+}
+
+/*  Queues an MGET of every lookup's key on redis. Returns 0, or -1. */
+static int
+s_append_mget (redisContext *redis, svc_cache_lookup_t *lookups, size_t count)
+{
+    const char **argv = malloc ((count + 1) * sizeof *argv);
+    if (!argv)
+        return -1;
+    argv[0] = "MGET";
+    for (size_t i = 0; i < count; i++)
+        argv[i + 1] = lookups[i].key;
+    int rc = redisAppendCommandArgv (redis, (int) count + 1, argv, NULL);
+    free (argv);
+    return rc == REDIS_OK ? 0 : -1;
+}
+
+/*  The next pipelined reply, or NULL when the connection failed (now down). */
+static redisReply *
+s_pipelined_reply (svc_cache_t *self)
+{
+    void *reply = NULL;
+    if (redisGetReply (self->redis, &reply) != REDIS_OK || !reply) {
         s_lost (self);
-    if (!reply)
-        goto done;
-    char canonical[32];
-    rc = 1;
-    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
-        && s_version_canonical (reply->element[0], canonical) == 0
-        && reply->element[1]->type == REDIS_REPLY_ARRAY
-        && reply->element[1]->elements == count) {
-        rc = 0;
-        for (size_t i = 0; i < count; i++) {
-            /*  The same key svc_cache_key() builds, since the version is canonical. */
-            lookups[i].key = s_strdup_printf (SVC_CACHE_KEY_PREFIX "%s%s", canonical, suffixes[i]);
-            if (lookups[i].key)
-                lookups[i].value = s_reply_copy (reply->element[1]->element[i], &lookups[i].size);
-        }
+        return NULL;
     }
-    else if (reply->type == REDIS_REPLY_ERROR) {
+    return reply;
+}
+
+/*  Copies the hits of an MGET reply into the lookups. Returns 0, or -1 when the reply is
+    not an MGET's answer for them (logged when it is an error). */
+static int
+s_take_hits (const redisReply *reply, svc_cache_lookup_t *lookups, size_t count)
+{
+    if (reply->type == REDIS_REPLY_ERROR) {
         char reason[256];
         s_log_safe (reason, sizeof reason, reply->str);
         ecom_warn ("msg=\"Redis refused a command\" reason=\"%s\"", reason);
-        rc = -1;
     }
-    freeReplyObject (reply);
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != count)
+        return -1;
+    for (size_t i = 0; i < count; i++)
+        lookups[i].value = s_reply_copy (reply->element[i], &lookups[i].size);
+    return 0;
+}
+
+/*  The fast way, one round trip: GET the version and, in the same pipeline, MGET every
+    entry under the version read last time. When the version is still that one (the
+    common case), the entries are those of the current version: answered. When it moved
+    (a data load since), a second MGET under the new version. Returns 0 when answered
+    (keys and hits set), 1 when the long way must be taken (no version known yet, or Redis
+    holds none or one not in canonical form), -1 when Redis is unavailable. */
+static int
+s_lookup_pipelined (svc_cache_t *self, const char *service, svc_cache_lookup_t *lookups,
+                    size_t count)
+{
+    if (!self->version_known)
+        return 1;
+    redisContext *redis = s_connection (self);
+    if (!redis)
+        return -1;
+    char (*hex)[33] = malloc (count * sizeof *hex);
+    int rc = -1;
+    if (!hex)
+        goto done;
+    for (size_t i = 0; i < count; i++)
+        if (s_key_hash (lookups[i].declared, lookups[i].req, hex[i]) != 0)
+            goto done;
+    if (s_lookup_keys (lookups, count, hex, self->version, service) != 0
+        || redisAppendCommand (redis, "GET %s", SVC_CACHE_VERSION_KEY) != REDIS_OK)
+        goto done; /* out of memory: nothing queued */
+    if (s_append_mget (redis, lookups, count) != 0) {
+        s_lost (self); /* out of memory with the GET queued: the pipeline is unusable */
+        goto done;
+    }
+    redisReply *version_reply = s_pipelined_reply (self);
+    redisReply *entries = version_reply ? s_pipelined_reply (self) : NULL;
+    long long version = 0;
+    if (!entries)
+        rc = -1; /* the connection failed: down now */
+    else if (s_version_reply (version_reply, &version) != 0)
+        rc = 1;
+    else if (version == self->version)
+        rc = s_take_hits (entries, lookups, count);
+    else {
+        /*  A load bumped the version since we last looked: the entries read are of the
+            old one. Look again under the new keys. */
+        self->version = version;
+        rc = -1;
+        if (s_lookup_keys (lookups, count, hex, version, service) == 0
+            && s_append_mget (redis, lookups, count) == 0) {
+            redisReply *fresh = s_pipelined_reply (self);
+            if (fresh)
+                rc = s_take_hits (fresh, lookups, count);
+            freeReplyObject (fresh);
+        }
+    }
+    freeReplyObject (version_reply);
+    freeReplyObject (entries);
 done:
-    for (size_t i = 0; suffixes && i < count; i++)
-        free (suffixes[i]);
-    free (suffixes);
-    free (argv);
+    if (rc != 0)
+        for (size_t i = 0; i < count; i++) {
+            free (lookups[i].key);
+            free (lookups[i].value);
+            lookups[i].key = lookups[i].value = NULL;
+            lookups[i].size = 0;
+        }
+    free (hex);
     return rc;
 }
 
@@ -455,10 +521,10 @@ svc_cache_lookup_many (svc_cache_t *self, svc_db_t *db, const char *service,
     }
     if (count == 0 || self->ttl == 0 || !s_connection (self))
         return;
-    if (!self->resync && s_lookup_scripted (self, service, lookups, count) != 1)
+    if (!self->resync && s_lookup_pipelined (self, service, lookups, count) != 1)
         return;
-    /*  A resync is due, or the version is absent or not a canonical number: the long way,
-        which takes it from PostgreSQL. */
+    /*  A resync is due, no version was read yet, or Redis holds none or one not in
+        canonical form: the long way, which takes it from PostgreSQL when needed. */
     long long version;
     if (svc_cache_version (self, db, &version) != 0)
         return;

@@ -66,15 +66,16 @@ typedef struct {
 } svc_cache_lookup_t;
 
 /*  Looks up the cached answers of count requests for service's ops in one Redis round trip
-    (a small Lua script reads the data version and every entry under that version's keys),
-    setting each lookup's key and, for a hit, its value. When the version is absent or a
-    resync is due it is taken from db, as by svc_cache_version(), at the cost of more round
-    trips. */
+    (a pipeline: GET of the data version, then MGET of every entry under the version read
+    last time; the hits count only when the version is still that one, else a second MGET
+    under the new version), setting each lookup's key and, for a hit, its value. When no
+    version was read yet, Redis holds none, or a resync is due, it is taken from db, as by
+    svc_cache_version(), at the cost of more round trips. */
 void svc_cache_lookup_many (svc_cache_t *self, svc_db_t *db, const char *service,
                             svc_cache_lookup_t *lookups, size_t count);
 
-/*  Looks up the cached answer of a request for service's op in one Redis round trip (a
-    small Lua script reads the data version and the entry under that version's key). Sets
+/*  Looks up the cached answer of a request for service's op, as svc_cache_lookup_many()
+    does for one request (one Redis round trip in the common case). Sets
     *key to the request's cache key (free(); the key svc_cache_key() builds for the
     current version, to svc_cache_put a computed answer under) or to NULL when caching is
     off or Redis unavailable. Returns a copy (free()) of the entry and sets *size, or NULL

@@ -541,6 +541,29 @@ test_cache (void **state)
     long seconds = strtol (ttl, NULL, 10);
     assert_true (seconds > 0 && seconds <= 60);
     free (ttl);
+
+    /* the version moves on between two batches (another writer published 3): the lookup
+       reads the entries under the new version's keys in the same call, never the old
+       ones. An entry planted under the v3 key is a hit; without one it is a miss. */
+    char *v3_key = strdup (key);
+    memcpy (v3_key + strlen ("ecom:cache:v"), "3", 1);
+    free (s_redis_cmd ("EVAL %s 2 %s %s", "return redis.call('SET', KEYS[2], "
+                                          "redis.call('GET', KEYS[1]))",
+                       key, v3_key));
+    s_sql (s_db, "UPDATE data_version SET version = 3");
+    assert_int_equal (ecom_data_version_publish (s_redis_url, 3, err, sizeof err), 0);
+    int calls = s_calls;
+    a = s_call (svc, "double", (const char *[]) {"n", "21", NULL});
+    assert_int_equal (a.cache_hit, 1);
+    assert_int_equal (s_calls, calls);
+    free (s_redis_cmd ("DEL %s", v3_key));
+    s_sql (s_db, "UPDATE data_version SET version = 4");
+    assert_int_equal (ecom_data_version_publish (s_redis_url, 4, err, sizeof err), 0);
+    free (s_redis_cmd ("SET %s %s", v3_key, "junk")); /* an old version's entry: unread */
+    a = s_call (svc, "double", (const char *[]) {"n", "21", NULL});
+    assert_int_equal (a.cache_hit, 0);
+    assert_int_equal (s_calls, calls + 1);
+    free (v3_key);
     free (key);
     svc_destroy (&svc);
 }
