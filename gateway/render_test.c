@@ -304,7 +304,7 @@ s_random_value (proto_writer_t *w, int depth)
         json_t *map = json_object ();
         for (uint32_t i = 0; i < pairs; i++) {
             s_random_text (text, sizeof text - 8);
-            char key[72];
+            char key[96]; /* the text, "#" and any uint32_t */
             snprintf (key, sizeof key, "%s#%u", text, i); /* distinct */
             proto_writer_str (w, key);
             json_object_set_new (map, key, s_random_value (w, depth + 1));
