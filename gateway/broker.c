@@ -9,7 +9,9 @@
 
     The heart: dispatch() gives the head of a service's queue to the worker holding the
     fewest calls (of those below their credit; among equals the one that got a call least
-    recently) whenever the queue or a worker's load changes. Every request carries a client
+    recently) whenever the queue or a worker's load changes; for new calls and for the
+    credit replies free, once broker_process() has drained the socket, so that the
+    requests of one wake-up leave in one burst. Every request carries a client
     frame unique to its call ("call-<n>"), and a REPLY completes the call of that frame among
     those its worker holds. broker_tick() heartbeats every worker once per MDP_HEARTBEAT_MS
     and purges the ones silent for MDP_HEARTBEAT_MS * MDP_LIVENESS; a purged worker's calls
@@ -312,6 +314,8 @@ s_worker_reject (broker_t *self, zframe_t *address, worker_t *worker, const char
 static void
 s_worker_ready (broker_t *self, mdp_router_msg_t *msg, char *identity)
 {
+    if (!identity)
+        return; /* out of memory: the worker's heartbeats will be refused, and it retries */
     service_t *service = s_service_require (self, msg->service);
     worker_t *worker = zmalloc (sizeof *worker);
     worker->identity = identity;
@@ -354,13 +358,31 @@ s_worker_reply (broker_t *self, worker_t *worker, broker_call_t *call, mdp_route
     else if (call->cb && !call->cancelled)
         call->cb (call->arg, BROKER_OK, zframe_data (msg->body), zframe_size (msg->body));
     s_call_destroy (&call);
-    s_service_dispatch (self, service);
+    /*  The credit freed here is used once the socket is drained (broker_process), so the
+        requests that replies make room for leave together. */
+    self->dispatch_due = true;
+}
+
+/*  Writes a routing id (1..255 bytes) as hex into text, the key of broker->workers. */
+static void
+s_identity_hex (zframe_t *address, char text[2 * 255 + 1])
+{
+    static const char digits[] = "0123456789ABCDEF";
+    const unsigned char *data = zframe_data (address);
+    size_t size = zframe_size (address) > 255 ? 255 : zframe_size (address);
+    for (size_t i = 0; i < size; i++) {
+        text[2 * i] = digits[data[i] >> 4];
+        text[2 * i + 1] = digits[data[i] & 0xF];
+    }
+    text[2 * size] = '\0';
 }
 
 static void
 s_handle_worker (broker_t *self, mdp_router_msg_t *msg)
 {
-    char *identity = zframe_strhex (msg->sender);
+    char identity_text[2 * 255 + 1]; /* no allocation per message: most are REPLYs */
+    s_identity_hex (msg->sender, identity_text);
+    char *identity = identity_text;
     worker_t *worker = zhashx_lookup (self->workers, identity);
     if (worker)
         worker->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
@@ -369,10 +391,8 @@ s_handle_worker (broker_t *self, mdp_router_msg_t *msg)
     case MDP_READY:
         if (worker)
             s_worker_reject (self, msg->sender, worker, "second READY");
-        else {
-            s_worker_ready (self, msg, identity);
-            identity = NULL;    /* the worker's now */
-        }
+        else
+            s_worker_ready (self, msg, strdup (identity));
         break;
     case MDP_REPLY: {
         broker_call_t *call = worker ? s_worker_held (worker, msg->client) : NULL;
@@ -395,7 +415,6 @@ s_handle_worker (broker_t *self, mdp_router_msg_t *msg)
     default:
         break;    /* mdp_router_msg_recv() lets no other command through */
     }
-    free (identity);
 }
 
 /*  =======================================================================================
@@ -489,13 +508,6 @@ void
 broker_process (broker_t *self)
 {
     while (true) {
-        /*  First the calls queued since the last turn, and those reply callbacks queue. */
-        if (self->dispatch_due) {
-            self->dispatch_due = false;
-            for (service_t *service = zhashx_first (self->services); service;
-                 service = zhashx_next (self->services))
-                s_service_dispatch (self, service);
-        }
         bool dropped;
         mdp_router_msg_t *msg = mdp_router_msg_recv (self->router, &dropped);
         if (msg) {
@@ -507,7 +519,18 @@ broker_process (broker_t *self)
         }
         else if (dropped)
             ecom_debug ("msg=\"malformed message dropped\"");
-        else if (!self->dispatch_due)
+        else if (self->dispatch_due) {
+            /*  The input is drained: now the calls queued since the last turn (and by reply
+                callbacks), and those the replies made room for, in one burst, so
+                ZeroMQ's I/O thread is woken once for them rather than once each. Then
+                receive again: sending takes in ZeroMQ commands, which may swallow the
+                socket's next wake-up. */
+            self->dispatch_due = false;
+            for (service_t *service = zhashx_first (self->services); service;
+                 service = zhashx_next (self->services))
+                s_service_dispatch (self, service);
+        }
+        else
             break; /* a receive that finds nothing has taken in every pending ZeroMQ
                       command: the socket's fd fires again when more comes */
     }

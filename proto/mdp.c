@@ -33,13 +33,12 @@ s_frame_is (zframe_t *frame, const char *text)
     return zframe_size (frame) == len && memcmp (zframe_data (frame), text, len) == 0;
 }
 
-/*  True when frame is a valid service name: 1..MDP_SERVICE_MAX printable ASCII bytes,
-    no spaces. Copies it, NUL-terminated, into service when it is. */
+/*  True when data/size is a valid service name: 1..MDP_SERVICE_MAX printable ASCII
+    bytes, no spaces. Copies it, NUL-terminated, into service when it is. */
 static bool
-s_service_parse (zframe_t *frame, char service[MDP_SERVICE_MAX + 1])
+s_service_parse (const void *bytes, size_t size, char service[MDP_SERVICE_MAX + 1])
 {
-    size_t size = zframe_size (frame);
-    const unsigned char *data = zframe_data (frame);
+    const unsigned char *data = bytes;
     if (size == 0 || size > MDP_SERVICE_MAX)
         return false;
     for (size_t i = 0; i < size; i++)
@@ -65,10 +64,9 @@ s_service_valid (const char *name)
 
 /*  Reads a READY's credit: 1..MDP_CREDIT_MAX in decimal, no sign, no leading zero. */
 static bool
-s_credit_parse (zframe_t *frame, int *credit)
+s_credit_parse (const void *bytes, size_t size, int *credit)
 {
-    const char *data = (const char *) zframe_data (frame);
-    size_t size = zframe_size (frame);
+    const char *data = bytes;
     if (size == 0 || size > 3 || data[0] == '0')
         return false;
     int value = 0;
@@ -81,20 +79,30 @@ s_credit_parse (zframe_t *frame, int *credit)
     return value <= MDP_CREDIT_MAX;
 }
 
-/*  Sends frames (count of them, NULL ones skipped) as one message without blocking; the
-    frames stay the caller's. Returns 0, or -1 when the socket did not take the message. */
+/*  One frame of a message to send: bytes that stay the caller's. */
+typedef struct {
+    const void *data;
+    size_t size;
+} s_part_t;
+
+#define S_PART_TEXT(text) ((s_part_t) {text, sizeof text - 1})
+#define S_PART_FRAME(frame) ((s_part_t) {zframe_data (frame), zframe_size (frame)})
+
+/*  The command byte of each mdp_command_t, as sendable bytes. */
+static const unsigned char s_command_bytes[] = {0, MDP_READY, MDP_REQUEST, MDP_REPLY,
+                                                MDP_HEARTBEAT, MDP_DISCONNECT};
+#define S_PART_COMMAND(command) ((s_part_t) {&s_command_bytes[command], 1})
+
+/*  Sends parts (count of them) as one message without blocking; zmq_send copies them, so
+    no frame object is made for a header. Returns 0, or -1 when the socket did not take
+    the message. */
 static int
-s_send_frames (zsock_t *sock, zframe_t **frames, size_t count)
+s_send_parts (zsock_t *sock, const s_part_t *parts, size_t count)
 {
     void *handle = zsock_resolve (sock);
-    size_t last = count;
-    while (last > 0 && !frames[last - 1])
-        last--;
-    for (size_t i = 0; i < last; i++) {
-        if (!frames[i])
-            continue;
-        int flags = ZMQ_DONTWAIT | (i + 1 < last ? ZMQ_SNDMORE : 0);
-        if (zmq_send (handle, zframe_data (frames[i]), zframe_size (frames[i]), flags) == -1) {
+    for (size_t i = 0; i < count; i++) {
+        int flags = ZMQ_DONTWAIT | (i + 1 < count ? ZMQ_SNDMORE : 0);
+        if (zmq_send (handle, parts[i].data, parts[i].size, flags) == -1) {
             /*  After the first frame ZeroMQ takes the rest of a message whole. */
             if (i == 0)
                 return -1;
@@ -103,12 +111,17 @@ s_send_frames (zsock_t *sock, zframe_t **frames, size_t count)
     return 0;
 }
 
-/*  A frame holding one command byte. */
-static zframe_t *
-s_command_frame (mdp_command_t command)
+/*  Sends frames (count of them, NULL ones skipped) as one message without blocking; the
+    frames stay the caller's. Returns 0, or -1 when the socket did not take the message. */
+static int
+s_send_frames (zsock_t *sock, zframe_t **frames, size_t count)
 {
-    unsigned char byte = (unsigned char) command;
-    return zframe_new (&byte, 1);
+    s_part_t parts[S_MAX_FRAMES];
+    size_t n = 0;
+    for (size_t i = 0; i < count && n < S_MAX_FRAMES; i++)
+        if (frames[i])
+            parts[n++] = S_PART_FRAME (frames[i]);
+    return s_send_parts (sock, parts, n);
 }
 
 /*  Creates a DEALER connected to endpoint (connect only: "@" or ">" prefixes are not
@@ -125,35 +138,79 @@ s_dealer_new (const char *endpoint)
     return sock;
 }
 
-/*  Receives one whole message from sock without blocking, keeping at most S_MAX_FRAMES
-    frames in frames[] (the rest of a longer message is received and thrown away, and
-    *overflow set). Returns the number of frames kept, 0 when nothing was waiting. */
+/*  A message received: up to S_MAX_FRAMES parts, read in place (no frame objects until
+    the caller keeps one). */
+typedef struct {
+    zmq_msg_t parts[S_MAX_FRAMES];
+    size_t count;
+    bool overflow;  /* the message had more parts (received and thrown away) */
+} s_incoming_t;
+
+/*  Receives one whole message from sock without blocking into in (close it with
+    s_incoming_close). Returns the number of parts kept, 0 when nothing was waiting. */
 static size_t
-s_recv_frames (zsock_t *sock, zframe_t *frames[S_MAX_FRAMES], bool *overflow)
+s_recv_parts (zsock_t *sock, s_incoming_t *in)
 {
     void *handle = zsock_resolve (sock);
-    size_t count = 0;
-    *overflow = false;
+    in->count = 0;
+    in->overflow = false;
     for (;;) {
-        zmq_msg_t part;
-        zmq_msg_init (&part);
+        zmq_msg_t spare;
+        zmq_msg_t *part = in->count < S_MAX_FRAMES ? &in->parts[in->count] : &spare;
+        zmq_msg_init (part);
         /*  The parts of a message arrive together: only the first can be missing. */
-        if (zmq_msg_recv (&part, handle, ZMQ_DONTWAIT) == -1) {
-            zmq_msg_close (&part);
-            if (count > 0)
-                *overflow = true;
+        if (zmq_msg_recv (part, handle, ZMQ_DONTWAIT) == -1) {
+            zmq_msg_close (part);
+            if (in->count > 0)
+                in->overflow = true;
             break;
         }
-        bool more = zmq_msg_more (&part);
-        if (count < S_MAX_FRAMES)
-            frames[count++] = zframe_new (zmq_msg_data (&part), zmq_msg_size (&part));
+        bool more = zmq_msg_more (part);
+        if (part == &spare) {
+            zmq_msg_close (part);
+            in->overflow = true;
+        }
         else
-            *overflow = true;
-        zmq_msg_close (&part);
+            in->count++;
         if (!more)
             break;
     }
-    return count;
+    return in->count;
+}
+
+static void
+s_incoming_close (s_incoming_t *in)
+{
+    for (size_t i = 0; i < in->count; i++)
+        zmq_msg_close (&in->parts[i]);
+    in->count = 0;
+}
+
+static const void *
+s_part_data (s_incoming_t *in, size_t index)
+{
+    return zmq_msg_data (&in->parts[index]);
+}
+
+static size_t
+s_part_size (s_incoming_t *in, size_t index)
+{
+    return zmq_msg_size (&in->parts[index]);
+}
+
+/*  True when part index holds exactly text. */
+static bool
+s_part_is (s_incoming_t *in, size_t index, const char *text)
+{
+    size_t len = strlen (text);
+    return s_part_size (in, index) == len && memcmp (s_part_data (in, index), text, len) == 0;
+}
+
+/*  A frame holding a copy of part index. */
+static zframe_t *
+s_part_frame (s_incoming_t *in, size_t index)
+{
+    return zframe_new (s_part_data (in, index), s_part_size (in, index));
 }
 
 /*  =======================================================================================
@@ -164,40 +221,40 @@ mdp_router_msg_recv (zsock_t *router, bool *dropped)
 {
     if (dropped)
         *dropped = false;
-    zframe_t *frames[S_MAX_FRAMES] = {NULL};
-    bool overflow;
-    size_t count = s_recv_frames (router, frames, &overflow);
+    s_incoming_t in;
+    size_t count = s_recv_parts (router, &in);
     if (count == 0)
         return NULL;
 
     mdp_router_msg_t *self = zmalloc (sizeof *self);
-    bool valid = !overflow && count >= 4 && zframe_size (frames[0]) > 0
-                 && zframe_size (frames[1]) == 0;
-    if (valid && s_frame_is (frames[2], MDP_CLIENT)) {
+    bool valid = !in.overflow && count >= 4 && s_part_size (&in, 0) > 0
+                 && s_part_size (&in, 1) == 0;
+    if (valid && s_part_is (&in, 2, MDP_CLIENT)) {
         /*  sender, "", MDPC01, service, body */
-        valid = count == 5 && s_service_parse (frames[3], self->service);
-        if (valid) {
-            self->body = frames[4];
-            frames[4] = NULL;
-        }
+        valid = count == 5
+                && s_service_parse (s_part_data (&in, 3), s_part_size (&in, 3), self->service);
+        if (valid)
+            self->body = s_part_frame (&in, 4);
     }
-    else if (valid && s_frame_is (frames[2], MDP_WORKER) && zframe_size (frames[3]) == 1) {
+    else if (valid && s_part_is (&in, 2, MDP_WORKER) && s_part_size (&in, 3) == 1) {
         self->from_worker = true;
-        self->command = (mdp_command_t) zframe_data (frames[3])[0];
+        self->command = (mdp_command_t) ((const unsigned char *) s_part_data (&in, 3))[0];
         switch (self->command) {
         case MDP_READY:      /* sender, "", MDPW01, 0x01, service [, credit] */
-            valid = (count == 5 || (count == 6 && s_credit_parse (frames[5], &self->credit)))
-                    && s_service_parse (frames[4], self->service);
+            valid = (count == 5
+                     || (count == 6
+                         && s_credit_parse (s_part_data (&in, 5), s_part_size (&in, 5),
+                                            &self->credit)))
+                    && s_service_parse (s_part_data (&in, 4), s_part_size (&in, 4), self->service);
             if (count == 5)
                 self->credit = 1;
             break;
         case MDP_REPLY:      /* sender, "", MDPW01, 0x03, client, "", body */
-            valid = count == 7 && zframe_size (frames[4]) > 0
-                    && zframe_size (frames[4]) <= S_ADDRESS_MAX && zframe_size (frames[5]) == 0;
+            valid = count == 7 && s_part_size (&in, 4) > 0
+                    && s_part_size (&in, 4) <= S_ADDRESS_MAX && s_part_size (&in, 5) == 0;
             if (valid) {
-                self->client = frames[4];
-                self->body = frames[6];
-                frames[4] = frames[6] = NULL;
+                self->client = s_part_frame (&in, 4);
+                self->body = s_part_frame (&in, 6);
             }
             break;
         case MDP_HEARTBEAT:  /* sender, "", MDPW01, command */
@@ -211,12 +268,9 @@ mdp_router_msg_recv (zsock_t *router, bool *dropped)
     else
         valid = false;
 
-    if (valid) {
-        self->sender = frames[0];
-        frames[0] = NULL;
-    }
-    for (size_t i = 0; i < count; i++)
-        zframe_destroy (&frames[i]);
+    if (valid)
+        self->sender = s_part_frame (&in, 0);
+    s_incoming_close (&in);
     if (!valid) {
         mdp_router_msg_destroy (&self);
         if (dropped)
@@ -242,14 +296,11 @@ int
 mdp_router_send_request (zsock_t *router, zframe_t *worker, zframe_t *client,
                          zframe_t **body_p)
 {
-    zframe_t *empty = zframe_new_empty ();
-    zframe_t *header = zframe_new (MDP_WORKER, strlen (MDP_WORKER));
-    zframe_t *command = s_command_frame (MDP_REQUEST);
-    zframe_t *frames[] = {worker, empty, header, command, client, empty, *body_p};
-    int rc = s_send_frames (router, frames, sizeof frames / sizeof frames[0]);
-    zframe_destroy (&empty);
-    zframe_destroy (&header);
-    zframe_destroy (&command);
+    s_part_t parts[] = {S_PART_FRAME (worker), S_PART_TEXT (""),
+                        S_PART_TEXT (MDP_WORKER),   S_PART_COMMAND (MDP_REQUEST),
+                        S_PART_FRAME (client), S_PART_TEXT (""),
+                        S_PART_FRAME (*body_p)};
+    int rc = s_send_parts (router, parts, sizeof parts / sizeof parts[0]);
     zframe_destroy (body_p);
     return rc;
 }
@@ -258,14 +309,9 @@ int
 mdp_router_send_client_reply (zsock_t *router, zframe_t *client, const char *service,
                               zframe_t **body_p)
 {
-    zframe_t *empty = zframe_new_empty ();
-    zframe_t *header = zframe_new (MDP_CLIENT, strlen (MDP_CLIENT));
-    zframe_t *name = zframe_new (service, strlen (service));
-    zframe_t *frames[] = {client, empty, header, name, *body_p};
-    int rc = s_send_frames (router, frames, sizeof frames / sizeof frames[0]);
-    zframe_destroy (&empty);
-    zframe_destroy (&header);
-    zframe_destroy (&name);
+    s_part_t parts[] = {S_PART_FRAME (client), S_PART_TEXT (""), S_PART_TEXT (MDP_CLIENT),
+                        {service, strlen (service)}, S_PART_FRAME (*body_p)};
+    int rc = s_send_parts (router, parts, sizeof parts / sizeof parts[0]);
     zframe_destroy (body_p);
     return rc;
 }
@@ -273,15 +319,9 @@ mdp_router_send_client_reply (zsock_t *router, zframe_t *client, const char *ser
 int
 mdp_router_send_command (zsock_t *router, zframe_t *worker, mdp_command_t command)
 {
-    zframe_t *empty = zframe_new_empty ();
-    zframe_t *header = zframe_new (MDP_WORKER, strlen (MDP_WORKER));
-    zframe_t *cmd = s_command_frame (command);
-    zframe_t *frames[] = {worker, empty, header, cmd};
-    int rc = s_send_frames (router, frames, sizeof frames / sizeof frames[0]);
-    zframe_destroy (&empty);
-    zframe_destroy (&header);
-    zframe_destroy (&cmd);
-    return rc;
+    s_part_t parts[] = {S_PART_FRAME (worker), S_PART_TEXT (""), S_PART_TEXT (MDP_WORKER),
+                        S_PART_COMMAND (command)};
+    return s_send_parts (router, parts, sizeof parts / sizeof parts[0]);
 }
 
 /*  =======================================================================================
@@ -362,14 +402,13 @@ s_worker_send (mdp_worker_t *self, mdp_command_t command, zframe_t *a, zframe_t 
 {
     if (!self->dealer)
         return -1;
-    zframe_t *empty = zframe_new_empty ();
-    zframe_t *header = zframe_new (MDP_WORKER, strlen (MDP_WORKER));
-    zframe_t *cmd = s_command_frame (command);
-    zframe_t *frames[] = {empty, header, cmd, a, b, c};
-    int rc = s_send_frames (self->dealer, frames, sizeof frames / sizeof frames[0]);
-    zframe_destroy (&empty);
-    zframe_destroy (&header);
-    zframe_destroy (&cmd);
+    s_part_t parts[6] = {S_PART_TEXT (""), S_PART_TEXT (MDP_WORKER), S_PART_COMMAND (command)};
+    size_t count = 3;
+    zframe_t *extra[] = {a, b, c};
+    for (size_t i = 0; i < 3; i++)
+        if (extra[i])
+            parts[count++] = S_PART_FRAME (extra[i]);
+    int rc = s_send_parts (self->dealer, parts, count);
     /*  Any message is a sign of life to the broker: no heartbeat is due before the next
         interval. */
     if (rc == 0)
@@ -410,32 +449,29 @@ s_worker_connect (mdp_worker_t *self)
 static s_read_t
 s_worker_read (mdp_worker_t *self, zframe_t **body, zframe_t **client)
 {
-    zframe_t *frames[S_MAX_FRAMES] = {NULL};
-    bool overflow;
-    size_t count = s_recv_frames (self->dealer, frames, &overflow);
+    s_incoming_t in;
+    size_t count = s_recv_parts (self->dealer, &in);
     if (count == 0)
         return S_READ_NOTHING;
 
     s_read_t result = S_READ_OTHER;
-    if (!overflow && count >= 3 && zframe_size (frames[0]) == 0
-        && s_frame_is (frames[1], MDP_WORKER) && zframe_size (frames[2]) == 1) {
-        int command = zframe_data (frames[2])[0];
+    if (!in.overflow && count >= 3 && s_part_size (&in, 0) == 0 && s_part_is (&in, 1, MDP_WORKER)
+        && s_part_size (&in, 2) == 1) {
+        int command = ((const unsigned char *) s_part_data (&in, 2))[0];
         if (command == MDP_HEARTBEAT && count == 3)
             self->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
         else if (command == MDP_DISCONNECT && count == 3)
             result = S_READ_DISCONNECT;
-        else if (command == MDP_REQUEST && count == 6 && zframe_size (frames[3]) > 0
-                 && zframe_size (frames[4]) == 0) {
+        else if (command == MDP_REQUEST && count == 6 && s_part_size (&in, 3) > 0
+                 && s_part_size (&in, 4) == 0) {
             /*  "", MDPW01, 0x02, client, "", body */
             self->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
-            *client = frames[3];
-            *body = frames[5];
-            frames[3] = frames[5] = NULL;
+            *client = s_part_frame (&in, 3);
+            *body = s_part_frame (&in, 5);
             result = S_READ_REQUEST;
         }
     }
-    for (size_t i = 0; i < count; i++)
-        zframe_destroy (&frames[i]);
+    s_incoming_close (&in);
     return result;
 }
 
@@ -621,9 +657,12 @@ mdp_worker_send (mdp_worker_t *self, zframe_t **reply_to, zframe_t **body_p)
     if (handle) {
         zlistx_delete (self->held, handle);
         if (*body_p && self->dealer) {
-            zframe_t *empty = zframe_new_empty ();
-            rc = s_worker_send (self, MDP_REPLY, *reply_to, empty, *body_p);
-            zframe_destroy (&empty);
+            s_part_t parts[] = {S_PART_TEXT (""),          S_PART_TEXT (MDP_WORKER),
+                                S_PART_COMMAND (MDP_REPLY), S_PART_FRAME (*reply_to),
+                                S_PART_TEXT (""),          S_PART_FRAME (*body_p)};
+            rc = s_send_parts (self->dealer, parts, sizeof parts / sizeof parts[0]);
+            if (rc == 0)
+                self->heartbeat_at = zclock_mono () + MDP_HEARTBEAT_MS;
         }
     }
     zframe_destroy (reply_to);
