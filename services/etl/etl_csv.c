@@ -172,8 +172,10 @@ s_on_field (void *data, size_t len, void *arg)
     if (self->field_count < ETL_CSV_MAX_FIELDS) {
         self->field_offsets[self->field_count] = self->fields.len;
         self->field_lengths[self->field_count] = len;
-        s_buf_add (&self->fields, data ? data : "", data ? len : 0);
-        s_buf_add (&self->fields, "", 1); /* the separator NUL (s_buf_add keeps one more) */
+        /*  The field and its NUL (s_buf_add ends the buffer with one, which the next field's
+            bytes then follow: account for it as part of this field). */
+        if (s_buf_add (&self->fields, data ? data : "", data ? len : 0) == 0)
+            self->fields.len++;
     }
     self->field_count++;
 }
