@@ -11,6 +11,10 @@ typedef struct {
     size_t size;
 } s_slot_t;
 
+/*  Fields longer than this together are not remembered (always written): the cache stays
+    within slots x this, whatever the file holds. */
+#define S_MAX_ENTRY 256
+
 struct _etl_dim_cache_t {
     s_slot_t *slots;
     size_t count;
@@ -58,17 +62,17 @@ s_hash (const char *data, size_t len)
     return hash;
 }
 
-/*  Encodes the fields into self->scratch. Returns the size, or 0 when out of memory. */
+/*  Encodes the fields into self->scratch. Returns the size (above S_MAX_ENTRY: too long,
+    nothing encoded), or 0 when out of memory. */
 static size_t
 s_encode (etl_dim_cache_t *self, const char *const *fields, const size_t *lengths,
           size_t count)
 {
     size_t size = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (lengths[i] > SIZE_MAX / 2 - size - sizeof (size_t))
-            return 0;
-        size += sizeof (size_t) + lengths[i];
-    }
+    for (size_t i = 0; i < count && size <= S_MAX_ENTRY; i++)
+        size += sizeof (size_t) + (lengths[i] > S_MAX_ENTRY ? S_MAX_ENTRY : lengths[i]);
+    if (size > S_MAX_ENTRY)
+        return size; /* too long to remember: nothing encoded */
     if (size > self->scratch_cap) {
         char *grown = realloc (self->scratch, size);
         if (!grown)
@@ -91,7 +95,8 @@ etl_dim_cache_changed (etl_dim_cache_t *self, const char *const *fields,
 {
     s_slot_t *slot = &self->slots[s_hash (fields[0], lengths[0]) % self->count];
     size_t size = s_encode (self, fields, lengths, count);
-    if (size == 0) {
+    if (size == 0 || size > S_MAX_ENTRY) {
+        /*  Forget the slot: what it holds may be older fields of this very id. */
         free (slot->data);
         *slot = (s_slot_t) {NULL, 0};
         return true;

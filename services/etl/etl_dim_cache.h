@@ -3,10 +3,11 @@
     customers and products over and over with the same attributes: instead of one
     customer row and one product row per order, the staging table gets one per change.
 
-    Bounded: a fixed number of slots, direct-mapped on a hash of the id. An id whose slot
-    another id took is simply written again, so the answer is always exact ("these fields
-    equal the last ones written for this id") and memory stays flat whatever the number of
-    ids. */
+    Bounded: a fixed number of slots, direct-mapped on a hash of the id, each remembering at
+    most 256 bytes (longer fields are always written, and forget the slot). An id whose slot
+    another id took is simply written again, so a "no change" answer is always exact ("these
+    fields equal the last ones written for this id") and memory stays within slots x 256
+    bytes whatever the file holds. */
 #ifndef ETL_DIM_CACHE_H
 #define ETL_DIM_CACHE_H
 

@@ -41,6 +41,16 @@ test_first_change_and_repeat (void **state)
     assert_true (etl_dim_cache_changed (cache, fields, lengths, 3));
     fields[1] = "x\0q";
     assert_true (etl_dim_cache_changed (cache, fields, lengths, 3));
+    /*  Too long to remember: always written, and the older fields of the id are forgotten
+        (else a return to them would look unchanged although the long ones came last). */
+    char long_name[300];
+    memset (long_name, 'n', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    assert_true (changed (cache, "C4", "Ann", "Oslo"));
+    assert_true (changed (cache, "C4", long_name, "Oslo"));
+    assert_true (changed (cache, "C4", long_name, "Oslo"));
+    assert_true (changed (cache, "C4", "Ann", "Oslo"));
+    assert_false (changed (cache, "C4", "Ann", "Oslo"));
     etl_dim_cache_destroy (&cache);
     assert_null (cache);
     etl_dim_cache_destroy (&cache); /* twice is harmless */
