@@ -8,7 +8,9 @@
 #     ceilings, peak resident memory): a load bigger than the table, so fact_order's indexes
 #     are built after the insert;
 #   - the same file again (every row skipped);
-#   - the newer orders into the loaded table: index entries added row by row.
+#   - the newer orders into the loaded table: index entries added row by row;
+#   - the file eight times over (1 GiB at the default size) into an empty database: the peak
+#     resident memory of the loader, which must stay flat (< 64 MiB).
 # Targets: >= 200,000 rows/s and >= 40% of the bare COPY.   Usage: bench/etl.sh BIN_DIR [ROWS]
 set -euo pipefail
 bin=$(cd "${1:-build/release/bin}" && pwd)
@@ -54,10 +56,17 @@ load() {  # $1: file, $2: output; prints the seconds of the load
 first=$(load "$csv" "$bench_tmp/load1.txt")
 again=$(load "$csv" "$bench_tmp/load2.txt")
 incremental=$(load "$newer" "$bench_tmp/load3.txt")
+big="$bench_tmp/big.csv"
+{ cat "$csv"; for _ in 1 2 3 4 5 6 7; do tail -n +2 "$csv"; done; } > "$big"
+big_mb=$(( $(stat -c %s "$big") / 1048576 ))
+psql -q "$admin" -c "CREATE DATABASE big"
+DATABASE_URL=$base/big "$bin/ecomctl" migrate > /dev/null
+DATABASE_URL=$base/big /usr/bin/time -f "%M" -o "$bench_tmp/big.rss" "$bin/ecomctl" load-csv "$big" > /dev/null
+rm -f "$big"
 
 awk -v rows="$rows" -v more="$more" -v size="$size_mb" -v logged="$logged" -v unlogged="$unlogged" \
     -v first="$first" -v again="$again" -v incr="$incremental" \
-    -v rss="$(cat "$bench_tmp/load1.txt.rss")" 'BEGIN {
+    -v rss="$(cat "$bench_tmp/load1.txt.rss")" -v big_rss="$(cat "$bench_tmp/big.rss")" -v big_mb="$big_mb" 'BEGIN {
   printf "\n| step | time | rows/s |\n|---|---|---|\n"
   printf "| bare COPY into an unindexed logged table (ceiling), %d MiB | %.2f s | %.0f |\n", size, logged, rows / logged
   printf "| bare COPY into an unindexed unlogged table | %.2f s | %.0f |\n", unlogged, rows / unlogged
@@ -66,5 +75,6 @@ awk -v rows="$rows" -v more="$more" -v size="$size_mb" -v logged="$logged" -v un
   printf "| ecomctl load-csv, %d newer orders into the loaded table | %.2f s | %.0f |\n", more, incr, more / incr
   printf "\nfirst load / ceiling = %.0f%% (logged), %.0f%% (unlogged)   peak RSS of ecomctl load-csv: %.1f MiB\n",
          100 * logged / first, 100 * unlogged / first, rss / 1024
+  printf "peak RSS of ecomctl load-csv for the file 8 times over (%d MiB): %.1f MiB\n", big_mb, big_rss / 1024
 }'
 for f in load1 load2 load3; do echo "$f:"; sed 's/^/  /' "$bench_tmp/$f.txt"; done
