@@ -120,69 +120,74 @@ s_track_order_id (etl_stage_t *self, const char *id, size_t len)
     self->last_len = len;
 }
 
+/*  The columns after line and kind, in table order, for each kind of row written from a
+    valid record: the field that fills each, or S_NULL. */
+#define S_NULL (-1)
+#define S_COLUMNS 13
+
+static const int s_order_columns[S_COLUMNS] = {
+    ETL_ORDER_ID, ETL_ORDER_DATE, ETL_CUSTOMER_ID, ETL_PRODUCT_ID, ETL_QUANTITY,
+    ETL_UNIT_PRICE, S_NULL, S_NULL, S_NULL, S_NULL, S_NULL, S_NULL, S_NULL};
+static const int s_customer_columns[S_COLUMNS] = {
+    S_NULL, S_NULL, ETL_CUSTOMER_ID, S_NULL, S_NULL, S_NULL, ETL_CUSTOMER_NAME,
+    ETL_CUSTOMER_EMAIL, ETL_CUSTOMER_CITY, ETL_CUSTOMER_COUNTRY, S_NULL, S_NULL, S_NULL};
+static const int s_product_columns[S_COLUMNS] = {
+    S_NULL, S_NULL, S_NULL, ETL_PRODUCT_ID, S_NULL, S_NULL, ETL_PRODUCT_NAME,
+    S_NULL, S_NULL, S_NULL, ETL_PRODUCT_CATEGORY, S_NULL, S_NULL};
+
+/*  The dimension fields the attribute caches compare, the id first. */
+static const etl_row_field_t s_customer_fields[] = {ETL_CUSTOMER_ID, ETL_CUSTOMER_NAME,
+                                                    ETL_CUSTOMER_EMAIL, ETL_CUSTOMER_CITY,
+                                                    ETL_CUSTOMER_COUNTRY};
+static const etl_row_field_t s_product_fields[] = {ETL_PRODUCT_ID, ETL_PRODUCT_NAME,
+                                                   ETL_PRODUCT_CATEGORY};
+
+/*  One staging row of kind from record, its columns as the layout says. */
+static void
+s_write (etl_stage_t *self, const etl_csv_record_t *record, char kind,
+         const int layout[S_COLUMNS])
+{
+    s_start (self, record, kind);
+    for (size_t i = 0; i < S_COLUMNS; i++) {
+        if (layout[i] == S_NULL)
+            s_nulls (self, 1);
+        else
+            s_field (self, record, (etl_row_field_t) layout[i]);
+    }
+    ecom_copy_raw (self->copy, "\n", 1);
+}
+
+/*  The dimension row of kind, when its fields changed since the cache last saw them. */
+static void
+s_write_dimension (etl_stage_t *self, const etl_csv_record_t *record, etl_dim_cache_t *cache,
+                   const etl_row_field_t *fields, size_t count, char kind,
+                   const int layout[S_COLUMNS])
+{
+    const char *values[8];
+    size_t lengths[8];
+    for (size_t i = 0; i < count; i++) {
+        values[i] = record->fields[fields[i]];
+        lengths[i] = record->lengths[fields[i]];
+    }
+    if (etl_dim_cache_changed (cache, values, lengths, count))
+        s_write (self, record, kind, layout);
+}
+
 void
 etl_stage_row (etl_stage_t *self, const etl_csv_record_t *record)
 {
-    /*  The order: line, o, order_id, order_date, customer_id, product_id, quantity,
-        unit_price, and NULL for the seven other columns. */
-    s_start (self, record, 'o');
-    s_field (self, record, ETL_ORDER_ID);
-    s_field (self, record, ETL_ORDER_DATE);
-    s_field (self, record, ETL_CUSTOMER_ID);
-    s_field (self, record, ETL_PRODUCT_ID);
-    s_field (self, record, ETL_QUANTITY);
-    s_field (self, record, ETL_UNIT_PRICE);
-    s_nulls (self, 7);
-    ecom_copy_raw (self->copy, "\n", 1);
+    s_write (self, record, 'o', s_order_columns);
     s_track_order_id (self, record->fields[ETL_ORDER_ID], record->lengths[ETL_ORDER_ID]);
     self->orders++;
-
     int32_t day;
     if (ecom_date_parse (record->fields[ETL_ORDER_DATE], &day) == 0) {
         uint32_t bit = (uint32_t) (day - self->first_day);
         self->dates[bit / 8] |= (uint8_t) (1u << (bit % 8));
     }
-
-    static const etl_row_field_t customer[] = {ETL_CUSTOMER_ID, ETL_CUSTOMER_NAME,
-                                               ETL_CUSTOMER_EMAIL, ETL_CUSTOMER_CITY,
-                                               ETL_CUSTOMER_COUNTRY};
-    static const etl_row_field_t product[] = {ETL_PRODUCT_ID, ETL_PRODUCT_NAME,
-                                              ETL_PRODUCT_CATEGORY};
-    const char *fields[5];
-    size_t lengths[5];
-    for (size_t i = 0; i < 5; i++) {
-        fields[i] = record->fields[customer[i]];
-        lengths[i] = record->lengths[customer[i]];
-    }
-    if (etl_dim_cache_changed (self->customers, fields, lengths, 5)) {
-        /*  line, c, NULL, NULL, customer_id, NULL, NULL, NULL, name, email, city, country,
-            NULL, NULL, NULL */
-        s_start (self, record, 'c');
-        s_nulls (self, 2);
-        s_field (self, record, ETL_CUSTOMER_ID);
-        s_nulls (self, 3);
-        for (size_t i = 1; i < 5; i++)
-            s_field (self, record, customer[i]);
-        s_nulls (self, 3);
-        ecom_copy_raw (self->copy, "\n", 1);
-    }
-    for (size_t i = 0; i < 3; i++) {
-        fields[i] = record->fields[product[i]];
-        lengths[i] = record->lengths[product[i]];
-    }
-    if (etl_dim_cache_changed (self->products, fields, lengths, 3)) {
-        /*  line, p, NULL, NULL, NULL, product_id, NULL, NULL, name, NULL, NULL, NULL,
-            category, NULL, NULL */
-        s_start (self, record, 'p');
-        s_nulls (self, 3);
-        s_field (self, record, ETL_PRODUCT_ID);
-        s_nulls (self, 2);
-        s_field (self, record, ETL_PRODUCT_NAME);
-        s_nulls (self, 3);
-        s_field (self, record, ETL_PRODUCT_CATEGORY);
-        s_nulls (self, 2);
-        ecom_copy_raw (self->copy, "\n", 1);
-    }
+    s_write_dimension (self, record, self->customers, s_customer_fields, 5, 'c',
+                       s_customer_columns);
+    s_write_dimension (self, record, self->products, s_product_fields, 3, 'p',
+                       s_product_columns);
 }
 
 void
