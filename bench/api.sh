@@ -4,7 +4,8 @@
 #       the ceiling for "an HTTP answer of this size from an h2o event loop";
 #   (b) GET /api/v1/kpis/ answered from the Redis cache (gateway -> broker -> ecom-kpi -> Redis);
 #   (c) GET /api/v1/kpis/ uncached (CACHE_TTL_SECONDS=0) over 1M seeded orders.
-# Also the resident memory of the gateway under load (b) and of an idle ecom-kpi.
+# Also the CPU time per request of (b) of the gateway, ecom-kpi and Redis, the resident memory
+# of the gateway under load (b) and of an idle ecom-kpi.
 # Usage: bench/api.sh BIN_DIR [DURATION_SECONDS]
 set -euo pipefail
 bin=$(cd "${1:-build/release/bin}" && pwd)
@@ -64,7 +65,16 @@ echo "(b) kpis cache hits, 64 connections..."
 rss_log="$bench_tmp/rss"
 ( while kill -0 "$gateway_pid" 2>/dev/null; do ps -o rss= -p "$gateway_pid"; sleep 0.2; done ) > "$rss_log" &
 sampler=$!
-read -r b_rps b_p50 b_p99 b_err <<< "$(measure "$api/api/v1/kpis/" 64)"
+# CPU time (user + system, all threads) of each process per request of (b)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+redis_pid=$(cat "$bench_tmp/stack/redis/redis.pid")
+g0=$(cpu_ticks "$gateway_pid"); k0=$(cpu_ticks "$kpi_pid"); r0=$(cpu_ticks "$redis_pid")
+measure "$api/api/v1/kpis/" 64 > "$bench_tmp/b"
+g1=$(cpu_ticks "$gateway_pid"); k1=$(cpu_ticks "$kpi_pid"); r1=$(cpu_ticks "$redis_pid")
+read -r b_rps b_p50 b_p99 b_err < "$bench_tmp/b"
+b_requests=$(awk '/requests in/ {n = $1} END {print n}' "$bench_tmp/wrk.log")
+per_request() { awk -v t="$(( $2 - $1 ))" -v hz="$(getconf CLK_TCK)" -v n="$b_requests" \
+  'BEGIN {printf "%.1f", t / hz * 1e6 / n}'; }
 kill "$sampler" 2>/dev/null || true
 wait "$sampler" 2>/dev/null || true
 gateway_peak_kb=$(sort -n "$rss_log" | tail -1)
@@ -85,6 +95,7 @@ cat <<TABLE
 | (c) /api/v1/kpis/ uncached, 1M orders | 1 | $c_rps | $c_p50 | $c_p99 | $c_err |
 
 (b)/(a) = $ratio
+CPU per request of (b), us: gateway $(per_request "$g0" "$g1"), ecom-kpi $(per_request "$k0" "$k1"), redis $(per_request "$r0" "$r1")
 gateway peak RSS under (b): $((gateway_peak_kb / 1024)) MiB ($gateway_peak_kb KiB)
 ecom-kpi idle RSS: $((kpi_idle_kb / 1024)) MiB ($kpi_idle_kb KiB)
 TABLE
