@@ -30,6 +30,12 @@ ecom_log_init (const char *service, const char *level_name)
         s_threshold = ECOM_LOG_INFO;
 }
 
+bool
+ecom_log_enabled (ecom_log_level_t level)
+{
+    return level >= s_threshold;
+}
+
 void
 ecom_log (ecom_log_level_t level, const char *fields, ...)
 {

@@ -23,6 +23,9 @@ s_sanitize (char *out, size_t size, const char *data, size_t len)
 static void
 s_log_access (h2o_logger_t *self, h2o_req_t *req)
 {
+    int status = req->res.status ? req->res.status : 499;
+    if (!ecom_log_enabled (status >= 500 ? ECOM_LOG_WARN : ECOM_LOG_INFO))
+        return;
     size_t plen = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
     char method[16], path[256], request_id[80] = "-";
     s_sanitize (method, sizeof method, req->method.base, req->method.len);
@@ -37,7 +40,6 @@ s_log_access (h2o_logger_t *self, h2o_req_t *req)
     double duration_ms = begin.tv_sec == 0 ? 0.0
                                            : (double) (now.tv_sec - begin.tv_sec) * 1000.0
                                                  + (double) (now.tv_usec - begin.tv_usec) / 1000.0;
-    int status = req->res.status ? req->res.status : 499;
     ecom_log (status >= 500 ? ECOM_LOG_WARN : ECOM_LOG_INFO,
               "msg=request method=%s path=%s status=%d duration_ms=%.1f upstream=%s "
               "request_id=%s",

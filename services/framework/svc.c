@@ -312,6 +312,10 @@ static void
 s_answer (const s_item_t *item, size_t index, int status, const char *cache_state, char *reply,
           size_t reply_size, svc_answer_fn *answer, void *arg)
 {
+    if (!ecom_log_enabled (ECOM_LOG_INFO)) {
+        answer (arg, index, reply, reply_size);
+        return;
+    }
     char op_name[80], request_id[80];
     s_log_token (op_name, sizeof op_name, item->req ? item->req->op : NULL);
     s_log_token (request_id, sizeof request_id, item->req ? item->req->request_id : NULL);
@@ -338,7 +342,7 @@ svc_handle_batch (svc_t *self, size_t count, const void *const *data, const size
     bool caching = svc_cache_enabled (self->cache);
     for (size_t i = 0; i < count; i++) {
         s_item_t *item = &items[i];
-        item->started = s_now_ms ();
+        item->started = ecom_log_enabled (ECOM_LOG_INFO) ? s_now_ms () : 0; /* for its line */
         item->req = proto_request_decode (data[i], sizes[i]);
         item->op = item->req ? s_find_op (self->def, item->req->op) : NULL;
         if (!item->op) {
