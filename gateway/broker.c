@@ -369,7 +369,9 @@ s_identity_hex (zframe_t *address, char text[2 * 255 + 1])
 {
     static const char digits[] = "0123456789ABCDEF";
     const unsigned char *data = zframe_data (address);
-    size_t size = zframe_size (address) > 255 ? 255 : zframe_size (address);
+    size_t size = zframe_size (address);
+    if (size > 255)
+        size = 255;
     for (size_t i = 0; i < size; i++) {
         text[2 * i] = digits[data[i] >> 4];
         text[2 * i + 1] = digits[data[i] & 0xF];

@@ -1012,7 +1012,7 @@ test_least_loaded (void **state)
     zsock_t *heavier = last_to_a ? b : a;
     request_t done = last_to_a ? got_a[0] : got_b[0];
     raw_reply (lighter, &done, "done");
-    int index = atoi (done.body) - 1;
+    int index = (int) strtol (done.body, NULL, 10) - 1;
     assert_true (pump_until (f, answered, &o[index], 3000));
     assert_string_equal (o[index].reply, "done");
 

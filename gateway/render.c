@@ -117,7 +117,9 @@ s_put_string (s_writer_t *w, const char *text, size_t len)
         case '\r': *out++ = 'r'; break;
         case '\t': *out++ = 't'; break;
         default:
-            memcpy (out, "u00", 3);
+            out[0] = 'u';
+            out[1] = '0';
+            out[2] = '0';
             out[3] = hex[c >> 4];
             out[4] = hex[c & 0xF];
             out += 5;

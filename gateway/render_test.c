@@ -207,14 +207,14 @@ test_numbers (void **state)
     The renderer against jansson, which it replaced: random bodies must come out byte for
     byte as json_dumps (JSON_COMPACT | JSON_REAL_PRECISION (15)) writes them. */
 
-static uint64_t s_seed = 0x9E3779B97F4A7C15ull;
+static uint64_t s_seed = 0x9E3779B97F4A7C15ULL;
 
 static uint64_t
 s_next (void)
 {
-    uint64_t z = (s_seed += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    uint64_t z = (s_seed += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
 }
 
@@ -223,7 +223,7 @@ s_random_double (void)
 {
     switch (s_next () % 6) {
     case 0: /* money */
-        return (double) ((int64_t) (s_next () % 2000000000000ull) - 1000000000000ll) / 100.0;
+        return (double) ((int64_t) (s_next () % 2000000000000ULL) - 1000000000000LL) / 100.0;
     case 1: /* small money */
         return (double) (s_next () % 100000) / 100.0;
     case 2: { /* any finite double */

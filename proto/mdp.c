@@ -85,7 +85,7 @@ typedef struct {
     size_t size;
 } s_part_t;
 
-#define S_PART_TEXT(text) ((s_part_t) {text, sizeof text - 1})
+#define S_PART_TEXT(text) ((s_part_t) {(text), sizeof (text) - 1})
 #define S_PART_FRAME(frame) ((s_part_t) {zframe_data (frame), zframe_size (frame)})
 
 /*  The command byte of each mdp_command_t, as sendable bytes. */

@@ -256,8 +256,10 @@ test_router_credit (void **state)
         send_frames (pair->dealer, 5, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("kpi"),
                      S (valid[i].text));
         mdp_router_msg_t *msg = router_recv_wait (pair->router, &dropped, 1000);
-        if (!msg)
+        if (!msg) {
             fail_msg ("READY with credit \"%s\" was not accepted", valid[i].text);
+            return;
+        }
         assert_false (dropped);
         assert_int_equal (msg->command, MDP_READY);
         assert_string_equal (msg->service, "kpi");

@@ -73,7 +73,7 @@ test_never_misses_a_change (void **state)
         unsigned int seed = 12345;
         size_t written = 0;
         for (int n = 0; n < 20000; n++) {
-            seed = seed * 1103515245u + 12345u;
+            seed = seed * 1103515245U + 12345U;
             int id = (int) ((seed >> 16) % 50);
             int value = (seed >> 8) % 8 == 0; /* a change now and then */
             char id_text[16], a[16];

@@ -182,7 +182,7 @@ etl_stage_row (etl_stage_t *self, const etl_csv_record_t *record)
     int32_t day;
     if (ecom_date_parse (record->fields[ETL_ORDER_DATE], &day) == 0) {
         uint32_t bit = (uint32_t) (day - self->first_day);
-        self->dates[bit / 8] |= (uint8_t) (1u << (bit % 8));
+        self->dates[bit / 8] |= (uint8_t) (1U << (bit % 8));
     }
     s_write_dimension (self, record, self->customers, s_customer_fields, 5, 'c',
                        s_customer_columns);
@@ -229,7 +229,7 @@ etl_stage_end (etl_stage_t **self_p, etl_stage_summary_t *summary, char *err, si
             bit += 7 - bit % 8; /* a byte without dates */
             continue;
         }
-        if (!(self->dates[bit / 8] & (1u << (bit % 8))))
+        if (!(self->dates[bit / 8] & (1U << (bit % 8))))
             continue;
         char date[11];
         ecom_date_format (self->first_day + bit, date);

@@ -546,7 +546,7 @@ test_cache (void **state)
        reads the entries under the new version's keys in the same call, never the old
        ones. An entry planted under the v3 key is a hit; without one it is a miss. */
     char *v3_key = strdup (key);
-    memcpy (v3_key + strlen ("ecom:cache:v"), "3", 1);
+    v3_key[strlen ("ecom:cache:v")] = '3';
     free (s_redis_cmd ("EVAL %s 2 %s %s", "return redis.call('SET', KEYS[2], "
                                           "redis.call('GET', KEYS[1]))",
                        key, v3_key));
