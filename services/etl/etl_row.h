@@ -5,6 +5,7 @@
 #include "etl_csv.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #define ETL_ROW_FIELDS 12
 
@@ -21,8 +22,10 @@ typedef enum {
     "quantity must be a whole number >= 1, got '0'" (written into reason). The checks:
     the record parsed, valid UTF-8, exactly 12 fields, non-blank ids, order_date a real
     YYYY-MM-DD date, quantity a whole number in 1..1000000, unit_price a decimal >= 0 with at
-    most 2 decimals below 10^10, and quantity x unit_price within NUMERIC(12,2). */
-const char *etl_row_check (const etl_csv_record_t *record, char *reason, size_t size);
+    most 2 decimals below 10^10, and quantity x unit_price within NUMERIC(12,2). A valid
+    row's order_date is written into *order_day (days since 1970-01-01). */
+const char *etl_row_check (const etl_csv_record_t *record, int32_t *order_day, char *reason,
+                           size_t size);
 
 /*  Returns true when record is exactly the header (a UTF-8 byte order mark before the first
     name is allowed). */

@@ -40,15 +40,21 @@ struct _etl_stage_t {
     bool failed;     /* out of memory */
 };
 
+/*  The days the date bitmap covers, 0001-01-01 to 9999-12-31 (every date etl_row accepts). */
+static int32_t
+s_day_count (void)
+{
+    return ecom_date_from_ymd (9999, 12, 31) - ecom_date_from_ymd (1, 1, 1) + 1;
+}
+
 etl_stage_t *
 etl_stage_begin (PGconn *conn, char *err, size_t errlen)
 {
     etl_stage_t *self = calloc (1, sizeof *self);
-    int32_t days = ecom_date_from_ymd (9999, 12, 31) - ecom_date_from_ymd (1, 1, 1) + 1;
     if (self) {
         self->customers = etl_dim_cache_new (S_CUSTOMER_SLOTS);
         self->products = etl_dim_cache_new (S_PRODUCT_SLOTS);
-        self->dates = calloc ((size_t) days / 8 + 1, 1);
+        self->dates = calloc ((size_t) s_day_count () / 8 + 1, 1);
         self->first_day = ecom_date_from_ymd (1, 1, 1);
         self->increasing = true;
     }
@@ -174,16 +180,13 @@ s_write_dimension (etl_stage_t *self, const etl_csv_record_t *record, etl_dim_ca
 }
 
 void
-etl_stage_row (etl_stage_t *self, const etl_csv_record_t *record)
+etl_stage_row (etl_stage_t *self, const etl_csv_record_t *record, int32_t order_day)
 {
     s_write (self, record, 'o', s_order_columns);
     s_track_order_id (self, record->fields[ETL_ORDER_ID], record->lengths[ETL_ORDER_ID]);
     self->orders++;
-    int32_t day;
-    if (ecom_date_parse (record->fields[ETL_ORDER_DATE], &day) == 0) {
-        uint32_t bit = (uint32_t) (day - self->first_day);
-        self->dates[bit / 8] |= (uint8_t) (1U << (bit % 8));
-    }
+    uint32_t bit = (uint32_t) (order_day - self->first_day);
+    self->dates[bit / 8] |= (uint8_t) (1U << (bit % 8));
     s_write_dimension (self, record, self->customers, s_customer_fields, 5, 'c',
                        s_customer_columns);
     s_write_dimension (self, record, self->products, s_product_fields, 3, 'p',
@@ -223,8 +226,7 @@ etl_stage_end (etl_stage_t **self_p, etl_stage_summary_t *summary, char *err, si
     etl_stage_t *self = *self_p;
     /*  line 0, d, NULL, the date, NULL x 11 */
     etl_csv_record_t none = {.line = 0};
-    int32_t days = ecom_date_from_ymd (9999, 12, 31) - self->first_day + 1;
-    for (int32_t bit = 0; bit < days; bit++) {
+    for (int32_t bit = 0, days = s_day_count (); bit < days; bit++) {
         if (!self->dates[bit / 8]) {
             bit += 7 - bit % 8; /* a byte without dates */
             continue;

@@ -17,6 +17,7 @@
 
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 /*  Creates the staging table (inside the load's transaction). */
@@ -27,8 +28,8 @@ typedef struct _etl_stage_t etl_stage_t;
 /*  Starts the COPY into the staging table. Returns NULL with the reason in err. */
 etl_stage_t *etl_stage_begin (PGconn *conn, char *err, size_t errlen);
 
-/*  Stages a valid row (one that etl_row_check() accepted). */
-void etl_stage_row (etl_stage_t *self, const etl_csv_record_t *record);
+/*  Stages a valid row (one that etl_row_check() accepted, with the order_day it gave). */
+void etl_stage_row (etl_stage_t *self, const etl_csv_record_t *record, int32_t order_day);
 
 /*  Stages a rejected record with its reason. Raw text that is not UTF-8 is staged with
     each byte above 0x7f written as \xNN, so it can be stored as text. */

@@ -358,6 +358,13 @@ s_key_hash (const char *const *declared, const proto_request_t *req, char hex[33
     return 0;
 }
 
+/*  The key of an entry from its parameters' hash (the one format of every cache key). */
+static char *
+s_key_of_hash (long long version, const char *service, const char *op, const char hex[33])
+{
+    return s_strdup_printf (SVC_CACHE_KEY_PREFIX "%lld:%s:%s:%s", version, service, op, hex);
+}
+
 char *
 svc_cache_key (long long version, const char *service, const char *op,
                const char *const *declared, const proto_request_t *req)
@@ -365,7 +372,7 @@ svc_cache_key (long long version, const char *service, const char *op,
     char hex[33];
     if (s_key_hash (declared, req, hex) != 0)
         return NULL;
-    return s_strdup_printf (SVC_CACHE_KEY_PREFIX "%lld:%s:%s:%s", version, service, op, hex);
+    return s_key_of_hash (version, service, op, hex);
 }
 
 /*  ---------------------------------------------------------------------------------------
@@ -394,8 +401,7 @@ s_lookup_keys (svc_cache_lookup_t *lookups, size_t count, char (*hex)[33], long 
 {
     for (size_t i = 0; i < count; i++) {
         free (lookups[i].key);
-        lookups[i].key = s_strdup_printf (SVC_CACHE_KEY_PREFIX "%lld:%s:%s:%s", version, service,
-                                          lookups[i].op, hex[i]);
+        lookups[i].key = s_key_of_hash (version, service, lookups[i].op, hex[i]);
         if (!lookups[i].key)
             return -1;
     }

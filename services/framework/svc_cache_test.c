@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "svc_cache.h"
+#include "testserver.h"
 
 static const char *const s_declared[] = {"start_date", "end_date", "granularity", NULL};
 
@@ -146,18 +147,6 @@ static int s_redis_port;
 static pid_t s_redis_pid;
 static char s_redis_url[128];
 
-static int
-s_free_port (void)
-{
-    int fd = socket (AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
-    socklen_t len = sizeof addr;
-    assert_int_equal (bind (fd, (struct sockaddr *) &addr, len), 0);
-    assert_int_equal (getsockname (fd, (struct sockaddr *) &addr, &len), 0);
-    close (fd);
-    return ntohs (addr.sin_port);
-}
-
 /*  Runs a Redis command on a fresh connection; returns the string reply (free) or NULL.
     Fails the test when Redis cannot be reached or refuses the command. */
 static char *
@@ -178,56 +167,19 @@ s_redis_cmd (const char *format, ...)
     return text;
 }
 
-static bool
-s_redis_up (void)
-{
-    struct timeval timeout = {1, 0};
-    redisContext *redis = redisConnectWithTimeout ("127.0.0.1", s_redis_port, timeout);
-    redisReply *reply = redis && !redis->err ? redisCommand (redis, "PING") : NULL;
-    bool up = reply && reply->type == REDIS_REPLY_STATUS;
-    if (reply)
-        freeReplyObject (reply);
-    if (redis)
-        redisFree (redis);
-    return up;
-}
-
 static int
 s_redis_setup (void **state)
 {
-    s_redis_port = s_free_port ();
+    s_redis_port = testserver_free_port ();
     snprintf (s_redis_url, sizeof s_redis_url, "redis://127.0.0.1:%d/0", s_redis_port);
-    char port[16];
-    snprintf (port, sizeof port, "%d", s_redis_port);
-    s_redis_pid = fork ();
-    assert_true (s_redis_pid >= 0);
-    if (s_redis_pid == 0) {
-        (void) freopen ("/dev/null", "w", stdout); /* if it fails, redis only talks more */
-        execlp ("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1", "--save",
-                "", "--appendonly", "no", (char *) NULL);
-        _exit (127);
-    }
-    for (int i = 0; i < 100; i++) {
-        if (s_redis_up ())
-            return 0;
-        if (waitpid (s_redis_pid, NULL, WNOHANG) == s_redis_pid)
-            break; /* no redis-server here */
-        usleep (50 * 1000);
-    }
-    kill (s_redis_pid, SIGKILL);
-    waitpid (s_redis_pid, NULL, 0);
-    s_redis_pid = 0;
-    return 0; /* the tests skip */
+    s_redis_pid = testserver_redis_start (s_redis_port); /* 0: no redis-server, the tests skip */
+    return 0;
 }
 
 static int
 s_redis_teardown (void **state)
 {
-    if (s_redis_pid) {
-        kill (s_redis_pid, SIGKILL);
-        waitpid (s_redis_pid, NULL, 0);
-        s_redis_pid = 0;
-    }
+    testserver_redis_stop (&s_redis_pid);
     return 0;
 }
 
@@ -342,7 +294,7 @@ static void
 test_lookup_many_unavailable (void **state)
 {
     char nowhere[64];
-    snprintf (nowhere, sizeof nowhere, "redis://127.0.0.1:%d/0", s_free_port ());
+    snprintf (nowhere, sizeof nowhere, "redis://127.0.0.1:%d/0", testserver_free_port ());
     svc_cache_t *down = svc_cache_new (nowhere, 60);
     svc_cache_t *off = svc_cache_new (s_redis_pid ? s_redis_url : nowhere, 0);
     assert_non_null (down);

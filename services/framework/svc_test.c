@@ -25,6 +25,7 @@
 #include "svc.h"
 #include "svc_cache.h"
 #include "svc_db.h"
+#include "testserver.h"
 
 /*  =======================================================================================
     The toy service */
@@ -113,18 +114,6 @@ static int s_redis_port;
 static pid_t s_redis_pid;
 static PGconn *s_db;           /* the test's own connection to our database */
 
-static int
-s_free_port (void)
-{
-    int fd = socket (AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
-    socklen_t len = sizeof addr;
-    assert_int_equal (bind (fd, (struct sockaddr *) &addr, len), 0);
-    assert_int_equal (getsockname (fd, (struct sockaddr *) &addr, &len), 0);
-    close (fd);
-    return ntohs (addr.sin_port);
-}
-
 static redisContext *
 s_redis (void)
 {
@@ -140,37 +129,15 @@ s_redis (void)
 static void
 s_redis_start (void)
 {
-    char port[16];
-    snprintf (port, sizeof port, "%d", s_redis_port);
-    s_redis_pid = fork ();
-    assert_true (s_redis_pid >= 0);
-    if (s_redis_pid == 0) {
-        (void) freopen ("/dev/null", "w", stdout); /* if it fails, redis only talks more */
-        execlp ("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1", "--save",
-                "", "--appendonly", "no", (char *) NULL);
-        _exit (127);
-    }
-    for (int i = 0; i < 100; i++) {
-        redisContext *redis = s_redis ();
-        redisReply *reply = redis ? redisCommand (redis, "PING") : NULL;
-        bool up = reply && reply->type == REDIS_REPLY_STATUS;
-        if (reply)
-            freeReplyObject (reply);
-        if (redis)
-            redisFree (redis);
-        if (up)
-            return;
-        usleep (50 * 1000);
-    }
-    fail_msg ("redis-server did not start on port %d", s_redis_port);
+    s_redis_pid = testserver_redis_start (s_redis_port);
+    if (!s_redis_pid)
+        fail_msg ("redis-server did not start on port %d", s_redis_port);
 }
 
 static void
 s_redis_stop (void)
 {
-    kill (s_redis_pid, SIGKILL);
-    waitpid (s_redis_pid, NULL, 0);
-    s_redis_pid = 0;
+    testserver_redis_stop (&s_redis_pid);
 }
 
 /*  Runs a Redis command on a fresh connection; returns the string reply (free) or NULL. */
@@ -228,7 +195,7 @@ s_setup (void **state)
     s_sql (s_db, "CREATE TABLE data_version (id int PRIMARY KEY, version bigint NOT NULL);"
                  "INSERT INTO data_version VALUES (1, 1)");
 
-    s_redis_port = s_free_port ();
+    s_redis_port = testserver_free_port ();
     snprintf (s_redis_url, sizeof s_redis_url, "redis://127.0.0.1:%d/0", s_redis_port);
     s_redis_start ();
     return 0;
@@ -641,7 +608,7 @@ test_batch_without_redis (void **state)
 {
     SKIP_WITHOUT_STACK ();
     char nowhere[64];
-    snprintf (nowhere, sizeof nowhere, "redis://127.0.0.1:%d/0", s_free_port ());
+    snprintf (nowhere, sizeof nowhere, "redis://127.0.0.1:%d/0", testserver_free_port ());
     svc_t *svc = s_svc (60, nowhere);
     s_calls = 0;
     enum { COUNT = 4 };
@@ -690,7 +657,7 @@ test_redis_outage (void **state)
     SKIP_WITHOUT_STACK ();
     /* never reachable: answers from PostgreSQL */
     char nowhere[64];
-    snprintf (nowhere, sizeof nowhere, "redis://127.0.0.1:%d/0", s_free_port ());
+    snprintf (nowhere, sizeof nowhere, "redis://127.0.0.1:%d/0", testserver_free_port ());
     svc_t *svc = s_svc (60, nowhere);
     s_answer_t a = s_call (svc, "double", (const char *[]) {"n", "4", NULL});
     assert_int_equal (a.status, 200);
@@ -814,7 +781,7 @@ test_svc_new_fails (void **state)
 {
     SKIP_WITHOUT_STACK ();
     char url[128], err[256];
-    snprintf (url, sizeof url, "postgresql://ecom:ecom@127.0.0.1:%d/ecom", s_free_port ());
+    snprintf (url, sizeof url, "postgresql://ecom:ecom@127.0.0.1:%d/ecom", testserver_free_port ());
     ecom_config_t config = {.database_url = url, .redis_url = s_redis_url};
     svc_t *svc = svc_new (&s_def, &config, err, sizeof err);
     assert_null (svc);
