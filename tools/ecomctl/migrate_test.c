@@ -79,7 +79,7 @@ test_failure_leaves_database_as_it_was (void **state)
 }
 
 static void
-test_daily_rollup_follows_fact_order (void **state)
+test_rollups_follow_fact_order (void **state)
 {
     char *url = testdb_create ("migrate_rollup");
     assert_non_null (url);
@@ -87,32 +87,50 @@ test_daily_rollup_follows_fact_order (void **state)
     char err[2048];
     assert_true (migrate_apply (conn, ecom_migrations, NULL, err, sizeof err) > 0);
     const char *steps[] = {
-        "SELECT dim_time_fill('2024-01-01', '2024-01-31');"
+        "SELECT dim_time_fill('2024-01-01', '2024-03-31');"
         "INSERT INTO dim_customer (customer_id, name, email, city, country) VALUES"
         " ('c1', 'A', 'a@x', 'Paris', 'France'), ('c2', 'B', 'b@x', 'Rome', 'Italy');"
-        "INSERT INTO dim_product (product_id, name, category) VALUES ('p1', 'P', 'Books');"
+        "INSERT INTO dim_product (product_id, name, category) VALUES ('p1', 'P', 'Books'),"
+        " ('p2', 'Q', 'Toys');"
+        /* five dates over three months (Jan 1, Jan 18, Feb 4, Feb 21, Mar 9) */
         "INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity, unit_price)"
-        " SELECT 'o' || g, date '2024-01-01' + (g % 5), 1 + g % 2, 1, 1 + g % 3, 9.99"
+        " SELECT 'o' || g, date '2024-01-01' + (g % 5) * 17, 1 + g % 2, 1 + g % 3 / 2, 1 + g % 3, 9.99"
         " FROM generate_series(1, 200) g",
         "DELETE FROM fact_order WHERE order_id IN ('o1', 'o2', 'o7')",
-        "DELETE FROM fact_order WHERE order_date = '2024-01-03'",
+        "DELETE FROM fact_order WHERE order_date = '2024-01-18'",
         "UPDATE fact_order SET order_date = '2024-01-20', quantity = 7 WHERE order_id LIKE 'o1%'",
         "INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity, unit_price)"
         " VALUES ('x1', '2024-01-31', 2, 1, 2, 0.01)",
+        /* into groups that exist and groups that do not, a later last_date for some */
+        "INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity, unit_price)"
+        " SELECT 'y' || g, date '2024-01-25' + g, 1 + g % 2, 2 - g % 2, g, 0.5 * g"
+        " FROM generate_series(1, 60) g",
         "TRUNCATE fact_order",
+    };
+    /*  Each rollup and the query over fact_order it must stay equal to (0002, 0004). */
+    const char *const rollups[][2] = {
+        {"SELECT date, orders, units, revenue FROM agg_daily_sales",
+         "SELECT order_date, count(*), sum(quantity), sum(total_amount) FROM fact_order GROUP BY 1"},
+        {"SELECT customer_key, month, orders, revenue, last_date FROM agg_customer_monthly",
+         "SELECT customer_key, date_trunc('month', order_date)::date, count(*), sum(total_amount),"
+         " max(order_date) FROM fact_order GROUP BY 1, 2"},
+        {"SELECT product_key, month, orders, units, revenue FROM agg_product_monthly",
+         "SELECT product_key, date_trunc('month', order_date)::date, count(*), sum(quantity),"
+         " sum(total_amount) FROM fact_order GROUP BY 1, 2"},
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         if (ecom_db_exec (conn, steps[i], err, sizeof err))
             fail_msg ("step %zu: %s", i, err);
-        long long mismatches = s_value (
-            conn, "SELECT count(*) FROM ("
-                  " (SELECT order_date, count(*), sum(quantity), sum(total_amount) FROM fact_order GROUP BY 1"
-                  "  EXCEPT SELECT date, orders, units, revenue FROM agg_daily_sales)"
-                  " UNION ALL"
-                  " (SELECT date, orders, units, revenue FROM agg_daily_sales"
-                  "  EXCEPT SELECT order_date, count(*), sum(quantity), sum(total_amount) FROM fact_order GROUP BY 1)) d");
-        if (mismatches != 0)
-            fail_msg ("after step %zu the rollup differs from fact_order in %lld rows", i, mismatches);
+        for (size_t r = 0; r < sizeof rollups / sizeof rollups[0]; r++) {
+            char sql[1024];
+            snprintf (sql, sizeof sql,
+                      "SELECT count(*) FROM ((%s EXCEPT %s) UNION ALL (%s EXCEPT %s)) d",
+                      rollups[r][0], rollups[r][1], rollups[r][1], rollups[r][0]);
+            long long mismatches = s_value (conn, sql);
+            if (mismatches != 0)
+                fail_msg ("after step %zu, '%s' differs from fact_order in %lld rows", i,
+                          rollups[r][0], mismatches);
+        }
     }
     assert_int_equal (s_value (conn, "SELECT count(*) FROM agg_daily_sales"), 0);
     PQfinish (conn);
@@ -125,7 +143,7 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_apply_twice),
         cmocka_unit_test (test_failure_leaves_database_as_it_was),
-        cmocka_unit_test (test_daily_rollup_follows_fact_order),
+        cmocka_unit_test (test_rollups_follow_fact_order),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
