@@ -1,5 +1,7 @@
 #include "ecom_copy.h"
 
+#include "ecom_date.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@ struct _ecom_copy_t {
     char *data;
     size_t size;
     bool failed;
+    bool binary; /* the binary format: the trailer goes before the end */
 };
 
 ecom_copy_t *
@@ -36,6 +39,19 @@ ecom_copy_begin (PGconn *conn, const char *sql, char *err, size_t errlen)
         return NULL;
     }
     self->conn = conn;
+    return self;
+}
+
+ecom_copy_t *
+ecom_copy_begin_binary (PGconn *conn, const char *sql, char *err, size_t errlen)
+{
+    ecom_copy_t *self = ecom_copy_begin (conn, sql, err, errlen);
+    if (self) {
+        /*  The signature, then two 32-bit zeros: no flags, no header extension. */
+        static const char header[19] = "PGCOPY\n\377\r\n";
+        ecom_copy_raw (self, header, sizeof header);
+        self->binary = true;
+    }
     return self;
 }
 
@@ -126,10 +142,110 @@ ecom_copy_text (ecom_copy_t *self, const char *text, size_t len)
     ecom_copy_raw (self, text + start, len - start);
 }
 
+/*  Room for n more bytes (n <= S_CAPACITY) in the buffer, flushed first when it is too
+    full. Returns where they go. */
+static char *
+s_reserve (ecom_copy_t *self, size_t n)
+{
+    if (S_CAPACITY - self->size < n)
+        s_flush (self);
+    char *at = self->data + self->size;
+    self->size += n;
+    return at;
+}
+
+/*  The low bytes of value, most significant first (the binary format's byte order). */
+static void
+s_big_endian (ecom_copy_t *self, uint64_t value, size_t bytes)
+{
+    char *out = s_reserve (self, bytes);
+    for (size_t i = 0; i < bytes; i++)
+        out[i] = (char) (value >> (8 * (bytes - 1 - i)));
+}
+
+void
+ecom_copy_bin_row (ecom_copy_t *self, int fields)
+{
+    s_big_endian (self, (uint16_t) fields, 2);
+}
+
+void
+ecom_copy_bin_null (ecom_copy_t *self)
+{
+    s_big_endian (self, UINT32_MAX, 4); /* a length of -1 */
+}
+
+void
+ecom_copy_bin_field (ecom_copy_t *self, size_t len)
+{
+    if (len > INT32_MAX)
+        self->failed = true; /* more than a field can hold: the COPY is aborted at its end */
+    else
+        s_big_endian (self, len, 4);
+}
+
+void
+ecom_copy_bin_bytes (ecom_copy_t *self, const char *data, size_t len)
+{
+    ecom_copy_bin_field (self, len);
+    ecom_copy_raw (self, data, len);
+}
+
+void
+ecom_copy_bin_int4 (ecom_copy_t *self, int32_t value)
+{
+    s_big_endian (self, 4, 4);
+    s_big_endian (self, (uint32_t) value, 4);
+}
+
+void
+ecom_copy_bin_int8 (ecom_copy_t *self, int64_t value)
+{
+    s_big_endian (self, 8, 4);
+    s_big_endian (self, (uint64_t) value, 8);
+}
+
+void
+ecom_copy_bin_date (ecom_copy_t *self, int32_t days)
+{
+    /*  PostgreSQL counts days from 2000-01-01. */
+    ecom_copy_bin_int4 (self, days - ecom_date_from_ymd (2000, 1, 1));
+}
+
+/*  NUMERIC's binary form: the number of base-10000 digits, the weight of the first one (its
+    power of 10000), the sign (0 or 0x4000), the display scale, then the digits, most
+    significant first. */
+void
+ecom_copy_bin_cents (ecom_copy_t *self, int64_t cents)
+{
+    uint64_t magnitude = cents < 0 ? 0ULL - (uint64_t) cents : (uint64_t) cents;
+    uint64_t whole = magnitude / 100;
+    uint16_t groups[6]; /* the whole part, least significant first: 2^63 / 100 < 10000^5 */
+    int count = 0;
+    for (; whole; whole /= 10000)
+        groups[count++] = (uint16_t) (whole % 10000);
+    int weight = count ? count - 1 : magnitude ? -1 : 0;
+    uint16_t digits[7];
+    int ndigits = 0;
+    while (count)
+        digits[ndigits++] = groups[--count];
+    if (magnitude % 100)
+        digits[ndigits++] = (uint16_t) (magnitude % 100 * 100); /* .05 is the digit 0500 */
+    s_big_endian (self, 8 + 2 * (uint64_t) ndigits, 4);
+    s_big_endian (self, (uint16_t) ndigits, 2);
+    s_big_endian (self, (uint16_t) (int16_t) weight, 2);
+    s_big_endian (self, cents < 0 ? 0x4000 : 0, 2);
+    s_big_endian (self, 2, 2);
+    for (int i = 0; i < ndigits; i++)
+        s_big_endian (self, digits[i], 2);
+}
+
 long long
 ecom_copy_end (ecom_copy_t **self_p, char *err, size_t errlen)
 {
     ecom_copy_t *self = *self_p;
+    if (self->binary)
+        s_big_endian (self, UINT16_MAX, 2); /* the trailer: a field count of -1 */
     s_flush (self);
     long long rows = -1;
     if (PQputCopyEnd (self->conn, self->failed ? "the client failed while sending rows" : NULL) != 1)

@@ -1,6 +1,8 @@
 /*  ecom_copy: values written with ecom_copy_text / ecom_copy_int / ecom_copy_raw come back
     from PostgreSQL exactly (every byte that COPY's text format escapes, NULL, the integer
-    extremes, rows that straddle the 1 MiB buffer), against the test run's server. */
+    extremes, rows that straddle the 1 MiB buffer), and so do the binary format's (integers,
+    "char", text, dates and NUMERICs at their edges, against independently formatted text),
+    against the test run's server. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "ecom_copy.h"
+#include "ecom_date.h"
 #include "ecom_db.h"
 
 static PGconn *
@@ -112,12 +115,93 @@ test_rows_across_the_buffer (void **state)
     PQfinish (conn);
 }
 
+/*  The text PostgreSQL prints for cents / 100 with two decimals. */
+static void
+s_cents_text (long long cents, char *out, size_t size)
+{
+    unsigned long long magnitude = cents < 0 ? 0ULL - (unsigned long long) cents
+                                             : (unsigned long long) cents;
+    snprintf (out, size, "%s%llu.%02llu", cents < 0 ? "-" : "", magnitude / 100, magnitude % 100);
+}
+
+static void
+test_binary_round_trip (void **state)
+{
+    PGconn *conn = s_connect ();
+    char err[512];
+    PQclear (PQexec (conn, "CREATE TEMP TABLE b (n bigint, i integer, k \"char\", d date,"
+                           " c numeric(12,2), free numeric, v text)"));
+    const long long cents[] = {0,       1,         5,           10,           50,
+                               99,      100,       101,         12345,        999999,
+                               1000000, 100000000, 10000000000, 123456789012, 999999999999,
+                               -1,      -12345,    -100};
+    const int32_t days[] = {ecom_date_from_ymd (1, 1, 1),       ecom_date_from_ymd (1970, 1, 1),
+                            ecom_date_from_ymd (1999, 12, 31),  ecom_date_from_ymd (2000, 1, 1),
+                            ecom_date_from_ymd (2024, 2, 29),   ecom_date_from_ymd (9999, 12, 31)};
+    const int32_t ints[] = {INT32_MIN, -1, 0, 1, INT32_MAX};
+    const int64_t longs[] = {INT64_MIN, -1, 0, 1234567890123LL, INT64_MAX};
+    const char *texts[] = {"", "tab\there \\N", "caf\xc3\xa9", NULL};
+    const size_t rows = sizeof cents / sizeof cents[0];
+    ecom_copy_t *copy = ecom_copy_begin_binary (conn, "COPY b FROM STDIN (FORMAT binary)", err,
+                                                sizeof err);
+    if (!copy)
+        fail_msg ("%s", err);
+    for (size_t r = 0; r < rows; r++) {
+        const char *text = texts[r % 4];
+        ecom_copy_bin_row (copy, 7);
+        ecom_copy_bin_int8 (copy, longs[r % 5]);
+        ecom_copy_bin_int4 (copy, ints[r % 5]);
+        ecom_copy_bin_bytes (copy, "abcdefghijklmnopqrstuvwxyz" + r, 1);
+        ecom_copy_bin_date (copy, days[r % 6]);
+        ecom_copy_bin_cents (copy, cents[r]);
+        ecom_copy_bin_cents (copy, cents[r]);
+        if (text)
+            ecom_copy_bin_bytes (copy, text, strlen (text));
+        else
+            ecom_copy_bin_null (copy);
+    }
+    assert_int_equal (ecom_copy_end (&copy, err, sizeof err), (long long) rows);
+
+    PGresult *res = PQexec (conn, "SELECT n, i, k, d, c, free, v FROM b");
+    assert_int_equal (PQntuples (res), (int) rows);
+    for (size_t r = 0; r < rows; r++) {
+        int row = (int) r;
+        char expected[64];
+        snprintf (expected, sizeof expected, "%lld", (long long) longs[r % 5]);
+        assert_string_equal (PQgetvalue (res, row, 0), expected);
+        snprintf (expected, sizeof expected, "%d", ints[r % 5]);
+        assert_string_equal (PQgetvalue (res, row, 1), expected);
+        snprintf (expected, sizeof expected, "%c", (char) ('a' + r));
+        assert_string_equal (PQgetvalue (res, row, 2), expected);
+        ecom_date_format (days[r % 6], expected);
+        assert_string_equal (PQgetvalue (res, row, 3), expected);
+        s_cents_text (cents[r], expected, sizeof expected);
+        assert_string_equal (PQgetvalue (res, row, 4), expected);
+        assert_string_equal (PQgetvalue (res, row, 5), expected);
+        if (texts[r % 4])
+            assert_string_equal (PQgetvalue (res, row, 6), texts[r % 4]);
+        else
+            assert_true (PQgetisnull (res, row, 6));
+    }
+    PQclear (res);
+
+    /*  A stream the server cannot read (a field longer than its row) fails cleanly. */
+    copy = ecom_copy_begin_binary (conn, "COPY b FROM STDIN (FORMAT binary)", err, sizeof err);
+    assert_non_null (copy);
+    ecom_copy_bin_row (copy, 7);
+    ecom_copy_bin_int4 (copy, 1);
+    assert_int_equal (ecom_copy_end (&copy, err, sizeof err), -1);
+    assert_true (err[0] != '\0');
+    PQfinish (conn);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_text_int_null_round_trip),
         cmocka_unit_test (test_rows_across_the_buffer),
+        cmocka_unit_test (test_binary_round_trip),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -228,14 +228,14 @@ s_stage (PGconn *conn, etl_csv_t *csv, etl_load_result_t *result, etl_stage_summ
     int rc;
     while ((rc = etl_csv_next (csv, &record)) == 1) {
         result->rows_read++;
-        int32_t order_day = 0;
-        const char *why = etl_row_check (&record, &order_day, reason, sizeof reason);
+        etl_row_values_t values;
+        const char *why = etl_row_check (&record, &values, reason, sizeof reason);
         if (why) {
             result->rows_rejected++;
             etl_stage_reject (stage, &record, why);
         }
         else
-            etl_stage_row (stage, &record, order_day);
+            etl_stage_row (stage, &record, &values);
     }
     int read_errno = errno;
     if (etl_stage_end (&stage, staged, result->error, sizeof result->error) < 0)

@@ -131,7 +131,8 @@ s_show (const char *text, char *out, size_t size)
 }
 
 const char *
-etl_row_check (const etl_csv_record_t *record, int32_t *order_day, char *reason, size_t size)
+etl_row_check (const etl_csv_record_t *record, etl_row_values_t *values, char *reason,
+               size_t size)
 {
     char shown[64];
     if (!etl_row_utf8_valid (record->raw, record->raw_len)) {
@@ -154,7 +155,7 @@ etl_row_check (const etl_csv_record_t *record, int32_t *order_day, char *reason,
             snprintf (reason, size, "%s is empty", etl_row_header[ids[i]]);
             return reason;
         }
-    if (ecom_date_parse (f[ETL_ORDER_DATE], order_day) != 0) {
+    if (ecom_date_parse (f[ETL_ORDER_DATE], &values->order_day) != 0) {
         snprintf (reason, size, "order_date must be a date YYYY-MM-DD, got '%s'",
                   s_show (f[ETL_ORDER_DATE], shown, sizeof shown));
         return reason;
@@ -184,5 +185,7 @@ etl_row_check (const etl_csv_record_t *record, int32_t *order_day, char *reason,
         snprintf (reason, size, "quantity x unit_price exceeds 9999999999.99");
         return reason;
     }
+    values->quantity = (int32_t) quantity;
+    values->cents = cents;
     return NULL;
 }

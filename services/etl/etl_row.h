@@ -18,14 +18,21 @@ typedef enum {
     ETL_PRODUCT_CATEGORY, ETL_QUANTITY, ETL_UNIT_PRICE
 } etl_row_field_t;
 
+/*  The typed fields of a valid row. */
+typedef struct {
+    int32_t order_day;  /* order_date, days since 1970-01-01 */
+    int32_t quantity;
+    int64_t cents;      /* unit_price x 100 */
+} etl_row_values_t;
+
 /*  Returns NULL when record is a valid order row, else the reason for a person, e.g.
     "quantity must be a whole number >= 1, got '0'" (written into reason). The checks:
     the record parsed, valid UTF-8, exactly 12 fields, non-blank ids, order_date a real
     YYYY-MM-DD date, quantity a whole number in 1..1000000, unit_price a decimal >= 0 with at
     most 2 decimals below 10^10, and quantity x unit_price within NUMERIC(12,2). A valid
-    row's order_date is written into *order_day (days since 1970-01-01). */
-const char *etl_row_check (const etl_csv_record_t *record, int32_t *order_day, char *reason,
-                           size_t size);
+    row's typed fields are written into *values. */
+const char *etl_row_check (const etl_csv_record_t *record, etl_row_values_t *values,
+                           char *reason, size_t size);
 
 /*  Returns true when record is exactly the header (a UTF-8 byte order mark before the first
     name is allowed). */

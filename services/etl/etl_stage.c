@@ -62,7 +62,8 @@ etl_stage_begin (PGconn *conn, char *err, size_t errlen)
         snprintf (err, errlen, "out of memory");
         goto fail;
     }
-    self->copy = ecom_copy_begin (conn, "COPY etl_stage FROM STDIN", err, errlen);
+    self->copy = ecom_copy_begin_binary (conn, "COPY etl_stage FROM STDIN (FORMAT binary)", err,
+                                         errlen);
     if (self->copy)
         return self;
 fail:
@@ -75,30 +76,33 @@ fail:
     return NULL;
 }
 
-/*  "\t" and the field, escaped. */
+/*  The staging table's columns: line, kind, and the 13 after them. The rows go in COPY's
+    binary format, so the server parses no dates, integers or numerics and the reader
+    escapes no text. */
+#define S_COLUMNS 15
+
+/*  A row's first two columns: line and kind. */
 static void
-s_field (etl_stage_t *self, const etl_csv_record_t *record, etl_row_field_t field)
+s_start (etl_stage_t *self, long long line, char kind)
 {
-    ecom_copy_raw (self->copy, "\t", 1);
-    ecom_copy_text (self->copy, record->fields[field], record->lengths[field]);
+    ecom_copy_bin_row (self->copy, S_COLUMNS);
+    ecom_copy_bin_int8 (self->copy, line);
+    ecom_copy_bin_bytes (self->copy, &kind, 1);
 }
 
-/*  "line\tkind". */
-static void
-s_start (etl_stage_t *self, const etl_csv_record_t *record, char kind)
-{
-    ecom_copy_int (self->copy, record->line);
-    const char tag[2] = {'\t', kind};
-    ecom_copy_raw (self->copy, tag, 2);
-}
-
-#define S_NULLS(n) ("\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N" + 3 * (13 - (n)))
-
-/*  n NULL columns ("\t\N" each), 0..13. */
+/*  n NULL columns. */
 static void
 s_nulls (etl_stage_t *self, int n)
 {
-    ecom_copy_raw (self->copy, S_NULLS (n), 3 * (size_t) n);
+    for (int i = 0; i < n; i++)
+        ecom_copy_bin_null (self->copy);
+}
+
+/*  A field of the record, as text. */
+static void
+s_field (etl_stage_t *self, const etl_csv_record_t *record, etl_row_field_t field)
+{
+    ecom_copy_bin_bytes (self->copy, record->fields[field], record->lengths[field]);
 }
 
 /*  Tracks whether order_ids keep increasing (byte order, like COLLATE "C"). */
@@ -126,18 +130,14 @@ s_track_order_id (etl_stage_t *self, const char *id, size_t len)
     self->last_len = len;
 }
 
-/*  The columns after line and kind, in table order, for each kind of row written from a
-    valid record: the field that fills each, or S_NULL. */
+/*  The columns after line and kind of an attribute row, in table order: the field that
+    fills each, or S_NULL. */
 #define S_NULL (-1)
-#define S_COLUMNS 13
 
-static const int s_order_columns[S_COLUMNS] = {
-    ETL_ORDER_ID, ETL_ORDER_DATE, ETL_CUSTOMER_ID, ETL_PRODUCT_ID, ETL_QUANTITY,
-    ETL_UNIT_PRICE, S_NULL, S_NULL, S_NULL, S_NULL, S_NULL, S_NULL, S_NULL};
-static const int s_customer_columns[S_COLUMNS] = {
+static const int s_customer_columns[S_COLUMNS - 2] = {
     S_NULL, S_NULL, ETL_CUSTOMER_ID, S_NULL, S_NULL, S_NULL, ETL_CUSTOMER_NAME,
     ETL_CUSTOMER_EMAIL, ETL_CUSTOMER_CITY, ETL_CUSTOMER_COUNTRY, S_NULL, S_NULL, S_NULL};
-static const int s_product_columns[S_COLUMNS] = {
+static const int s_product_columns[S_COLUMNS - 2] = {
     S_NULL, S_NULL, S_NULL, ETL_PRODUCT_ID, S_NULL, S_NULL, ETL_PRODUCT_NAME,
     S_NULL, S_NULL, S_NULL, ETL_PRODUCT_CATEGORY, S_NULL, S_NULL};
 
@@ -148,26 +148,25 @@ static const etl_row_field_t s_customer_fields[] = {ETL_CUSTOMER_ID, ETL_CUSTOME
 static const etl_row_field_t s_product_fields[] = {ETL_PRODUCT_ID, ETL_PRODUCT_NAME,
                                                    ETL_PRODUCT_CATEGORY};
 
-/*  One staging row of kind from record, its columns as the layout says. */
+/*  An attribute row of kind from record, its columns as the layout says. */
 static void
-s_write (etl_stage_t *self, const etl_csv_record_t *record, char kind,
-         const int layout[S_COLUMNS])
+s_write_attributes (etl_stage_t *self, const etl_csv_record_t *record, char kind,
+                    const int layout[S_COLUMNS - 2])
 {
-    s_start (self, record, kind);
-    for (size_t i = 0; i < S_COLUMNS; i++) {
+    s_start (self, record->line, kind);
+    for (size_t i = 0; i < S_COLUMNS - 2; i++) {
         if (layout[i] == S_NULL)
             s_nulls (self, 1);
         else
             s_field (self, record, (etl_row_field_t) layout[i]);
     }
-    ecom_copy_raw (self->copy, "\n", 1);
 }
 
 /*  The dimension row of kind, when its fields changed since the cache last saw them. */
 static void
 s_write_dimension (etl_stage_t *self, const etl_csv_record_t *record, etl_dim_cache_t *cache,
                    const etl_row_field_t *fields, size_t count, char kind,
-                   const int layout[S_COLUMNS])
+                   const int layout[S_COLUMNS - 2])
 {
     const char *values[8];
     size_t lengths[8];
@@ -176,16 +175,26 @@ s_write_dimension (etl_stage_t *self, const etl_csv_record_t *record, etl_dim_ca
         lengths[i] = record->lengths[fields[i]];
     }
     if (etl_dim_cache_changed (cache, values, lengths, count))
-        s_write (self, record, kind, layout);
+        s_write_attributes (self, record, kind, layout);
 }
 
 void
-etl_stage_row (etl_stage_t *self, const etl_csv_record_t *record, int32_t order_day)
+etl_stage_row (etl_stage_t *self, const etl_csv_record_t *record,
+               const etl_row_values_t *values)
 {
-    s_write (self, record, 'o', s_order_columns);
+    /*  line, o, order_id, order_date, customer_id, product_id, quantity, unit_price,
+        NULL x 7 */
+    s_start (self, record->line, 'o');
+    s_field (self, record, ETL_ORDER_ID);
+    ecom_copy_bin_date (self->copy, values->order_day);
+    s_field (self, record, ETL_CUSTOMER_ID);
+    s_field (self, record, ETL_PRODUCT_ID);
+    ecom_copy_bin_int4 (self->copy, values->quantity);
+    ecom_copy_bin_cents (self->copy, values->cents);
+    s_nulls (self, 7);
     s_track_order_id (self, record->fields[ETL_ORDER_ID], record->lengths[ETL_ORDER_ID]);
     self->orders++;
-    uint32_t bit = (uint32_t) (order_day - self->first_day);
+    uint32_t bit = (uint32_t) (values->order_day - self->first_day);
     self->dates[bit / 8] |= (uint8_t) (1U << (bit % 8));
     s_write_dimension (self, record, self->customers, s_customer_fields, 5, 'c',
                        s_customer_columns);
@@ -193,31 +202,38 @@ etl_stage_row (etl_stage_t *self, const etl_csv_record_t *record, int32_t order_
                        s_product_columns);
 }
 
+/*  Whether a byte of raw text is shown as \xNN: not UTF-8 (or NUL), so not storable. */
+static bool
+s_shown_as_hex (unsigned char c)
+{
+    return c >= 0x80 || c == 0;
+}
+
 void
 etl_stage_reject (etl_stage_t *self, const etl_csv_record_t *record, const char *reason)
 {
     /*  line, r, NULL x 11, reason, raw */
-    s_start (self, record, 'r');
+    s_start (self, record->line, 'r');
     s_nulls (self, 11);
-    ecom_copy_raw (self->copy, "\t", 1);
-    ecom_copy_text (self->copy, reason, strlen (reason));
-    ecom_copy_raw (self->copy, "\t", 1);
-    if (etl_row_utf8_valid (record->raw, record->raw_len))
-        ecom_copy_text (self->copy, record->raw, record->raw_len);
-    else {
-        for (size_t i = 0; i < record->raw_len; i++) {
-            unsigned char c = (unsigned char) record->raw[i];
-            if (c >= 0x80 || c == 0) {
-                /*  \xNN, its backslash escaped for COPY */
-                static const char hex[] = "0123456789abcdef";
-                const char shown[5] = {'\\', '\\', 'x', hex[c >> 4], hex[c & 15]};
-                ecom_copy_raw (self->copy, shown, sizeof shown);
-            }
-            else
-                ecom_copy_text (self->copy, record->raw + i, 1);
-        }
+    ecom_copy_bin_bytes (self->copy, reason, strlen (reason));
+    if (etl_row_utf8_valid (record->raw, record->raw_len)) {
+        ecom_copy_bin_bytes (self->copy, record->raw, record->raw_len);
+        return;
     }
-    ecom_copy_raw (self->copy, "\n", 1);
+    size_t shown = 0;
+    for (size_t i = 0; i < record->raw_len; i++)
+        shown += s_shown_as_hex ((unsigned char) record->raw[i]) ? 4 : 1;
+    ecom_copy_bin_field (self->copy, shown);
+    for (size_t i = 0; i < record->raw_len; i++) {
+        unsigned char c = (unsigned char) record->raw[i];
+        if (s_shown_as_hex (c)) {
+            static const char hex[] = "0123456789abcdef";
+            const char text[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+            ecom_copy_raw (self->copy, text, sizeof text);
+        }
+        else
+            ecom_copy_raw (self->copy, record->raw + i, 1);
+    }
 }
 
 int
@@ -225,7 +241,6 @@ etl_stage_end (etl_stage_t **self_p, etl_stage_summary_t *summary, char *err, si
 {
     etl_stage_t *self = *self_p;
     /*  line 0, d, NULL, the date, NULL x 11 */
-    etl_csv_record_t none = {.line = 0};
     for (int32_t bit = 0, days = s_day_count (); bit < days; bit++) {
         if (!self->dates[bit / 8]) {
             bit += 7 - bit % 8; /* a byte without dates */
@@ -233,14 +248,10 @@ etl_stage_end (etl_stage_t **self_p, etl_stage_summary_t *summary, char *err, si
         }
         if (!(self->dates[bit / 8] & (1U << (bit % 8))))
             continue;
-        char date[11];
-        ecom_date_format (self->first_day + bit, date);
-        s_start (self, &none, 'd');
+        s_start (self, 0, 'd');
         s_nulls (self, 1);
-        ecom_copy_raw (self->copy, "\t", 1);
-        ecom_copy_raw (self->copy, date, 10);
+        ecom_copy_bin_date (self->copy, self->first_day + bit);
         s_nulls (self, 11);
-        ecom_copy_raw (self->copy, "\n", 1);
     }
     summary->orders = self->orders;
     summary->ids_increasing = self->increasing;

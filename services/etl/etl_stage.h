@@ -14,6 +14,7 @@
 #define ETL_STAGE_H
 
 #include "etl_csv.h"
+#include "etl_row.h"
 
 #include <libpq-fe.h>
 #include <stdbool.h>
@@ -28,8 +29,9 @@ typedef struct _etl_stage_t etl_stage_t;
 /*  Starts the COPY into the staging table. Returns NULL with the reason in err. */
 etl_stage_t *etl_stage_begin (PGconn *conn, char *err, size_t errlen);
 
-/*  Stages a valid row (one that etl_row_check() accepted, with the order_day it gave). */
-void etl_stage_row (etl_stage_t *self, const etl_csv_record_t *record, int32_t order_day);
+/*  Stages a valid row (one that etl_row_check() accepted, with the values it gave). */
+void etl_stage_row (etl_stage_t *self, const etl_csv_record_t *record,
+                    const etl_row_values_t *values);
 
 /*  Stages a rejected record with its reason. Raw text that is not UTF-8 is staged with
     each byte above 0x7f written as \xNN, so it can be stored as text. */
