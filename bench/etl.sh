@@ -56,7 +56,8 @@ load() {  # $1: file, $2: output; prints the seconds of the load
 }
 # The first load's slow statements (server log), to see where its time goes.
 psql -q "$base/target" -c "ALTER DATABASE target SET log_min_duration_statement = 100"
-log="$bench_tmp/stack/pg/server.log" log_at=$(wc -l < "$bench_tmp/stack/pg/server.log")
+log="$bench_tmp/stack/pg/server.log"
+log_at=$(wc -l < "$log")
 first=$(load "$csv" "$bench_tmp/load1.txt")
 tail -n +"$log_at" "$log" | sed -n 's/.*duration: \([0-9.]*\) ms  [a-z]*[^:]*: \(.\{0,60\}\).*/\1 \2/p' > "$bench_tmp/steps.txt"
 psql -q "$base/target" -c "ALTER DATABASE target RESET log_min_duration_statement"

@@ -1,7 +1,5 @@
 #include "ecom_copy.h"
 
-#include "ecom_date.h"
-
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -9,6 +7,9 @@
 #include <string.h>
 
 #define S_CAPACITY (1 << 20)
+
+/*  PostgreSQL's date 0, 2000-01-01, in days since 1970-01-01 (ecom_date's count). */
+#define S_PG_EPOCH_DAYS 10957
 
 struct _ecom_copy_t {
     PGconn *conn;
@@ -208,8 +209,7 @@ ecom_copy_bin_int8 (ecom_copy_t *self, int64_t value)
 void
 ecom_copy_bin_date (ecom_copy_t *self, int32_t days)
 {
-    /*  PostgreSQL counts days from 2000-01-01. */
-    ecom_copy_bin_int4 (self, days - ecom_date_from_ymd (2000, 1, 1));
+    ecom_copy_bin_int4 (self, days - S_PG_EPOCH_DAYS);
 }
 
 /*  NUMERIC's binary form: the number of base-10000 digits, the weight of the first one (its
