@@ -1,5 +1,6 @@
 #include "ecom_copy.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,22 +13,35 @@
 #define S_PG_EPOCH_DAYS 10957
 
 struct _ecom_copy_t {
-    PGconn *conn;
+    PGconn *conn;   /* NULL while the rows go to spool */
+    FILE *spool;    /* an anonymous temporary file (ecom_copy_spool_binary) */
     char *data;
     size_t size;
     bool failed;
     bool binary; /* the binary format: the trailer goes before the end */
 };
 
-ecom_copy_t *
-ecom_copy_begin (PGconn *conn, const char *sql, char *err, size_t errlen)
+/*  Starts sql on conn. Returns 0, or -1 with the server's message in err. */
+static int
+s_start (PGconn *conn, const char *sql, char *err, size_t errlen)
 {
     PGresult *res = PQexec (conn, sql);
     bool ok = PQresultStatus (res) == PGRES_COPY_IN;
-    if (!ok)
+    if (!ok) {
         snprintf (err, errlen, "%s", PQresultErrorMessage (res));
+        err[strcspn (err, "\n")] = '\0';
+    }
     PQclear (res);
-    if (!ok)
+    return ok ? 0 : -1;
+}
+
+/*  The signature, then two 32-bit zeros: no flags, no header extension. */
+static const char s_binary_header[19] = "PGCOPY\n\377\r\n";
+
+ecom_copy_t *
+ecom_copy_begin (PGconn *conn, const char *sql, char *err, size_t errlen)
+{
+    if (s_start (conn, sql, err, errlen))
         return NULL;
     ecom_copy_t *self = calloc (1, sizeof *self);
     if (self)
@@ -48,20 +62,63 @@ ecom_copy_begin_binary (PGconn *conn, const char *sql, char *err, size_t errlen)
 {
     ecom_copy_t *self = ecom_copy_begin (conn, sql, err, errlen);
     if (self) {
-        /*  The signature, then two 32-bit zeros: no flags, no header extension. */
-        static const char header[19] = "PGCOPY\n\377\r\n";
-        ecom_copy_raw (self, header, sizeof header);
+        ecom_copy_raw (self, s_binary_header, sizeof s_binary_header);
         self->binary = true;
     }
+    return self;
+}
+
+ecom_copy_t *
+ecom_copy_spool_binary (char *err, size_t errlen)
+{
+    ecom_copy_t *self = calloc (1, sizeof *self);
+    if (self) {
+        self->data = malloc (S_CAPACITY);
+        self->spool = tmpfile ();
+    }
+    if (!self || !self->data || !self->spool) {
+        snprintf (err, errlen, "cannot spool the rows: %s", strerror (errno));
+        if (self && self->spool)
+            fclose (self->spool);
+        if (self)
+            free (self->data);
+        free (self);
+        return NULL;
+    }
+    ecom_copy_raw (self, s_binary_header, sizeof s_binary_header);
+    self->binary = true;
     return self;
 }
 
 static void
 s_flush (ecom_copy_t *self)
 {
-    if (self->size && !self->failed && PQputCopyData (self->conn, self->data, (int) self->size) != 1)
+    if (self->size && !self->failed
+        && (self->conn ? PQputCopyData (self->conn, self->data, (int) self->size) != 1
+                       : fwrite (self->data, 1, self->size, self->spool) != self->size))
         self->failed = true;
     self->size = 0;
+}
+
+int
+ecom_copy_send (ecom_copy_t *self, PGconn *conn, const char *sql, char *err, size_t errlen)
+{
+    s_flush (self);
+    if (self->failed || fflush (self->spool) != 0 || fseek (self->spool, 0, SEEK_SET) != 0) {
+        snprintf (err, errlen, "cannot spool the rows: %s", strerror (errno));
+        return -1;
+    }
+    if (s_start (conn, sql, err, errlen))
+        return -1;
+    self->conn = conn;
+    size_t got;
+    while (!self->failed && (got = fread (self->data, 1, S_CAPACITY, self->spool)) > 0)
+        self->failed = PQputCopyData (conn, self->data, (int) got) != 1;
+    if (ferror (self->spool))
+        self->failed = true; /* the COPY is aborted at its end */
+    fclose (self->spool);
+    self->spool = NULL;
+    return 0;
 }
 
 static void
@@ -240,29 +297,42 @@ ecom_copy_bin_cents (ecom_copy_t *self, int64_t cents)
         s_big_endian (self, digits[i], 2);
 }
 
+/*  Ends the COPY on self->conn. Returns the rows copied, or -1 with err. */
+static long long
+s_finish (ecom_copy_t *self, char *err, size_t errlen)
+{
+    if (self->binary)
+        s_big_endian (self, UINT16_MAX, 2); /* the trailer: a field count of -1 */
+    s_flush (self);
+    if (PQputCopyEnd (self->conn, self->failed ? "the client failed while sending rows" : NULL) != 1) {
+        snprintf (err, errlen, "%s", PQerrorMessage (self->conn));
+        return -1;
+    }
+    long long rows = 0;
+    PGresult *res;
+    while ((res = PQgetResult (self->conn))) {
+        if (PQresultStatus (res) != PGRES_COMMAND_OK) {
+            snprintf (err, errlen, "%s", PQresultErrorMessage (res));
+            rows = -1;
+        }
+        else if (rows >= 0)
+            rows = strtoll (PQcmdTuples (res), NULL, 10);
+        PQclear (res);
+    }
+    return rows;
+}
+
 long long
 ecom_copy_end (ecom_copy_t **self_p, char *err, size_t errlen)
 {
     ecom_copy_t *self = *self_p;
-    if (self->binary)
-        s_big_endian (self, UINT16_MAX, 2); /* the trailer: a field count of -1 */
-    s_flush (self);
     long long rows = -1;
-    if (PQputCopyEnd (self->conn, self->failed ? "the client failed while sending rows" : NULL) != 1)
-        snprintf (err, errlen, "%s", PQerrorMessage (self->conn));
-    else {
-        PGresult *res;
-        rows = 0;
-        while ((res = PQgetResult (self->conn))) {
-            if (PQresultStatus (res) != PGRES_COMMAND_OK) {
-                snprintf (err, errlen, "%s", PQresultErrorMessage (res));
-                rows = -1;
-            }
-            else if (rows >= 0)
-                rows = strtoll (PQcmdTuples (res), NULL, 10);
-            PQclear (res);
-        }
-    }
+    if (self->conn)
+        rows = s_finish (self, err, errlen);
+    else
+        snprintf (err, errlen, "the spooled rows were never sent");
+    if (self->spool)
+        fclose (self->spool);
     free (self->data);
     free (self);
     *self_p = NULL;

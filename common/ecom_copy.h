@@ -35,6 +35,16 @@ void ecom_copy_text (ecom_copy_t *self, const char *text, size_t len);
     header. */
 ecom_copy_t *ecom_copy_begin_binary (PGconn *conn, const char *sql, char *err, size_t errlen);
 
+/*  Like ecom_copy_begin_binary, but the rows go to an anonymous temporary file until
+    ecom_copy_send: for rows written while the connection is busy with another COPY.
+    Returns NULL with the reason in err. */
+ecom_copy_t *ecom_copy_spool_binary (char *err, size_t errlen);
+
+/*  Starts sql (a COPY ... FROM STDIN (FORMAT binary)) on conn for a spooled stream, sends
+    what was spooled, and from then on streams to conn. Returns 0, or -1 with the reason in
+    err (the stream stays spooled; ecom_copy_end frees it). */
+int ecom_copy_send (ecom_copy_t *self, PGconn *conn, const char *sql, char *err, size_t errlen);
+
 /*  Binary format: starts a row of fields columns; then one writer call per column. */
 void ecom_copy_bin_row (ecom_copy_t *self, int fields);
 
@@ -60,7 +70,8 @@ void ecom_copy_bin_date (ecom_copy_t *self, int32_t days);
 void ecom_copy_bin_cents (ecom_copy_t *self, int64_t cents);
 
 /*  Ends the COPY (aborting it when anything went wrong while appending) and frees self.
-    Returns the number of rows copied, or -1 with a message in err. */
+    Returns the number of rows copied, or -1 with a message in err (also for a spooled
+    stream never sent). */
 long long ecom_copy_end (ecom_copy_t **self_p, char *err, size_t errlen);
 
 #endif

@@ -195,6 +195,63 @@ test_binary_round_trip (void **state)
     PQfinish (conn);
 }
 
+/*  Rows spooled while the connection streams another COPY, then sent, then more rows
+    streamed directly: all of them arrive, in order; a spool never sent, or sent with a COPY
+    the server refuses, fails cleanly. */
+static void
+test_spool_then_send (void **state)
+{
+    PGconn *conn = s_connect ();
+    char err[512];
+    PQclear (PQexec (conn, "CREATE TEMP TABLE direct (n bigint); CREATE TEMP TABLE later (n bigint, t text)"));
+    ecom_copy_t *spool = ecom_copy_spool_binary (err, sizeof err);
+    assert_non_null (spool);
+    ecom_copy_t *copy = ecom_copy_begin_binary (conn, "COPY direct FROM STDIN (FORMAT binary)", err,
+                                                sizeof err);
+    assert_non_null (copy);
+    const long long spooled = 150000; /* about 3 MiB: more than one buffer */
+    for (long long i = 0; i < spooled; i++) {
+        ecom_copy_bin_row (copy, 1);
+        ecom_copy_bin_int8 (copy, i);
+        ecom_copy_bin_row (spool, 2);
+        ecom_copy_bin_int8 (spool, i);
+        ecom_copy_bin_bytes (spool, "spooled", 7);
+    }
+    assert_int_equal (ecom_copy_end (&copy, err, sizeof err), spooled);
+    if (ecom_copy_send (spool, conn, "COPY later FROM STDIN (FORMAT binary)", err, sizeof err))
+        fail_msg ("%s", err);
+    for (long long i = spooled; i < spooled + 10; i++) {
+        ecom_copy_bin_row (spool, 2);
+        ecom_copy_bin_int8 (spool, i);
+        ecom_copy_bin_bytes (spool, "sent", 4);
+    }
+    assert_int_equal (ecom_copy_end (&spool, err, sizeof err), spooled + 10);
+    PGresult *res = PQexec (conn, "SELECT count(*), sum(n), count(*) FILTER (WHERE t = 'sent'),"
+                                  " bool_and(t = CASE WHEN n < 150000 THEN 'spooled' ELSE 'sent' END),"
+                                  " (SELECT sum(n) FROM direct) FROM later");
+    assert_string_equal (PQgetvalue (res, 0, 0), "150010");
+    assert_string_equal (PQgetvalue (res, 0, 1), "11251425045"); /* 0 + ... + 150009 */
+    assert_string_equal (PQgetvalue (res, 0, 2), "10");
+    assert_string_equal (PQgetvalue (res, 0, 3), "t");
+    assert_string_equal (PQgetvalue (res, 0, 4), "11249925000"); /* 0 + ... + 149999 */
+    PQclear (res);
+
+    spool = ecom_copy_spool_binary (err, sizeof err);
+    assert_non_null (spool);
+    err[0] = '\0';
+    assert_int_equal (ecom_copy_end (&spool, err, sizeof err), -1);
+    assert_true (err[0] != '\0');
+    spool = ecom_copy_spool_binary (err, sizeof err);
+    assert_non_null (spool);
+    err[0] = '\0';
+    assert_int_equal (ecom_copy_send (spool, conn, "COPY nowhere FROM STDIN (FORMAT binary)", err,
+                                      sizeof err), -1);
+    assert_non_null (strstr (err, "nowhere"));
+    assert_int_equal (ecom_copy_end (&spool, err, sizeof err), -1);
+    assert_int_equal (PQtransactionStatus (conn), PQTRANS_IDLE);
+    PQfinish (conn);
+}
+
 int
 main (void)
 {
@@ -202,6 +259,7 @@ main (void)
         cmocka_unit_test (test_text_int_null_round_trip),
         cmocka_unit_test (test_rows_across_the_buffer),
         cmocka_unit_test (test_binary_round_trip),
+        cmocka_unit_test (test_spool_then_send),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
