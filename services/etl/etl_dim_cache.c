@@ -1,5 +1,7 @@
 #include "etl_dim_cache.h"
 
+#include "etl_hash.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,18 +52,6 @@ etl_dim_cache_destroy (etl_dim_cache_t **self_p)
     *self_p = NULL;
 }
 
-/*  FNV-1a, 64 bits. */
-static uint64_t
-s_hash (const char *data, size_t len)
-{
-    uint64_t hash = 14695981039346656037ULL;
-    for (size_t i = 0; i < len; i++) {
-        hash ^= (unsigned char) data[i];
-        hash *= 1099511628211ULL;
-    }
-    return hash;
-}
-
 /*  Encodes the fields into self->scratch. Returns the size (above S_MAX_ENTRY: too long,
     nothing encoded), or 0 when out of memory. */
 static size_t
@@ -93,7 +83,7 @@ bool
 etl_dim_cache_changed (etl_dim_cache_t *self, const char *const *fields,
                        const size_t *lengths, size_t count)
 {
-    s_slot_t *slot = &self->slots[s_hash (fields[0], lengths[0]) % self->count];
+    s_slot_t *slot = &self->slots[etl_hash (fields[0], lengths[0]) % self->count];
     size_t size = s_encode (self, fields, lengths, count);
     if (size == 0 || size > S_MAX_ENTRY) {
         /*  Forget the slot: what it holds may be older fields of this very id. */

@@ -1,0 +1,12 @@
+/*  etl_hash: the hash the reader's in-memory tables (etl_dim_cache, etl_key_map) place
+    their ids by. */
+#ifndef ETL_HASH_H
+#define ETL_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*  FNV-1a, 64 bits, of the len bytes at data. */
+uint64_t etl_hash (const char *data, size_t len);
+
+#endif
