@@ -3,6 +3,8 @@
 #include "ecom_data_version.h"
 #include "ecom_db.h"
 #include "etl_csv.h"
+#include "etl_dim_keys.h"
+#include "etl_direct.h"
 #include "etl_row.h"
 #include "etl_stage.h"
 
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define S_JOB "orders_csv"
 
@@ -77,11 +80,16 @@ static const char s_rejects_sql[] =
 
 static const char s_dates_sql[] = "SELECT count(dim_time_fill(order_date, order_date)) FROM etl_stage_d";
 
-/*  The staged attribute rows with the highest line hold the last valid row's values. */
+/*  The staged attribute rows with the highest line hold the last valid row's values. A new
+    id takes the key the reader gave it (dim_key: fact rows written straight into fact_order
+    carry it), else the next one of the identity sequence. */
 static const char s_customers_sql[] =
-    "INSERT INTO dim_customer AS c (customer_id, name, email, city, country)"
-    " SELECT DISTINCT ON (customer_id) customer_id, name, email, city, country"
-    " FROM etl_stage_c ORDER BY customer_id, line DESC"
+    "INSERT INTO dim_customer AS c (customer_key, customer_id, name, email, city, country)"
+    " SELECT coalesce(k, nextval(pg_get_serial_sequence('dim_customer', 'customer_key'))),"
+    "        customer_id, name, email, city, country"
+    " FROM (SELECT DISTINCT ON (customer_id) customer_id, name, email, city, country,"
+    "              max(dim_key) OVER (PARTITION BY customer_id) AS k"
+    "       FROM etl_stage_c ORDER BY customer_id, line DESC) s"
     " ON CONFLICT (customer_id) DO UPDATE"
     " SET name = EXCLUDED.name, email = EXCLUDED.email, city = EXCLUDED.city,"
     "     country = EXCLUDED.country, updated_at = now()"
@@ -89,9 +97,12 @@ static const char s_customers_sql[] =
     "       IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.city, EXCLUDED.country)";
 
 static const char s_products_sql[] =
-    "INSERT INTO dim_product AS p (product_id, name, category)"
-    " SELECT DISTINCT ON (product_id) product_id, name, category"
-    " FROM etl_stage_p ORDER BY product_id, line DESC"
+    "INSERT INTO dim_product AS p (product_key, product_id, name, category)"
+    " SELECT coalesce(k, nextval(pg_get_serial_sequence('dim_product', 'product_key'))),"
+    "        product_id, name, category"
+    " FROM (SELECT DISTINCT ON (product_id) product_id, name, category,"
+    "              max(dim_key) OVER (PARTITION BY product_id) AS k"
+    "       FROM etl_stage_p ORDER BY product_id, line DESC) s"
     " ON CONFLICT (product_id) DO UPDATE"
     " SET name = EXCLUDED.name, category = EXCLUDED.category, updated_at = now()"
     " WHERE (p.name, p.category) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category)";
@@ -103,8 +114,8 @@ static const char s_products_sql[] =
 static const char s_analyze_sql[] = "ANALYZE dim_customer, dim_product";
 static const char s_analyze_repeats_sql[] = "ANALYZE dim_customer, dim_product, etl_stage_o";
 
-/*  How many orders fact_order holds, counted up to $1 (the staged ones): fewer than the
-    load brings means the bulk path (below). */
+/*  How many orders fact_order holds, counted up to $1 (the file's, estimated): fewer than
+    the load brings means the bulk path (below). */
 static const char s_fact_rows_sql[] =
     "SELECT count(*) FROM (SELECT FROM fact_order LIMIT $1::bigint) f";
 
@@ -116,17 +127,14 @@ static const char s_fact_rows_sql[] =
     CONFLICT's speculative insertion. The first %s is the staged orders, the second how
     the anti-join is done (see s_insert_orders). */
 static const char s_orders_sql[] =
-    "WITH loaded AS ("
-    " INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity,"
+    "INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity,"
     "                         unit_price, etl_run_id)"
     " SELECT s.order_id, s.order_date, c.customer_key, p.product_key, s.quantity,"
     "        s.unit_price, $1"
     " FROM %s s"
     " JOIN dim_customer c ON c.customer_id = s.customer_id"
     " JOIN dim_product p ON p.product_id = s.product_id"
-    " WHERE NOT EXISTS (SELECT 1 FROM fact_order f WHERE f.order_id = s.order_id%s)"
-    " RETURNING 1)"
-    " SELECT count(*) FROM loaded";
+    " WHERE NOT EXISTS (SELECT 1 FROM fact_order f WHERE f.order_id = s.order_id%s)";
 
 static const char s_staged_first_sql[] =
     "(SELECT DISTINCT ON (order_id) * FROM etl_stage_o ORDER BY order_id, line)";
@@ -168,33 +176,46 @@ static const char s_bulk_end_sql[] =
     " END$$;"
     "RESET enable_nestloop; RESET enable_mergejoin; RESET maintenance_work_mem;";
 
-/*  Inserts the new orders (see above). Returns how many, or -1 with err.
-    The anti-join: on the bulk path, fact_order holds fewer rows than the load and has no
-    index, so it is hashed; otherwise each staged order probes the primary key (the OFFSET 0
-    keeps the planner from turning the probe into a hash of the whole table, which would
-    cost a scan of fact_order per load, however big it has grown). */
+/*  Inserts the staged orders that are new (see above). Returns how many, or -1 with err.
+    The anti-join: on the bulk path, fact_order has no index, so it is hashed; otherwise
+    each staged order probes the primary key (the OFFSET 0 keeps the planner from turning
+    the probe into a hash of the whole table, which would cost a scan of fact_order per
+    load, however big it has grown). */
 static long long
-s_insert_orders (PGconn *conn, const char *run, const etl_stage_summary_t *staged, char *err,
-                 size_t errlen)
+s_insert_orders (PGconn *conn, const char *run, const etl_stage_summary_t *staged, bool bulk,
+                 char *err, size_t errlen)
 {
-    char orders[24];
-    snprintf (orders, sizeof orders, "%lld", staged->orders);
-    const char *count_param[] = {orders};
-    long long present = s_int (conn, s_fact_rows_sql, 1, count_param, err, errlen);
-    if (present < 0)
-        return -1;
-    bool bulk = present < staged->orders;
-    if (bulk && s_exec (conn, s_bulk_begin_sql, 0, NULL, err, errlen))
-        return -1;
     char sql[sizeof s_orders_sql + sizeof s_staged_first_sql + 16];
     snprintf (sql, sizeof sql, s_orders_sql,
               staged->ids_increasing ? "etl_stage_o" : s_staged_first_sql,
               bulk ? "" : " OFFSET 0");
     const char *run_param[] = {run};
-    long long loaded = s_int (conn, sql, 1, run_param, err, errlen);
-    if (loaded < 0 || (bulk && s_exec (conn, s_bulk_end_sql, 0, NULL, err, errlen)))
-        return -1;
+    PGresult *res = PQexecParams (conn, sql, 1, NULL, run_param, NULL, NULL, 0);
+    long long loaded = -1;
+    if (PQresultStatus (res) == PGRES_COMMAND_OK)
+        loaded = strtoll (PQcmdTuples (res), NULL, 10);
+    else {
+        snprintf (err, errlen, "%s", PQresultErrorMessage (res));
+        err[strcspn (err, "\n")] = '\0';
+    }
+    PQclear (res);
     return loaded;
+}
+
+/*  Whether the load takes the bulk path (see s_bulk_begin_sql): when fact_order holds fewer
+    orders than the file, whose rows are counted as its size over the first record's
+    length. Returns 1 or 0, or -1 with err. */
+static int
+s_bulk (PGconn *conn, FILE *file, size_t first_len, char *err, size_t errlen)
+{
+    struct stat st;
+    long long rows = fstat (fileno (file), &st) == 0 ? (long long) st.st_size : 0;
+    rows /= (long long) (first_len < 16 ? 16 : first_len + 1);
+    char estimate[24];
+    snprintf (estimate, sizeof estimate, "%lld", rows);
+    const char *count_param[] = {estimate};
+    long long present = s_int (conn, s_fact_rows_sql, 1, count_param, err, errlen);
+    return present < 0 ? -1 : present < rows;
 }
 
 static const char s_success_sql[] =
@@ -215,37 +236,124 @@ s_fail (PGconn *conn, etl_load_result_t *result)
             2, values, err, sizeof err);
 }
 
-/*  Streams the records after the header into the staging table. Returns 0, or -1 with
-    result->error. */
+/*  What one load's reading leaves for its set-wise steps. */
+typedef struct {
+    etl_stage_summary_t staged;
+    long long direct;  /* orders written straight into fact_order */
+    bool bulk;         /* fact_order's indexes were dropped, to be built again */
+} s_read_t;
+
+/*  The reader of one load: each valid row goes straight into fact_order (etl_direct) while
+    it can, or else to the staging table, like every row after it; a stage begun without
+    the connection (it is busy with the direct COPY) is sent when the direct one ends. */
+typedef struct {
+    PGconn *conn;
+    etl_stage_t *stage;
+    etl_direct_t *direct;  /* NULL once ended */
+    etl_dim_keys_t *keys;
+    s_read_t *read;
+    char *err;
+    size_t errlen;
+} s_reader_t;
+
+/*  Ends the direct COPY and sends the stage. Returns 0, or -1 with err. */
 static int
-s_stage (PGconn *conn, etl_csv_t *csv, etl_load_result_t *result, etl_stage_summary_t *staged)
+s_end_direct (s_reader_t *self)
 {
-    etl_stage_t *stage = etl_stage_begin (conn, result->error, sizeof result->error);
-    if (!stage)
+    long long rows = etl_direct_end (&self->direct, self->err, self->errlen);
+    if (rows < 0)
+        return -1;
+    self->read->direct = rows;
+    return etl_stage_send (self->stage, self->conn, self->err, self->errlen);
+}
+
+/*  Routes one valid row. Returns 0, or -1 with err. */
+static int
+s_route (s_reader_t *self, const etl_csv_record_t *record, const etl_row_values_t *values)
+{
+    bool direct = self->direct
+                  && etl_direct_takes (self->direct, record->fields[ETL_ORDER_ID],
+                                       record->lengths[ETL_ORDER_ID]);
+    int32_t customer = etl_dim_keys_get (self->keys, ETL_DIM_CUSTOMER,
+                                         record->fields[ETL_CUSTOMER_ID],
+                                         record->lengths[ETL_CUSTOMER_ID], direct);
+    int32_t product = etl_dim_keys_get (self->keys, ETL_DIM_PRODUCT,
+                                        record->fields[ETL_PRODUCT_ID],
+                                        record->lengths[ETL_PRODUCT_ID], direct);
+    if (!(direct && customer && product
+          && etl_direct_row (self->direct, record, values, customer, product) == 0)) {
+        if (self->direct && s_end_direct (self))
+            return -1;
+        etl_stage_order (self->stage, record, values);
+    }
+    etl_stage_dimensions (self->stage, record, values, customer, product);
+    return 0;
+}
+
+/*  Reads the records after the header: the keys first (etl_dim_keys), then, after the
+    first record, the largest order_id loaded and the choice of the bulk path, then every
+    record. Returns 0, or -1 with result->error. */
+static int
+s_read (PGconn *conn, FILE *file, etl_csv_t *csv, long long run_id, etl_load_result_t *result,
+        s_read_t *read)
+{
+    char *err = result->error;
+    size_t errlen = sizeof result->error;
+    s_reader_t self = {conn, NULL, NULL, etl_dim_keys_load (conn, err, errlen), read, err, errlen};
+    if (!self.keys)
         return -1;
     etl_csv_record_t record;
-    char reason[256];
-    int rc;
-    while ((rc = etl_csv_next (csv, &record)) == 1) {
+    int rc = etl_csv_next (csv, &record);
+    PGresult *max = PQexec (conn, "SELECT max(order_id) FROM fact_order");
+    int bulk = -1;
+    if (PQresultStatus (max) != PGRES_TUPLES_OK)
+        snprintf (err, errlen, "%s", PQresultErrorMessage (max));
+    else if ((bulk = s_bulk (conn, file, rc == 1 ? record.raw_len : 0, err, errlen)) == 1
+             && s_exec (conn, s_bulk_begin_sql, 0, NULL, err, errlen))
+        bulk = -1;
+    read->bulk = bulk == 1;
+    if (bulk >= 0 && etl_dim_keys_mapped (self.keys)) {
+        bool empty = PQgetisnull (max, 0, 0);
+        self.direct = etl_direct_begin (conn, run_id, empty ? NULL : PQgetvalue (max, 0, 0),
+                                        empty ? 0 : (size_t) PQgetlength (max, 0, 0), err,
+                                        errlen);
+        if (!self.direct)
+            bulk = -1;
+    }
+    PQclear (max);
+    if (bulk >= 0)
+        self.stage = etl_stage_begin (self.direct ? NULL : conn, err, errlen);
+    int failed = !self.stage;
+    for (; !failed && rc == 1; rc = etl_csv_next (csv, &record)) {
         result->rows_read++;
         etl_row_values_t values;
+        char reason[256];
         const char *why = etl_row_check (&record, &values, reason, sizeof reason);
         if (why) {
             result->rows_rejected++;
-            etl_stage_reject (stage, &record, why);
+            etl_stage_reject (self.stage, &record, why);
         }
         else
-            etl_stage_row (stage, &record, &values);
+            failed = s_route (&self, &record, &values);
     }
     int read_errno = errno;
-    if (etl_stage_end (&stage, staged, result->error, sizeof result->error) < 0)
-        return -1;
-    if (rc < 0) {
-        snprintf (result->error, sizeof result->error, "cannot read the file: %s",
-                  strerror (read_errno));
-        return -1;
+    char ignored[256]; /* what ending a stream says after the first failure */
+    if (self.direct && failed)
+        etl_direct_end (&self.direct, ignored, sizeof ignored);
+    else if (self.direct)
+        failed = s_end_direct (&self);
+    if (self.stage
+        && etl_stage_end (&self.stage, &read->staged, failed ? ignored : err,
+                          failed ? sizeof ignored : errlen) < 0)
+        failed = 1;
+    if (!failed && etl_dim_keys_save (self.keys, conn, err, errlen))
+        failed = 1;
+    etl_dim_keys_destroy (&self.keys);
+    if (!failed && rc < 0) {
+        snprintf (err, errlen, "cannot read the file: %s", strerror (read_errno));
+        failed = 1;
     }
-    return 0;
+    return failed ? -1 : 0;
 }
 
 static int s_load (PGconn *conn, long long run_id, const char *run, const char *path,
@@ -322,7 +430,7 @@ s_load (PGconn *conn, long long run_id, const char *run, const char *path,
     char *err = result->error;
     size_t errlen = sizeof result->error;
     long long version = -1;
-    etl_stage_summary_t staged = {0};
+    s_read_t read = {0};
     bool ok = s_exec (conn, "BEGIN", 0, NULL, err, errlen) == 0
               && s_exec (conn, "SELECT pg_advisory_xact_lock(hashtext('ecommerce-analytics:etl'))",
                          0, NULL, err, errlen)
@@ -334,15 +442,20 @@ s_load (PGconn *conn, long long run_id, const char *run, const char *path,
                          errlen)
                      == 0
               && s_exec (conn, etl_stage_create_sql, 0, NULL, err, errlen) == 0
-              && s_stage (conn, csv, result, &staged) == 0
+              && s_read (conn, file, csv, run_id, result, &read) == 0
               && s_exec (conn, s_rejects_sql, 1, run_param, err, errlen) == 0
               && s_int (conn, s_dates_sql, 0, NULL, err, errlen) >= 0
               && s_exec (conn, s_customers_sql, 0, NULL, err, errlen) == 0
-              && s_exec (conn, s_products_sql, 0, NULL, err, errlen) == 0
-              && s_exec (conn, staged.ids_increasing ? s_analyze_sql : s_analyze_repeats_sql, 0,
-                         NULL, err, errlen)
-                     == 0
-              && (result->rows_loaded = s_insert_orders (conn, run, &staged, err, errlen)) >= 0;
+              && s_exec (conn, s_products_sql, 0, NULL, err, errlen) == 0;
+    long long inserted = 0;
+    if (ok && read.staged.orders > 0)
+        ok = s_exec (conn, read.staged.ids_increasing ? s_analyze_sql : s_analyze_repeats_sql, 0,
+                     NULL, err, errlen)
+                 == 0
+             && (inserted = s_insert_orders (conn, run, &read.staged, read.bulk, err, errlen)) >= 0;
+    if (ok && read.bulk)
+        ok = s_exec (conn, s_bulk_end_sql, 0, NULL, err, errlen) == 0;
+    result->rows_loaded = read.direct + inserted;
     etl_csv_destroy (&csv);
     fclose (file);
     if (ok) {

@@ -3,6 +3,7 @@
 #include "ecom_copy.h"
 #include "ecom_date.h"
 #include "etl_dim_cache.h"
+#include "etl_id_order.h"
 #include "etl_row.h"
 
 #include <stdint.h>
@@ -14,7 +15,7 @@ const char etl_stage_create_sql[] =
     "  line bigint NOT NULL, kind \"char\" NOT NULL,"
     "  order_id text COLLATE \"C\", order_date date, customer_id text COLLATE \"C\","
     "  product_id text COLLATE \"C\", quantity integer, unit_price numeric(12,2),"
-    "  name text, email text, city text, country text, category text,"
+    "  name text, email text, city text, country text, category text, dim_key integer,"
     "  reason text, raw text"
     ") PARTITION BY LIST (kind) ON COMMIT DROP;"
     "CREATE TEMP TABLE etl_stage_o PARTITION OF etl_stage FOR VALUES IN ('o');"
@@ -35,10 +36,11 @@ struct _etl_stage_t {
     int32_t first_day;
     long long orders;
     bool increasing;
-    char *last_id;   /* the order_id of the last valid row */
-    size_t last_len, last_cap;
-    bool failed;     /* out of memory */
+    etl_id_order_t ids; /* the staged orders' ids */
 };
+
+/*  The COPY of the staging table. */
+static const char s_copy_sql[] = "COPY etl_stage FROM STDIN (FORMAT binary)";
 
 /*  The days the date bitmap covers, 0001-01-01 to 9999-12-31 (every date etl_row accepts). */
 static int32_t
@@ -62,8 +64,8 @@ etl_stage_begin (PGconn *conn, char *err, size_t errlen)
         snprintf (err, errlen, "out of memory");
         goto fail;
     }
-    self->copy = ecom_copy_begin_binary (conn, "COPY etl_stage FROM STDIN (FORMAT binary)", err,
-                                         errlen);
+    self->copy = conn ? ecom_copy_begin_binary (conn, s_copy_sql, err, errlen)
+                      : ecom_copy_spool_binary (err, errlen);
     if (self->copy)
         return self;
 fail:
@@ -76,10 +78,16 @@ fail:
     return NULL;
 }
 
-/*  The staging table's columns: line, kind, and the 13 after them. The rows go in COPY's
+int
+etl_stage_send (etl_stage_t *self, PGconn *conn, char *err, size_t errlen)
+{
+    return ecom_copy_send (self->copy, conn, s_copy_sql, err, errlen);
+}
+
+/*  The staging table's columns: line, kind, and the 14 after them. The rows go in COPY's
     binary format, so the server parses no dates, integers or numerics and the reader
     escapes no text. */
-#define S_COLUMNS 15
+#define S_COLUMNS 16
 
 /*  A row's first two columns: line and kind. */
 static void
@@ -105,41 +113,17 @@ s_field (etl_stage_t *self, const etl_csv_record_t *record, etl_row_field_t fiel
     ecom_copy_bin_bytes (self->copy, record->fields[field], record->lengths[field]);
 }
 
-/*  Tracks whether order_ids keep increasing (byte order, like COLLATE "C"). */
-static void
-s_track_order_id (etl_stage_t *self, const char *id, size_t len)
-{
-    if (self->increasing && self->orders > 0) {
-        size_t common = len < self->last_len ? len : self->last_len;
-        int cmp = memcmp (id, self->last_id, common);
-        if (cmp < 0 || (cmp == 0 && len <= self->last_len))
-            self->increasing = false;
-    }
-    if (!self->increasing)
-        return;
-    if (len > self->last_cap) {
-        char *grown = realloc (self->last_id, len);
-        if (!grown) {
-            self->increasing = false; /* not knowing is always safe */
-            return;
-        }
-        self->last_id = grown;
-        self->last_cap = len;
-    }
-    memcpy (self->last_id, id, len);
-    self->last_len = len;
-}
-
 /*  The columns after line and kind of an attribute row, in table order: the field that
-    fills each, or S_NULL. */
+    fills each, S_KEY for dim_key, or S_NULL. */
 #define S_NULL (-1)
+#define S_KEY (-2)
 
 static const int s_customer_columns[S_COLUMNS - 2] = {
     S_NULL, S_NULL, ETL_CUSTOMER_ID, S_NULL, S_NULL, S_NULL, ETL_CUSTOMER_NAME,
-    ETL_CUSTOMER_EMAIL, ETL_CUSTOMER_CITY, ETL_CUSTOMER_COUNTRY, S_NULL, S_NULL, S_NULL};
+    ETL_CUSTOMER_EMAIL, ETL_CUSTOMER_CITY, ETL_CUSTOMER_COUNTRY, S_NULL, S_KEY, S_NULL, S_NULL};
 static const int s_product_columns[S_COLUMNS - 2] = {
     S_NULL, S_NULL, S_NULL, ETL_PRODUCT_ID, S_NULL, S_NULL, ETL_PRODUCT_NAME,
-    S_NULL, S_NULL, S_NULL, ETL_PRODUCT_CATEGORY, S_NULL, S_NULL};
+    S_NULL, S_NULL, S_NULL, ETL_PRODUCT_CATEGORY, S_KEY, S_NULL, S_NULL};
 
 /*  The dimension fields the attribute caches compare, the id first. */
 static const etl_row_field_t s_customer_fields[] = {ETL_CUSTOMER_ID, ETL_CUSTOMER_NAME,
@@ -148,14 +132,17 @@ static const etl_row_field_t s_customer_fields[] = {ETL_CUSTOMER_ID, ETL_CUSTOME
 static const etl_row_field_t s_product_fields[] = {ETL_PRODUCT_ID, ETL_PRODUCT_NAME,
                                                    ETL_PRODUCT_CATEGORY};
 
-/*  An attribute row of kind from record, its columns as the layout says. */
+/*  An attribute row of kind from record, its columns as the layout says, with key (0:
+    NULL). */
 static void
 s_write_attributes (etl_stage_t *self, const etl_csv_record_t *record, char kind,
-                    const int layout[S_COLUMNS - 2])
+                    const int layout[S_COLUMNS - 2], int32_t key)
 {
     s_start (self, record->line, kind);
     for (size_t i = 0; i < S_COLUMNS - 2; i++) {
-        if (layout[i] == S_NULL)
+        if (layout[i] == S_KEY && key)
+            ecom_copy_bin_int4 (self->copy, key);
+        else if (layout[i] < 0)
             s_nulls (self, 1);
         else
             s_field (self, record, (etl_row_field_t) layout[i]);
@@ -166,7 +153,7 @@ s_write_attributes (etl_stage_t *self, const etl_csv_record_t *record, char kind
 static void
 s_write_dimension (etl_stage_t *self, const etl_csv_record_t *record, etl_dim_cache_t *cache,
                    const etl_row_field_t *fields, size_t count, char kind,
-                   const int layout[S_COLUMNS - 2])
+                   const int layout[S_COLUMNS - 2], int32_t key)
 {
     const char *values[8];
     size_t lengths[8];
@@ -175,15 +162,15 @@ s_write_dimension (etl_stage_t *self, const etl_csv_record_t *record, etl_dim_ca
         lengths[i] = record->lengths[fields[i]];
     }
     if (etl_dim_cache_changed (cache, values, lengths, count))
-        s_write_attributes (self, record, kind, layout);
+        s_write_attributes (self, record, kind, layout, key);
 }
 
 void
-etl_stage_row (etl_stage_t *self, const etl_csv_record_t *record,
-               const etl_row_values_t *values)
+etl_stage_order (etl_stage_t *self, const etl_csv_record_t *record,
+                 const etl_row_values_t *values)
 {
     /*  line, o, order_id, order_date, customer_id, product_id, quantity, unit_price,
-        NULL x 7 */
+        NULL x 8 */
     s_start (self, record->line, 'o');
     s_field (self, record, ETL_ORDER_ID);
     ecom_copy_bin_date (self->copy, values->order_day);
@@ -191,15 +178,25 @@ etl_stage_row (etl_stage_t *self, const etl_csv_record_t *record,
     s_field (self, record, ETL_PRODUCT_ID);
     ecom_copy_bin_int4 (self->copy, values->quantity);
     ecom_copy_bin_cents (self->copy, values->cents);
-    s_nulls (self, 7);
-    s_track_order_id (self, record->fields[ETL_ORDER_ID], record->lengths[ETL_ORDER_ID]);
+    s_nulls (self, 8);
+    const char *id = record->fields[ETL_ORDER_ID];
+    size_t len = record->lengths[ETL_ORDER_ID];
+    /*  Out of memory, the ids are taken as not increasing: not knowing is always safe. */
+    self->increasing = self->increasing && etl_id_order_after (&self->ids, id, len)
+                       && etl_id_order_keep (&self->ids, id, len) == 0;
     self->orders++;
+}
+
+void
+etl_stage_dimensions (etl_stage_t *self, const etl_csv_record_t *record,
+                      const etl_row_values_t *values, int32_t customer_key, int32_t product_key)
+{
     uint32_t bit = (uint32_t) (values->order_day - self->first_day);
     self->dates[bit / 8] |= (uint8_t) (1U << (bit % 8));
     s_write_dimension (self, record, self->customers, s_customer_fields, 5, 'c',
-                       s_customer_columns);
+                       s_customer_columns, customer_key);
     s_write_dimension (self, record, self->products, s_product_fields, 3, 'p',
-                       s_product_columns);
+                       s_product_columns, product_key);
 }
 
 /*  Whether a byte of raw text is shown as \xNN: not UTF-8 (or NUL), so not storable. */
@@ -212,9 +209,9 @@ s_shown_as_hex (unsigned char c)
 void
 etl_stage_reject (etl_stage_t *self, const etl_csv_record_t *record, const char *reason)
 {
-    /*  line, r, NULL x 11, reason, raw */
+    /*  line, r, NULL x 12, reason, raw */
     s_start (self, record->line, 'r');
-    s_nulls (self, 11);
+    s_nulls (self, 12);
     ecom_copy_bin_bytes (self->copy, reason, strlen (reason));
     if (etl_row_utf8_valid (record->raw, record->raw_len)) {
         ecom_copy_bin_bytes (self->copy, record->raw, record->raw_len);
@@ -240,7 +237,7 @@ int
 etl_stage_end (etl_stage_t **self_p, etl_stage_summary_t *summary, char *err, size_t errlen)
 {
     etl_stage_t *self = *self_p;
-    /*  line 0, d, NULL, the date, NULL x 11 */
+    /*  line 0, d, NULL, the date, NULL x 12 */
     for (int32_t bit = 0, days = s_day_count (); bit < days; bit++) {
         if (!self->dates[bit / 8]) {
             bit += 7 - bit % 8; /* a byte without dates */
@@ -251,7 +248,7 @@ etl_stage_end (etl_stage_t **self_p, etl_stage_summary_t *summary, char *err, si
         s_start (self, 0, 'd');
         s_nulls (self, 1);
         ecom_copy_bin_date (self->copy, self->first_day + bit);
-        s_nulls (self, 11);
+        s_nulls (self, 12);
     }
     summary->orders = self->orders;
     summary->ids_increasing = self->increasing;
@@ -259,7 +256,7 @@ etl_stage_end (etl_stage_t **self_p, etl_stage_summary_t *summary, char *err, si
     etl_dim_cache_destroy (&self->customers);
     etl_dim_cache_destroy (&self->products);
     free (self->dates);
-    free (self->last_id);
+    etl_id_order_clear (&self->ids);
     free (self);
     *self_p = NULL;
     return rc;

@@ -1,0 +1,40 @@
+/*  etl_dim_keys: the surrogate keys of the customers and products a load names, resolved
+    by the reader so that orders can go straight into fact_order (etl_direct).
+
+    etl_dim_keys_load() locks dim_customer and dim_product against writers until the load's
+    transaction ends (SHARE ROW EXCLUSIVE: readers go on; `ecomctl seed` and other writers
+    wait), reads their id -> key maps (etl_key_map, bounded), and takes the first key of
+    each identity sequence for the ids the file brings new: the reader numbers them from
+    there, nobody else can insert meanwhile, and etl_dim_keys_save() moves the sequences
+    past the keys it gave before anything else inserts a dimension row. A catalogue bigger
+    than the maps' bounds gets no maps: every order is then staged. */
+#ifndef ETL_DIM_KEYS_H
+#define ETL_DIM_KEYS_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum { ETL_DIM_CUSTOMER, ETL_DIM_PRODUCT } etl_dim_t;
+
+typedef struct _etl_dim_keys_t etl_dim_keys_t;
+
+/*  Inside the load's transaction on conn: see above. Returns NULL with the reason in err
+    (a database error, or out of memory). */
+etl_dim_keys_t *etl_dim_keys_load (PGconn *conn, char *err, size_t errlen);
+
+void etl_dim_keys_destroy (etl_dim_keys_t **self_p);
+
+/*  True when the maps were read: keys can be resolved. */
+bool etl_dim_keys_mapped (const etl_dim_keys_t *self);
+
+/*  The key of the dimension's id (len bytes), or, when it has none and assign is true, a
+    new one. Returns 0 when there is none: not mapped, not assigned, or the map is full. */
+int32_t etl_dim_keys_get (etl_dim_keys_t *self, etl_dim_t dim, const char *id, size_t len,
+                          bool assign);
+
+/*  Moves each identity sequence past the keys assigned. Returns 0, or -1 with err. */
+int etl_dim_keys_save (const etl_dim_keys_t *self, PGconn *conn, char *err, size_t errlen);
+
+#endif
