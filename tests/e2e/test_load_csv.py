@@ -306,3 +306,38 @@ def test_loads_big_and_small_match_an_independent_model(db, tmp_path, first_sort
     assert (int(printed["rows_loaded"]), int(printed["rows_skipped"]), int(printed["rows_rejected"])) == expected
     _check_against_model(db, model)
     assert query(db, FACT_INDEXES) == indexes
+
+
+def test_orders_straight_into_fact_order_then_staged_from_the_first_row_that_cannot(db, tmp_path):
+    """Orders whose ids keep increasing above the table's go straight into fact_order with
+    the keys the reader gives new customers and products; the first row that breaks this
+    (an id repeated or below the table's largest) and every row after it go through the
+    staging table. Three loads: sorted into the empty table, sorted newer ones with new
+    customers into the loaded table, then newer ones followed by repeats and older ids.
+    Each is checked against the model; afterwards the identity sequences are past every
+    key the reader gave, so a plain insert gets a fresh key."""
+    rng = random.Random(11)
+    indexes = query(db, FACT_INDEXES)
+    model = {"orders": {}, "customers": {}, "products": {}, "dates": set()}
+    batches = [
+        [f"O{n:06d}" for n in range(2000)],
+        [f"O{n:06d}" for n in range(2000, 3000)],
+        [f"O{n:06d}" for n in range(3000, 3400)]
+        + [f"O{n:06d}" for n in rng.sample(range(3400), 100)]         # repeats, older ids
+        + [f"O{n:06d}" for n in range(3400, 3600)] + ["O003450", "N1"],
+    ]
+    for i, (ids, customers, products) in enumerate(zip(batches, (300, 500, 700), (40, 60, 80))):
+        text, rows = _model_file(rng, ids, customers, products)
+        expected = _apply(model, rows)
+        result, printed = load(db, write(tmp_path, f"load{i}.csv", text))
+        assert result.returncode == 0, result.stderr
+        assert (int(printed["rows_loaded"]), int(printed["rows_skipped"]),
+                int(printed["rows_rejected"])) == expected
+        _check_against_model(db, model)
+        assert query(db, FACT_INDEXES) == indexes
+    for table, key, ident, cols in (("dim_customer", "customer_key", "customer_id", "name, email, city, country"),
+                                    ("dim_product", "product_key", "product_id", "name, category")):
+        top = query(db, f"SELECT max({key}) FROM {table}")[0][0]
+        values = ", ".join(["'x'"] * (len(cols.split(",")) + 1))
+        fresh = query(db, f"INSERT INTO {table} ({ident}, {cols}) VALUES ({values}) RETURNING {key}")[0][0]
+        assert fresh > top
