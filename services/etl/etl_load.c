@@ -5,6 +5,7 @@
 #include "etl_csv.h"
 #include "etl_dim_keys.h"
 #include "etl_direct.h"
+#include "etl_rollup.h"
 #include "etl_row.h"
 #include "etl_stage.h"
 
@@ -250,21 +251,30 @@ typedef struct {
     PGconn *conn;
     etl_stage_t *stage;
     etl_direct_t *direct;  /* NULL once ended */
+    etl_rollup_t *rollup;  /* the direct orders' rollup groups, until the direct COPY ends */
     etl_dim_keys_t *keys;
     s_read_t *read;
     char *err;
     size_t errlen;
 } s_reader_t;
 
-/*  Ends the direct COPY and sends the stage. Returns 0, or -1 with err. */
+/*  The rollup groups of the direct orders: at most about 10 MB (etl_rollup's bound). */
+#define S_ROLLUP_GROUPS 131072
+
+/*  Ends the direct COPY, adds its rollup groups (the insert trigger left them to the
+    reader, which summed them) and sends the stage. Returns 0, or -1 with err. */
 static int
 s_end_direct (s_reader_t *self)
 {
     long long rows = etl_direct_end (&self->direct, self->err, self->errlen);
-    if (rows < 0)
-        return -1;
+    int rc = rows < 0
+             || s_exec (self->conn, "SET LOCAL ecom.rollups_added_by_writer = off", 0, NULL,
+                        self->err, self->errlen)
+             || etl_rollup_apply (self->rollup, self->conn, self->err, self->errlen)
+             || etl_stage_send (self->stage, self->conn, self->err, self->errlen);
+    etl_rollup_destroy (&self->rollup);
     self->read->direct = rows;
-    return etl_stage_send (self->stage, self->conn, self->err, self->errlen);
+    return rc ? -1 : 0;
 }
 
 /*  Routes one valid row. Returns 0, or -1 with err. */
@@ -280,8 +290,16 @@ s_route (s_reader_t *self, const etl_csv_record_t *record, const etl_row_values_
     int32_t product = etl_dim_keys_get (self->keys, ETL_DIM_PRODUCT,
                                         record->fields[ETL_PRODUCT_ID],
                                         record->lengths[ETL_PRODUCT_ID], direct);
-    if (!(direct && customer && product
-          && etl_direct_row (self->direct, record, values, customer, product) == 0)) {
+    if (direct && customer && product
+        && etl_rollup_add (self->rollup, values->order_day, customer, product, values->quantity,
+                           values->cents)
+               == 0) {
+        if (etl_direct_row (self->direct, record, values, customer, product)) {
+            snprintf (self->err, self->errlen, "out of memory");
+            return -1;
+        }
+    }
+    else {
         if (self->direct && s_end_direct (self))
             return -1;
         etl_stage_order (self->stage, record, values);
@@ -299,7 +317,8 @@ s_read (PGconn *conn, FILE *file, etl_csv_t *csv, long long run_id, etl_load_res
 {
     char *err = result->error;
     size_t errlen = sizeof result->error;
-    s_reader_t self = {conn, NULL, NULL, etl_dim_keys_load (conn, err, errlen), read, err, errlen};
+    s_reader_t self = {.conn = conn, .keys = etl_dim_keys_load (conn, err, errlen),
+                       .read = read, .err = err, .errlen = errlen};
     if (!self.keys)
         return -1;
     etl_csv_record_t record;
@@ -314,9 +333,15 @@ s_read (PGconn *conn, FILE *file, etl_csv_t *csv, long long run_id, etl_load_res
     read->bulk = bulk == 1;
     if (bulk >= 0 && etl_dim_keys_mapped (self.keys)) {
         bool empty = PQgetisnull (max, 0, 0);
-        self.direct = etl_direct_begin (conn, run_id, empty ? NULL : PQgetvalue (max, 0, 0),
-                                        empty ? 0 : (size_t) PQgetlength (max, 0, 0), err,
-                                        errlen);
+        self.rollup = etl_rollup_new (S_ROLLUP_GROUPS);
+        if (!self.rollup)
+            snprintf (err, errlen, "out of memory");
+        else if (s_exec (conn, "SET LOCAL ecom.rollups_added_by_writer = on", 0, NULL, err,
+                         errlen)
+                 == 0)
+            self.direct = etl_direct_begin (conn, run_id, empty ? NULL : PQgetvalue (max, 0, 0),
+                                            empty ? 0 : (size_t) PQgetlength (max, 0, 0), err,
+                                            errlen);
         if (!self.direct)
             bulk = -1;
     }
@@ -349,6 +374,7 @@ s_read (PGconn *conn, FILE *file, etl_csv_t *csv, long long run_id, etl_load_res
     if (!failed && etl_dim_keys_save (self.keys, conn, err, errlen))
         failed = 1;
     etl_dim_keys_destroy (&self.keys);
+    etl_rollup_destroy (&self.rollup);
     if (!failed && rc < 0) {
         snprintf (err, errlen, "cannot read the file: %s", strerror (read_errno));
         failed = 1;

@@ -1,0 +1,33 @@
+/*  etl_rollup: the rollup groups (sql/0006, rollups_add) of the orders a load writes
+    straight into fact_order (etl_direct), summed by the reader as it writes them: a day's
+    orders, units and revenue; a customer's month (orders, revenue, last order date); a
+    product's month (orders, units, revenue). The load then hands them to rollups_add() in
+    one statement, instead of fact_order's insert trigger hashing the same rows again.
+
+    Bounded: at most `limit` groups, each sum within 64 bits; a row that would go beyond is
+    refused (nothing of it is added), and the load stages it and every row after it: their
+    insert's trigger adds their groups. */
+#ifndef ETL_ROLLUP_H
+#define ETL_ROLLUP_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct _etl_rollup_t etl_rollup_t;
+
+/*  Groups of at most limit (>= 1) entries. Returns NULL when out of memory. */
+etl_rollup_t *etl_rollup_new (size_t limit);
+
+void etl_rollup_destroy (etl_rollup_t **self_p);
+
+/*  Adds one order: its date (days since 1970-01-01), keys, quantity and unit price in cents.
+    Returns 0, or -1 when refused (see above). */
+int etl_rollup_add (etl_rollup_t *self, int32_t day, int32_t customer_key, int32_t product_key,
+                    int32_t quantity, int64_t unit_cents);
+
+/*  Inside the load's transaction on conn: adds the groups to the three rollups with
+    rollups_add(). Returns 0, or -1 with the reason in err. */
+int etl_rollup_apply (const etl_rollup_t *self, PGconn *conn, char *err, size_t errlen);
+
+#endif
