@@ -2,11 +2,10 @@
 
 #include "ecom_copy.h"
 #include "ecom_date.h"
+#include "ecom_db.h"
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 /*  rollups_add()'s grouping sets: a day, a customer's month, a product's month. */
 enum { S_DAY = 3, S_CUSTOMER_MONTH = 5, S_PRODUCT_MONTH = 6 };
@@ -152,25 +151,10 @@ static const char s_apply_sql[] =
     "                   array_agg(last_day))"
     " FROM etl_rollup_groups";
 
-static int
-s_exec (PGconn *conn, const char *sql, char *err, size_t errlen)
-{
-    PGresult *res = PQexec (conn, sql);
-    int rc = PQresultStatus (res) == PGRES_COMMAND_OK || PQresultStatus (res) == PGRES_TUPLES_OK
-                 ? 0
-                 : -1;
-    if (rc) {
-        snprintf (err, errlen, "%s", PQresultErrorMessage (res));
-        err[strcspn (err, "\n")] = '\0';
-    }
-    PQclear (res);
-    return rc;
-}
-
 int
 etl_rollup_apply (const etl_rollup_t *self, PGconn *conn, char *err, size_t errlen)
 {
-    if (s_exec (conn, s_table_sql, err, errlen))
+    if (ecom_db_exec (conn, s_table_sql, err, errlen))
         return -1;
     ecom_copy_t *copy = ecom_copy_begin_binary (conn, "COPY etl_rollup_groups FROM STDIN (FORMAT binary)",
                                                 err, errlen);
@@ -197,5 +181,5 @@ etl_rollup_apply (const etl_rollup_t *self, PGconn *conn, char *err, size_t errl
     }
     if (ecom_copy_end (&copy, err, errlen) < 0)
         return -1;
-    return s_exec (conn, s_apply_sql, err, errlen);
+    return ecom_db_exec (conn, s_apply_sql, err, errlen);
 }
