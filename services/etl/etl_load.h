@@ -2,11 +2,14 @@
     service. One run:
       queued   etl_load_queue() records it (committed at once, so status shows it);
       running  etl_load_run() marks it (committed), checks the header, then in ONE
-               transaction streams every record into a staging table with COPY (a valid row
-               typed, a rejected one with its line, raw text and reason), stores the rejects,
-               fills dim_time, upserts customers and products (the last valid row of the file
-               wins), inserts the orders whose order_id is new (the first occurrence in the
-               file wins), records the counts and success, and bumps the data version;
+               transaction reads every record once: valid orders go straight into
+               fact_order with COPY while their ids keep increasing above the table's
+               (etl_direct), and from the first one that cannot, into a staging table with
+               the rest (a rejected record with its line, raw text and reason); it stores
+               the rejects, fills dim_time, upserts customers and products (the last valid
+               row of the file wins), inserts the staged orders whose order_id is new (the
+               first occurrence in the file wins), records the counts and success, and bumps
+               the data version;
       success  or failed, with the reason (an unreadable file, a wrong header, a database
                error). A failed or interrupted run loads nothing: the transaction never
                commits. Loads are serialized by an advisory lock. */
