@@ -1,5 +1,6 @@
 /*  etl_csv: reads a CSV file (RFC 4180, UTF-8) one record at a time, in flat memory, with
-    Debian's libcsv doing the quoting rules.
+    Debian's libcsv doing the quoting rules (a line without quotes or carriage returns the
+    reader splits at its commas itself: that is all the rules make of it).
 
     Each record comes with its first physical line number and its raw text (the lines it
     spans), so a rejected row can be stored as it was. Broken records never stop the reader:
