@@ -7,8 +7,8 @@
 --   kept equal to fact_order by triggers, sql/0002);
 -- * the page: the running total of the days, newest first, names the day that holds the
 --   page's first order and how many orders of that day come before it; the page is then
---   read from fact_order_newest_idx starting at that day, skipping fewer than one day's
---   orders.
+--   read backward from fact_order_newest_idx (order_date, order_id) starting at that day,
+--   skipping fewer than one day's orders.
 -- One statement, so the count and the page come from one snapshot. Always at least one row:
 -- the count, with the page's columns NULL when the page is empty.
 WITH days AS (
