@@ -1,5 +1,7 @@
 #include "ecom_copy.h"
 
+#include "ecom_db.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -28,8 +30,7 @@ s_start (PGconn *conn, const char *sql, char *err, size_t errlen)
     PGresult *res = PQexec (conn, sql);
     bool ok = PQresultStatus (res) == PGRES_COPY_IN;
     if (!ok) {
-        snprintf (err, errlen, "%s", PQresultErrorMessage (res));
-        err[strcspn (err, "\n")] = '\0';
+        ecom_db_error (res, err, errlen);
     }
     PQclear (res);
     return ok ? 0 : -1;

@@ -65,6 +65,13 @@ ecom_db_connect (const char *url, char *err, size_t errlen)
     return conn;
 }
 
+void
+ecom_db_error (const PGresult *res, char *err, size_t errlen)
+{
+    snprintf (err, errlen, "%s", PQresultErrorMessage (res));
+    err[strcspn (err, "\n")] = '\0';
+}
+
 int
 ecom_db_exec (PGconn *conn, const char *sql, char *err, size_t errlen)
 {

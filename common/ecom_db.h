@@ -10,6 +10,10 @@
     appears in it. */
 PGconn *ecom_db_connect (const char *url, char *err, size_t errlen);
 
+/*  Writes the first line of res's error message (the line that says what went wrong; libpq
+    adds hints after it) into err. */
+void ecom_db_error (const PGresult *res, char *err, size_t errlen);
+
 /*  Runs sql (one or more statements, no parameters). Returns 0, or -1 with the server's
     message in err. */
 int ecom_db_exec (PGconn *conn, const char *sql, char *err, size_t errlen);

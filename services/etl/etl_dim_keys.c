@@ -1,10 +1,10 @@
 #include "etl_dim_keys.h"
 
+#include "ecom_db.h"
 #include "etl_key_map.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 /*  The most ids each map holds (the catalogue and the file's new ids together): about 20 MB
     for customers and 5 MB for products at most (etl_key_map's bound), far inside the
@@ -41,8 +41,7 @@ s_query (PGconn *conn, const char *sql, const char *param, char *err, size_t err
                                   NULL, 0);
     if (PQresultStatus (res) == PGRES_TUPLES_OK || PQresultStatus (res) == PGRES_COMMAND_OK)
         return res;
-    snprintf (err, errlen, "%s", PQresultErrorMessage (res));
-    err[strcspn (err, "\n")] = '\0';
+    ecom_db_error (res, err, errlen);
     PQclear (res);
     return NULL;
 }

@@ -28,8 +28,7 @@ s_exec (PGconn *conn, const char *sql, int n, const char *const *values, char *e
     ExecStatusType status = PQresultStatus (res);
     int rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? 0 : -1;
     if (rc) {
-        snprintf (err, errlen, "%s", PQresultErrorMessage (res));
-        err[strcspn (err, "\n")] = '\0';
+        ecom_db_error (res, err, errlen);
     }
     PQclear (res);
     return rc;
@@ -45,8 +44,7 @@ s_int (PGconn *conn, const char *sql, int n, const char *const *values, char *er
     if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1)
         value = PQgetisnull (res, 0, 0) ? 0 : strtoll (PQgetvalue (res, 0, 0), NULL, 10);
     else {
-        snprintf (err, errlen, "%s", PQresultErrorMessage (res));
-        err[strcspn (err, "\n")] = '\0';
+        ecom_db_error (res, err, errlen);
     }
     PQclear (res);
     return value;
@@ -68,8 +66,7 @@ etl_load_queue (PGconn *conn, const char *trigger, const char *source, char task
         snprintf (task_id, 40, "%s", PQgetvalue (res, 0, 1));
     }
     else {
-        snprintf (err, errlen, "%s", PQresultErrorMessage (res));
-        err[strcspn (err, "\n")] = '\0';
+        ecom_db_error (res, err, errlen);
     }
     PQclear (res);
     return run_id;
@@ -196,8 +193,7 @@ s_insert_orders (PGconn *conn, const char *run, const etl_stage_summary_t *stage
     if (PQresultStatus (res) == PGRES_COMMAND_OK)
         loaded = strtoll (PQcmdTuples (res), NULL, 10);
     else {
-        snprintf (err, errlen, "%s", PQresultErrorMessage (res));
-        err[strcspn (err, "\n")] = '\0';
+        ecom_db_error (res, err, errlen);
     }
     PQclear (res);
     return loaded;
@@ -308,9 +304,52 @@ s_route (s_reader_t *self, const etl_csv_record_t *record, const etl_row_values_
     return 0;
 }
 
+/*  Starts the direct COPY, its rows above after (the table's largest order_id, or NULL
+    when it is empty). Returns 0, or -1 with err. */
+static int
+s_begin_direct (s_reader_t *self, long long run_id, const PGresult *max)
+{
+    bool empty = PQgetisnull (max, 0, 0);
+    self->rollup = etl_rollup_new (S_ROLLUP_GROUPS);
+    if (!self->rollup) {
+        snprintf (self->err, self->errlen, "out of memory");
+        return -1;
+    }
+    if (s_exec (self->conn, "SET LOCAL ecom.rollups_added_by_writer = on", 0, NULL, self->err,
+                self->errlen))
+        return -1;
+    self->direct = etl_direct_begin (self->conn, run_id, empty ? NULL : PQgetvalue (max, 0, 0),
+                                     empty ? 0 : (size_t) PQgetlength (max, 0, 0), self->err,
+                                     self->errlen);
+    return self->direct ? 0 : -1;
+}
+
+/*  Before the first order: the largest order_id loaded, the choice of the bulk path (its
+    indexes dropped), the direct COPY when the keys are mapped, and the stage (spooled
+    while the direct COPY holds the connection). Returns 0, or -1 with err. */
+static int
+s_begin (s_reader_t *self, FILE *file, size_t first_len, long long run_id)
+{
+    PGresult *max = PQexec (self->conn, "SELECT max(order_id) FROM fact_order");
+    int rc = -1;
+    if (PQresultStatus (max) != PGRES_TUPLES_OK)
+        ecom_db_error (max, self->err, self->errlen);
+    else {
+        int bulk = s_bulk (self->conn, file, first_len, self->err, self->errlen);
+        self->read->bulk = bulk == 1;
+        if (bulk >= 0
+            && !(bulk && s_exec (self->conn, s_bulk_begin_sql, 0, NULL, self->err, self->errlen)))
+            rc = etl_dim_keys_mapped (self->keys) ? s_begin_direct (self, run_id, max) : 0;
+    }
+    PQclear (max);
+    if (rc == 0)
+        self->stage = etl_stage_begin (self->direct ? NULL : self->conn, self->err, self->errlen);
+    return self->stage ? 0 : -1;
+}
+
 /*  Reads the records after the header: the keys first (etl_dim_keys), then, after the
-    first record, the largest order_id loaded and the choice of the bulk path, then every
-    record. Returns 0, or -1 with result->error. */
+    first record (its length estimates the file's rows), s_begin, then every record.
+    Returns 0, or -1 with result->error. */
 static int
 s_read (PGconn *conn, FILE *file, etl_csv_t *csv, long long run_id, etl_load_result_t *result,
         s_read_t *read)
@@ -323,32 +362,7 @@ s_read (PGconn *conn, FILE *file, etl_csv_t *csv, long long run_id, etl_load_res
         return -1;
     etl_csv_record_t record;
     int rc = etl_csv_next (csv, &record);
-    PGresult *max = PQexec (conn, "SELECT max(order_id) FROM fact_order");
-    int bulk = -1;
-    if (PQresultStatus (max) != PGRES_TUPLES_OK)
-        snprintf (err, errlen, "%s", PQresultErrorMessage (max));
-    else if ((bulk = s_bulk (conn, file, rc == 1 ? record.raw_len : 0, err, errlen)) == 1
-             && s_exec (conn, s_bulk_begin_sql, 0, NULL, err, errlen))
-        bulk = -1;
-    read->bulk = bulk == 1;
-    if (bulk >= 0 && etl_dim_keys_mapped (self.keys)) {
-        bool empty = PQgetisnull (max, 0, 0);
-        self.rollup = etl_rollup_new (S_ROLLUP_GROUPS);
-        if (!self.rollup)
-            snprintf (err, errlen, "out of memory");
-        else if (s_exec (conn, "SET LOCAL ecom.rollups_added_by_writer = on", 0, NULL, err,
-                         errlen)
-                 == 0)
-            self.direct = etl_direct_begin (conn, run_id, empty ? NULL : PQgetvalue (max, 0, 0),
-                                            empty ? 0 : (size_t) PQgetlength (max, 0, 0), err,
-                                            errlen);
-        if (!self.direct)
-            bulk = -1;
-    }
-    PQclear (max);
-    if (bulk >= 0)
-        self.stage = etl_stage_begin (self.direct ? NULL : conn, err, errlen);
-    int failed = !self.stage;
+    int failed = s_begin (&self, file, rc == 1 ? record.raw_len : 0, run_id) != 0;
     for (; !failed && rc == 1; rc = etl_csv_next (csv, &record)) {
         result->rows_read++;
         etl_row_values_t values;
