@@ -1,6 +1,6 @@
 /*  ecom-customer: the customer service (MDP service "customer"), behind
-    GET /api/v1/customers/segments/ (SPEC §6, "RFM segments"). Its queries are bounds.sql and
-    segments.sql beside this file; everything else is the framework's (services/framework).
+    GET /api/v1/customers/segments/ (SPEC §6, "RFM segments"). Computed from the analytics store
+    (services/engine: engine_rfm); everything else is the framework's.
 
     segments: {start_date, end_date, reference_date, total_customers,
                segments: [{segment, customers, share, avg_recency_days, avg_frequency,
@@ -13,79 +13,50 @@
 #include <string.h>
 
 #include "ecom_date.h"
+#include "engine_rfm.h"
 #include "svc.h"
 #include "svc_range.h"
 
-extern const ecom_embedded_t customer_sql[];
-
-/*  The seven segments, in the order SPEC §6 lists them (and segments.sql answers them). */
-#define CUSTOMER_SEGMENTS 7
-
 /*  ---------------------------------------------------------------------------------------
     segments */
-
-static const char *const s_segment_names[CUSTOMER_SEGMENTS] = {
-    "champions", "loyal_customers", "potential_loyalists", "new_customers",
-    "at_risk",   "hibernating",     "needs_attention"};
-
-/*  True when res holds the seven segments in order, as segments.sql promises. */
-static bool
-s_result_ok (PGresult *res)
-{
-    if (PQntuples (res) != CUSTOMER_SEGMENTS || PQnfields (res) != 7)
-        return false;
-    for (int row = 0; row < CUSTOMER_SEGMENTS; row++)
-        if (strcmp (PQgetvalue (res, row, 0), s_segment_names[row]) != 0)
-            return false;
-    return true;
-}
 
 static int
 s_segments (svc_ctx_t *ctx)
 {
     svc_range_t range;
-    int rc = svc_range_read (ctx, "bounds.sql", &range);
+    const store_t *store;
+    int rc = svc_range_read_store (ctx, &range, &store);
     if (rc != 0)
         return rc;
-    PGresult *res = NULL;
-    if (svc_range_overlaps_data (&range)) {
-        svc_range_split_t split;
-        svc_range_split (&range, &split);
-        char reference[11];
-        ecom_date_format (range.end, reference);
-        const char *values[] = {split.from, split.to, reference, split.month_lo, split.month_hi};
-        res = svc_query (ctx, "segments.sql", 5, values);
-        if (!res)
-            return SVC_FAILED;
-        if (!s_result_ok (res)) {
-            PQclear (res);
-            return svc_error (ctx, 500, "internal_error",
-                              "segments.sql did not answer the seven segments");
-        }
-    }
+    engine_rfm_t rfm = {0};
+    if (svc_range_complete (&range)
+        && engine_rfm (store, range.start, range.end, range.end, &rfm) != 0)
+        return svc_error (ctx, 500, "internal_error", "out of memory");
     proto_writer_t *body = svc_body (ctx);
     proto_writer_map (body, 5);
     svc_range_write_date (body, "start_date", range.has_start, range.start);
     svc_range_write_date (body, "end_date", range.has_end, range.end);
     svc_range_write_date (body, "reference_date", range.has_end, range.end);
     proto_writer_str (body, "total_customers");
-    proto_writer_int (body, res ? strtoll (PQgetvalue (res, 0, 2), NULL, 10) : 0);
+    proto_writer_int (body, rfm.total_customers);
     proto_writer_str (body, "segments");
-    proto_writer_array (body, CUSTOMER_SEGMENTS);
-    for (int row = 0; row < CUSTOMER_SEGMENTS; row++) {
+    proto_writer_array (body, ENGINE_SEGMENTS);
+    for (int s = 0; s < ENGINE_SEGMENTS; s++) {
+        const engine_segment_t *seg = &rfm.segments[s];
         proto_writer_map (body, 6);
         proto_writer_str (body, "segment");
-        proto_writer_str (body, s_segment_names[row]);
+        proto_writer_str (body, engine_segment_names[s]);
         proto_writer_str (body, "customers");
-        proto_writer_int (body, res ? strtoll (PQgetvalue (res, row, 1), NULL, 10) : 0);
-        static const char *const numbers[] = {"share", "avg_recency_days", "avg_frequency",
-                                              "avg_monetary"};
-        for (int col = 0; col < 4; col++) {
-            proto_writer_str (body, numbers[col]);
-            proto_writer_double (body, res ? strtod (PQgetvalue (res, row, 3 + col), NULL) : 0);
-        }
+        proto_writer_int (body, seg->customers);
+        proto_writer_str (body, "share");
+        proto_writer_double (body, (double) seg->share_e4 / 10000.0);
+        proto_writer_str (body, "avg_recency_days");
+        proto_writer_double (body, (double) seg->recency_e2 / 100.0);
+        proto_writer_str (body, "avg_frequency");
+        proto_writer_double (body, (double) seg->frequency_e2 / 100.0);
+        proto_writer_str (body, "avg_monetary");
+        proto_writer_double (body, (double) seg->monetary_cents / 100.0);
     }
-    PQclear (res);
     return 200;
 }
 
@@ -100,7 +71,7 @@ static const svc_def_t s_def = {
     .name = "customer",
     .summary = "The customer service: RFM customer segments over a date range (SPEC §6).",
     .ops = s_ops,
-    .sql = customer_sql};
+    .store = true};
 
 int
 main (int argc, char **argv)

@@ -27,12 +27,14 @@
 #include "mdp.h"
 #include "svc_cache.h"
 #include "svc_db.h"
+#include "svc_snapshot.h"
 
 struct _svc_t {
     const svc_def_t *def;
     mdp_worker_t *worker; /* while svc_main runs: for heartbeats during long work */
     svc_db_t *db;
     svc_cache_t *cache;
+    svc_snapshot_t *snapshot; /* the analytics store, when the def asks for one */
     proto_writer_t *body;
     char *oom_reply;       /* encoded at start: the answer when memory runs out */
     size_t oom_size;
@@ -155,6 +157,35 @@ svc_conn (svc_ctx_t *ctx)
     return svc_db_conn (ctx->svc->db);
 }
 
+/*  The data version in PostgreSQL (when no cache lookup told it). Returns 0 or -1. */
+static int
+s_db_version (svc_t *self, long long *version)
+{
+    PGresult *res = svc_db_query (self->db, "SELECT version FROM data_version WHERE id = 1", 0,
+                                  NULL);
+    int rc = res && PQntuples (res) == 1 ? 0 : -1;
+    if (rc == 0)
+        *version = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+    PQclear (res);
+    return rc;
+}
+
+const store_t *
+svc_store (svc_ctx_t *ctx)
+{
+    svc_t *self = ctx->svc;
+    assert (self->snapshot && "svc_store() needs a def with .store = true");
+    long long version = 0;
+    if (!svc_cache_known_version (self->cache, &version) && s_db_version (self, &version) != 0)
+        return NULL;
+    const store_t *store = svc_snapshot_current (self->snapshot, version);
+    if (store)
+        return store;
+    if (svc_run_blocking (ctx, svc_snapshot_reload, self->snapshot) != 0)
+        return NULL;
+    return svc_snapshot_store (self->snapshot);
+}
+
 int
 svc_error (svc_ctx_t *ctx, int status, const char *code, const char *format, ...)
 {
@@ -183,12 +214,15 @@ svc_new (const svc_def_t *def, const ecom_config_t *config, char *err, size_t er
     if (self->db) {
         self->cache = svc_cache_new (config->redis_url, config->cache_ttl_seconds);
         self->body = proto_writer_new ();
+        if (def->store && !(self->snapshot = svc_snapshot_new (config->database_url)))
+            snprintf (err, errlen, "out of memory");
         self->oom_reply = proto_reply_encode_error (500, "internal_error",
                                                     "the service ran out of memory", &self->oom_size);
         if (!self->cache || !self->body || !self->oom_reply)
             snprintf (err, errlen, "out of memory");
     }
-    if (!self->db || !self->cache || !self->body || !self->oom_reply)
+    if (!self->db || !self->cache || !self->body || !self->oom_reply
+        || (def->store && !self->snapshot))
         svc_destroy (&self);
     return self;
 }
@@ -201,6 +235,7 @@ svc_destroy (svc_t **self_p)
     svc_t *self = *self_p;
     svc_db_destroy (&self->db);
     svc_cache_destroy (&self->cache);
+    svc_snapshot_destroy (&self->snapshot);
     proto_writer_destroy (&self->body);
     free (self->oom_reply);
     free (self);

@@ -27,6 +27,7 @@
 #include "ecom_config.h"
 #include "ecom_embedded.h"
 #include "envelope.h"
+#include "store.h"
 
 typedef struct _svc_ctx_t svc_ctx_t;
 
@@ -60,6 +61,9 @@ typedef struct {
        1..MDP_CREDIT_MAX); 0 means SVC_CREDIT. 1 suits ops that hold the instance long
        (a password hash): their queue then waits at the broker, for any instance. */
     int credit;
+    /* The ops compute from the analytics store (svc_store), which the instance then keeps
+       in memory at the current data version. */
+    bool store;
 } svc_def_t;
 
 /*  The default credit: an instance takes up to this many requests at once and answers
@@ -104,6 +108,12 @@ proto_writer_t *svc_body (svc_ctx_t *ctx);
     parameters (NULL is SQL NULL). Returns the result (PQclear it), or NULL when the query
     failed (logged); the handler then returns SVC_FAILED. */
 PGresult *svc_query (svc_ctx_t *ctx, const char *file, int nparams, const char *const *values);
+
+/*  The analytics store (services/engine/store.h) at the request's data version or newer,
+    loaded first when the instance has none or an older one (on a helper thread: the
+    instance keeps heartbeating). The def must set store. NULL when it cannot be loaded
+    (logged); the handler then returns SVC_FAILED. */
+const store_t *svc_store (svc_ctx_t *ctx);
 
 /*  The PostgreSQL connection, for what svc_query() does not cover. */
 PGconn *svc_conn (svc_ctx_t *ctx);

@@ -553,3 +553,12 @@ svc_cache_lookup (svc_cache_t *self, svc_db_t *db, const char *service, const ch
     *size = lookup.size;
     return lookup.value;
 }
+
+bool
+svc_cache_known_version (const svc_cache_t *self, long long *version)
+{
+    if (!self || !self->version_known || !self->redis)
+        return false;
+    *version = self->version;
+    return true;
+}

@@ -92,4 +92,8 @@ char *svc_cache_lookup (svc_cache_t *self, svc_db_t *db, const char *service, co
 char *svc_cache_key (long long version, const char *service, const char *op,
                      const char *const *declared, const proto_request_t *req);
 
+/*  Sets *version to the data version the last lookup used and returns true; false when
+    none is known (caching off, Redis down, nothing looked up yet). */
+bool svc_cache_known_version (const svc_cache_t *self, long long *version);
+
 #endif

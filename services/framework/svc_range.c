@@ -41,6 +41,21 @@ svc_range_read_params (svc_ctx_t *ctx, svc_range_t *range)
     return 0;
 }
 
+/*  Completes the missing ends with the data's first and last order dates, when it has any. */
+static void
+s_complete (svc_range_t *range)
+{
+    if (range->has_data && !range->has_start) {
+        range->has_start = true;
+        range->start = range->first;
+    }
+    if (range->has_data && !range->has_end) {
+        range->has_end = true;
+        range->end = range->last;
+    }
+    s_format (range);
+}
+
 int
 svc_range_read (svc_ctx_t *ctx, const char *bounds_file, svc_range_t *range)
 {
@@ -54,15 +69,22 @@ svc_range_read (svc_ctx_t *ctx, const char *bounds_file, svc_range_t *range)
                       && ecom_date_parse (PQgetvalue (res, 0, 0), &range->first) == 0
                       && ecom_date_parse (PQgetvalue (res, 0, 1), &range->last) == 0;
     PQclear (res);
-    if (range->has_data && !range->has_start) {
-        range->has_start = true;
-        range->start = range->first;
-    }
-    if (range->has_data && !range->has_end) {
-        range->has_end = true;
-        range->end = range->last;
-    }
-    s_format (range);
+    s_complete (range);
+    return 0;
+}
+
+int
+svc_range_read_store (svc_ctx_t *ctx, svc_range_t *range, const store_t **store)
+{
+    int rc = svc_range_read_params (ctx, range);
+    if (rc != 0)
+        return rc;
+    if (!(*store = svc_store (ctx)))
+        return SVC_FAILED;
+    range->has_data = (*store)->span > 0;
+    range->first = (*store)->first_day;
+    range->last = (*store)->last_day;
+    s_complete (range);
     return 0;
 }
 

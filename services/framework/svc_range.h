@@ -29,6 +29,11 @@ int svc_range_read_params (svc_ctx_t *ctx, svc_range_t *range);
     recorded, or SVC_FAILED when the query failed). */
 int svc_range_read (svc_ctx_t *ctx, const char *bounds_file, svc_range_t *range);
 
+/*  svc_range_read_params(), then sets *store to the analytics store (svc_store) and
+    completes the range from its first and last order dates. Returns 0, or the status to
+    answer (400 recorded, or SVC_FAILED when the store cannot be loaded). */
+int svc_range_read_store (svc_ctx_t *ctx, svc_range_t *range, const store_t **store);
+
 /*  True when both ends are known and start <= end. */
 bool svc_range_complete (const svc_range_t *range);
 

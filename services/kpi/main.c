@@ -1,15 +1,14 @@
 /*  ecom-kpi: the KPI service (MDP service "kpi"), behind GET /api/v1/kpis/ and
-    GET /api/v1/revenue/trends/ (SPEC §6). Its queries are bounds.sql, kpis.sql and
-    trends.sql beside this file; everything else is the framework's (services/framework). */
+    GET /api/v1/revenue/trends/ (SPEC §6). Both are computed from the analytics store
+    (services/engine: engine_totals); everything else is the framework's. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ecom_date.h"
 #include "svc.h"
+#include "engine_totals.h"
 #include "svc_range.h"
-
-extern const ecom_embedded_t kpi_sql[];
 
 /*  A daily trend over 27 years is 10,000 points; longer series must use a coarser
     granularity (a range of 0001-01-01..9999-12-31 must not make a 100 MB answer). */
@@ -24,16 +23,10 @@ s_write_range (proto_writer_t *body, const svc_range_t *range)
     proto_writer_str (body, range->has_end ? range->end_text : NULL);
 }
 
-static int64_t
-s_int (PGresult *res, int row, int col)
-{
-    return strtoll (PQgetvalue (res, row, col), NULL, 10);
-}
-
 static double
-s_money (PGresult *res, int row, int col)
+s_money (int64_t cents)
 {
-    return strtod (PQgetvalue (res, row, col), NULL);
+    return (double) cents / 100.0;
 }
 
 /*  ---------------------------------------------------------------------------------------
@@ -44,30 +37,26 @@ static int
 s_kpis (svc_ctx_t *ctx)
 {
     svc_range_t range;
-    int rc = svc_range_read (ctx, "bounds.sql", &range);
+    const store_t *store;
+    int rc = svc_range_read_store (ctx, &range, &store);
     if (rc != 0)
         return rc;
-    PGresult *res = NULL;
-    if (svc_range_complete (&range)) {
-        const char *values[] = {range.start_text, range.end_text};
-        res = svc_query (ctx, "kpis.sql", 2, values);
-        if (!res)
-            return SVC_FAILED;
-    }
+    engine_totals_t totals = {0};
+    if (svc_range_complete (&range) && engine_totals (store, range.start, range.end, &totals))
+        return svc_error (ctx, 500, "internal_error", "out of memory");
     proto_writer_t *body = svc_body (ctx);
     proto_writer_map (body, 7);
     s_write_range (body, &range);
     proto_writer_str (body, "total_revenue");
-    proto_writer_double (body, res ? s_money (res, 0, 2) : 0);
+    proto_writer_double (body, s_money (totals.cents));
     proto_writer_str (body, "total_orders");
-    proto_writer_int (body, res ? s_int (res, 0, 0) : 0);
+    proto_writer_int (body, totals.orders);
     proto_writer_str (body, "average_order_value");
-    proto_writer_double (body, res ? s_money (res, 0, 3) : 0);
+    proto_writer_double (body, s_money (totals.average_cents));
     proto_writer_str (body, "unique_customers");
-    proto_writer_int (body, res ? s_int (res, 0, 4) : 0);
+    proto_writer_int (body, totals.customers);
     proto_writer_str (body, "units_sold");
-    proto_writer_int (body, res ? s_int (res, 0, 1) : 0);
-    PQclear (res);
+    proto_writer_int (body, totals.units);
     return 200;
 }
 
@@ -75,20 +64,20 @@ s_kpis (svc_ctx_t *ctx)
     revenue_trends: {granularity, start_date, end_date, points: [{period, revenue, orders}]} */
 
 typedef struct {
-    const char *name; /* the granularity parameter's value */
-    const char *unit; /* date_trunc's unit */
+    const char *name;     /* the granularity parameter's value */
+    engine_unit_t unit;
 } kpi_granularity_t;
 
 static const kpi_granularity_t s_granularities[] = {
-    {"daily", "day"}, {"weekly", "week"}, {"monthly", "month"}, {NULL, NULL}};
+    {"daily", ENGINE_DAY}, {"weekly", ENGINE_WEEK}, {"monthly", ENGINE_MONTH}, {NULL, ENGINE_DAY}};
 
 /*  The number of periods of unit from the one holding start to the one holding end. */
 static int64_t
 s_period_count (const kpi_granularity_t *granularity, int32_t start, int32_t end)
 {
-    if (strcmp (granularity->unit, "day") == 0)
+    if (granularity->unit == ENGINE_DAY)
         return (int64_t) end - start + 1;
-    if (strcmp (granularity->unit, "week") == 0)
+    if (granularity->unit == ENGINE_WEEK)
         return ((int64_t) ecom_date_week_start (end) - ecom_date_week_start (start)) / 7 + 1;
     int y1, m1, d1, y2, m2, d2;
     ecom_date_to_ymd (start, &y1, &m1, &d1);
@@ -108,40 +97,43 @@ s_revenue_trends (svc_ctx_t *ctx)
                           "granularity must be one of daily, weekly, monthly");
 
     svc_range_t range;
-    int rc = svc_range_read (ctx, "bounds.sql", &range);
+    const store_t *store;
+    int rc = svc_range_read_store (ctx, &range, &store);
     if (rc != 0)
         return rc;
-    PGresult *res = NULL;
+    int64_t count = 0;
     if (svc_range_complete (&range)) {
-        int64_t points = s_period_count (granularity, range.start, range.end);
-        if (points > KPI_MAX_POINTS)
+        count = s_period_count (granularity, range.start, range.end);
+        if (count > KPI_MAX_POINTS)
             return svc_error (ctx, 400, "bad_request",
                               "the range holds %lld %s periods, more than the %d a trend may "
                               "have: use a coarser granularity or a shorter range",
-                              (long long) points, granularity->name, KPI_MAX_POINTS);
-        const char *values[] = {range.start_text, range.end_text, granularity->unit};
-        res = svc_query (ctx, "trends.sql", 3, values);
-        if (!res)
-            return SVC_FAILED;
+                              (long long) count, granularity->name, KPI_MAX_POINTS);
     }
+    engine_point_t *points = calloc (count ? (size_t) count : 1, sizeof *points);
+    if (!points)
+        return svc_error (ctx, 500, "internal_error", "out of memory");
+    if (count)
+        engine_trend (store, range.start, range.end, granularity->unit, points, (size_t) count);
     proto_writer_t *body = svc_body (ctx);
     proto_writer_map (body, 4);
     proto_writer_str (body, "granularity");
     proto_writer_str (body, granularity->name);
     s_write_range (body, &range);
     proto_writer_str (body, "points");
-    int rows = res ? PQntuples (res) : 0;
-    proto_writer_array (body, (uint32_t) rows);
-    for (int row = 0; row < rows; row++) {
+    proto_writer_array (body, (uint32_t) count);
+    for (int64_t i = 0; i < count; i++) {
+        char period[11];
+        ecom_date_format (points[i].period, period);
         proto_writer_map (body, 3);
         proto_writer_str (body, "period");
-        proto_writer_str (body, PQgetvalue (res, row, 0));
+        proto_writer_str (body, period);
         proto_writer_str (body, "revenue");
-        proto_writer_double (body, s_money (res, row, 1));
+        proto_writer_double (body, s_money (points[i].cents));
         proto_writer_str (body, "orders");
-        proto_writer_int (body, s_int (res, row, 2));
+        proto_writer_int (body, points[i].orders);
     }
-    PQclear (res);
+    free (points);
     return 200;
 }
 
@@ -158,7 +150,7 @@ static const svc_def_t s_def = {
     .name = "kpi",
     .summary = "The KPI service: totals and revenue trends over a date range (SPEC §6).",
     .ops = s_ops,
-    .sql = kpi_sql};
+    .store = true};
 
 int
 main (int argc, char **argv)

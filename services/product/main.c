@@ -1,6 +1,6 @@
 /*  ecom-product: the product service (MDP service "product"), behind
-    GET /api/v1/products/top-sellers/ (SPEC §6). Its queries are bounds.sql and top_sellers.sql
-    beside this file; everything else is the framework's (services/framework).
+    GET /api/v1/products/top-sellers/ (SPEC §6), computed from the analytics store
+    (services/engine: engine_top); everything else is the framework's.
 
     top_sellers: {metric, limit, start_date, end_date,
                   items: [{rank, product_id, name, category, revenue, units_sold, orders}]}
@@ -13,10 +13,9 @@
 #include <string.h>
 
 #include "ecom_date.h"
+#include "engine_top.h"
 #include "svc.h"
 #include "svc_range.h"
-
-extern const ecom_embedded_t product_sql[];
 
 #define PRODUCT_DEFAULT_LIMIT 10
 #define PRODUCT_MAX_LIMIT 100
@@ -34,23 +33,18 @@ s_top_sellers (svc_ctx_t *ctx)
         return svc_error (ctx, 400, "bad_request", "metric must be revenue or quantity");
     long limit;
     svc_range_t range;
+    const store_t *store = NULL;
     int rc = svc_param_clamped (ctx, "limit", PRODUCT_DEFAULT_LIMIT, 1, PRODUCT_MAX_LIMIT, &limit);
     if (rc == 0)
-        rc = svc_range_read (ctx, "bounds.sql", &range);
+        rc = svc_range_read_store (ctx, &range, &store);
     if (rc != 0)
         return rc;
-    PGresult *res = NULL;
-    if (svc_range_overlaps_data (&range)) {
-        svc_range_split_t split;
-        svc_range_split (&range, &split);
-        char limit_text[16];
-        snprintf (limit_text, sizeof limit_text, "%ld", limit);
-        const char *values[] = {split.from,     split.to, split.month_lo,
-                                split.month_hi, metric,   limit_text};
-        res = svc_query (ctx, "top_sellers.sql", 6, values);
-        if (!res)
-            return SVC_FAILED;
-    }
+    engine_top_t items[PRODUCT_MAX_LIMIT];
+    size_t count = 0;
+    if (svc_range_complete (&range)
+        && engine_top (store, range.start, range.end, strcmp (metric, "quantity") == 0,
+                       (size_t) limit, items, &count) != 0)
+        return svc_error (ctx, 500, "internal_error", "out of memory");
     proto_writer_t *body = svc_body (ctx);
     proto_writer_map (body, 5);
     proto_writer_str (body, "metric");
@@ -60,26 +54,26 @@ s_top_sellers (svc_ctx_t *ctx)
     svc_range_write_date (body, "start_date", range.has_start, range.start);
     svc_range_write_date (body, "end_date", range.has_end, range.end);
     proto_writer_str (body, "items");
-    int rows = res ? PQntuples (res) : 0;
-    proto_writer_array (body, (uint32_t) rows);
-    for (int row = 0; row < rows; row++) {
+    proto_writer_array (body, (uint32_t) count);
+    for (size_t i = 0; i < count; i++) {
+        const engine_top_t *item = &items[i];
         proto_writer_map (body, 7);
         proto_writer_str (body, "rank");
-        proto_writer_int (body, row + 1);
+        proto_writer_int (body, (int64_t) i + 1);
         proto_writer_str (body, "product_id");
-        proto_writer_str (body, PQgetvalue (res, row, 0));
+        proto_writer_str (body, store->product_id[item->product]);
         proto_writer_str (body, "name");
-        proto_writer_str (body, PQgetvalue (res, row, 1));
+        proto_writer_str (body, store->product_name[item->product]);
         proto_writer_str (body, "category");
-        proto_writer_str (body, PQgetvalue (res, row, 2));
+        proto_writer_str (body, store_dict_text (store->categories,
+                                                 store->product_category[item->product]));
         proto_writer_str (body, "revenue");
-        proto_writer_double (body, strtod (PQgetvalue (res, row, 3), NULL));
+        proto_writer_double (body, (double) item->cents / 100.0);
         proto_writer_str (body, "units_sold");
-        proto_writer_int (body, strtoll (PQgetvalue (res, row, 4), NULL, 10));
+        proto_writer_int (body, item->units);
         proto_writer_str (body, "orders");
-        proto_writer_int (body, strtoll (PQgetvalue (res, row, 5), NULL, 10));
+        proto_writer_int (body, item->orders);
     }
-    PQclear (res);
     return 200;
 }
 
@@ -94,7 +88,7 @@ static const svc_def_t s_def = {
     .name = "product",
     .summary = "The product service: top-selling products over a date range (SPEC §6).",
     .ops = s_ops,
-    .sql = product_sql};
+    .store = true};
 
 int
 main (int argc, char **argv)

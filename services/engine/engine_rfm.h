@@ -1,0 +1,41 @@
+/*  engine_rfm: RFM segments (SPEC §6 "RFM segments") of the customers with at least one
+    order in a date range, computed from the store.
+
+    Per customer: recency = reference - last order date in the range, frequency = orders,
+    monetary = revenue (a pass over the range's orders, or the store's all-time sums when
+    the range holds every day of the data). The three ntile(5) scores need each customer's
+    position in three orders with customer_id (byte order) as the tie-break: the active
+    customers are listed in customer_id order (the store keeps the keys in that order) and
+    sorted by a stable radix sort on the score's key, so equal keys keep id order, exactly
+    PostgreSQL's ntile(5) OVER (ORDER BY key, customer_id COLLATE "C"). */
+#ifndef ENGINE_RFM_H
+#define ENGINE_RFM_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+#define ENGINE_SEGMENTS 7
+
+/*  The segment names in SPEC order (the order of engine_rfm_t.segments). */
+extern const char *const engine_segment_names[ENGINE_SEGMENTS];
+
+typedef struct {
+    int64_t customers;
+    int64_t share_e4;        /* customers / total, in 1/10000, rounded half away from 0 */
+    int64_t recency_e2;      /* average recency in days, in 1/100, rounded likewise */
+    int64_t frequency_e2;    /* average orders, in 1/100 */
+    int64_t monetary_cents;  /* average revenue, in cents */
+} engine_segment_t;
+
+typedef struct {
+    int64_t total_customers;
+    engine_segment_t segments[ENGINE_SEGMENTS];
+} engine_rfm_t;
+
+/*  The segments of the customers with orders dated start..end, scored against reference.
+    Returns 0, or -1 when out of memory. */
+int engine_rfm (const store_t *store, int32_t start, int32_t end, int32_t reference,
+                engine_rfm_t *rfm);
+
+#endif

@@ -1,0 +1,57 @@
+#include "engine_top.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/*  qsort's comparison needs the store's ids and the metric: one sort at a time per thread. */
+typedef struct {
+    const store_t *store;
+    bool by_units;
+} s_order_t;
+
+static _Thread_local s_order_t s_order;
+
+static int
+s_better_first (const void *a, const void *b)
+{
+    const engine_top_t *x = a, *y = b;
+    int64_t vx = s_order.by_units ? x->units : x->cents;
+    int64_t vy = s_order.by_units ? y->units : y->cents;
+    if (vx != vy)
+        return vx > vy ? -1 : 1;
+    const unsigned char *ix = (const unsigned char *) s_order.store->product_id[x->product];
+    const unsigned char *iy = (const unsigned char *) s_order.store->product_id[y->product];
+    return strcmp ((const char *) ix, (const char *) iy); /* strcmp compares as unsigned */
+}
+
+int
+engine_top (const store_t *store, int32_t start, int32_t end, bool by_units, size_t limit,
+            engine_top_t *items, size_t *count)
+{
+    *count = 0;
+    uint32_t lo, hi;
+    size_t from, to;
+    if (!store_slice (store, start, end, &lo, &hi, &from, &to))
+        return 0;
+    engine_top_t *per = calloc (store->product_slots, sizeof *per);
+    if (!per)
+        return -1;
+    for (size_t i = from; i < to; i++) {
+        engine_top_t *p = &per[store->order_product[i]];
+        p->orders++;
+        p->units += store->order_quantity[i];
+        p->cents += store->order_cents[i];
+    }
+    size_t sold = 0;
+    for (uint32_t k = 0; k < store->product_slots; k++)
+        if (per[k].orders) {
+            per[sold] = per[k];
+            per[sold++].product = k;
+        }
+    s_order = (s_order_t) {store, by_units};
+    qsort (per, sold, sizeof *per, s_better_first);
+    *count = sold < limit ? sold : limit;
+    memcpy (items, per, *count * sizeof *items);
+    free (per);
+    return 0;
+}

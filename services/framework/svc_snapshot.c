@@ -1,0 +1,95 @@
+#include "svc_snapshot.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ecom_db.h"
+#include "ecom_log.h"
+
+struct _svc_snapshot_t {
+    char *url;
+    PGconn *conn;     /* NULL until the first load, or after a failed connect */
+    store_t *store;
+};
+
+svc_snapshot_t *
+svc_snapshot_new (const char *database_url)
+{
+    svc_snapshot_t *self = calloc (1, sizeof *self);
+    if (self && !(self->url = strdup (database_url)))
+        svc_snapshot_destroy (&self);
+    return self;
+}
+
+void
+svc_snapshot_destroy (svc_snapshot_t **self_p)
+{
+    svc_snapshot_t *self = *self_p;
+    if (!self)
+        return;
+    store_destroy (&self->store);
+    if (self->conn)
+        PQfinish (self->conn);
+    free (self->url);
+    free (self);
+    *self_p = NULL;
+}
+
+const store_t *
+svc_snapshot_current (const svc_snapshot_t *self, long long version)
+{
+    return self->store && self->store->version >= version ? self->store : NULL;
+}
+
+const store_t *
+svc_snapshot_store (const svc_snapshot_t *self)
+{
+    return self->store;
+}
+
+static double
+s_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec / 1e6;
+}
+
+/*  A usable connection: connects the first time, resets one that was lost. */
+static PGconn *
+s_connection (svc_snapshot_t *self, char *err, size_t errlen)
+{
+    if (self->conn && PQstatus (self->conn) != CONNECTION_OK)
+        PQreset (self->conn);
+    if (self->conn && PQstatus (self->conn) == CONNECTION_OK)
+        return self->conn;
+    if (self->conn)
+        PQfinish (self->conn);
+    self->conn = ecom_db_connect (self->url, err, errlen);
+    return self->conn;
+}
+
+int
+svc_snapshot_reload (void *arg)
+{
+    svc_snapshot_t *self = arg;
+    store_destroy (&self->store); /* stale: never served again; frees its memory first */
+    double started = s_now_ms ();
+    char err[512] = "";
+    PGconn *conn = s_connection (self, err, sizeof err);
+    self->store = conn ? store_load (conn, err, sizeof err) : NULL;
+    if (!self->store && conn && PQstatus (conn) != CONNECTION_OK) /* lost during the load */
+        self->store = (conn = s_connection (self, err, sizeof err)) ? store_load (conn, err, sizeof err)
+                                                                    : NULL;
+    if (!self->store) {
+        ecom_error ("msg=\"cannot load the analytics store\" reason=\"%s\"", err);
+        return -1;
+    }
+    const store_t *s = self->store;
+    ecom_info ("msg=\"analytics store loaded\" version=%lld orders=%zu customers=%u products=%u "
+               "days=%u mib=%.1f duration_ms=%.0f",
+               s->version, s->orders, s->customers, s->products, s->span,
+               (double) store_bytes (s) / (1 << 20), s_now_ms () - started);
+    return 0;
+}

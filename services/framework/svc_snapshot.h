@@ -1,0 +1,31 @@
+/*  svc_snapshot: a service's analytics store (services/engine/store.h) kept at the current
+    data version. The store is loaded on the first request that needs it and again whenever
+    a request carries a newer data version than the store's, over a connection of its own
+    (DATABASE_URL), so the service's query connection stays free. A request therefore never
+    sees data older than its data version (SPEC §6: a request after a load shows the load). */
+#ifndef SVC_SNAPSHOT_H
+#define SVC_SNAPSHOT_H
+
+#include <stddef.h>
+
+#include "store.h"
+
+typedef struct _svc_snapshot_t svc_snapshot_t;
+
+/*  A snapshot holder for database_url; nothing is loaded yet. NULL when out of memory. */
+svc_snapshot_t *svc_snapshot_new (const char *database_url);
+
+/*  Frees the store and the connection and nulls the caller's pointer. NULL-safe. */
+void svc_snapshot_destroy (svc_snapshot_t **self_p);
+
+/*  The store when it is at version or newer, else NULL: a load is due. */
+const store_t *svc_snapshot_current (const svc_snapshot_t *self, long long version);
+
+/*  Drops the store and loads it again (connecting or reconnecting first); blocking, for a
+    helper thread (svc_run_blocking). Returns 0, or -1 (logged) with no store. */
+int svc_snapshot_reload (void *self);
+
+/*  The store (after a successful reload), or NULL. */
+const store_t *svc_snapshot_store (const svc_snapshot_t *self);
+
+#endif
