@@ -1,7 +1,8 @@
 /*  ecom_data_version: the version of the analytics data, which every cache key carries.
 
     The truth is the row data_version(id = 1) in PostgreSQL, bumped inside the transaction that
-    changes the data (an ETL load, a seed), so it can never be ahead of or behind the data.
+    changes the data (an ETL load, a seed), so it can never be ahead of or behind the data; a
+    load that changes nothing leaves it (and so every cached answer) as it is.
     Redis holds a mirror under ECOM_DATA_VERSION_KEY, which services read on every request;
     whoever bumps publishes the new value there after the commit. */
 #ifndef ECOM_DATA_VERSION_H

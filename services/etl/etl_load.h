@@ -9,7 +9,9 @@
                the rejects, fills dim_time, upserts customers and products (the last valid
                row of the file wins), inserts the staged orders whose order_id is new (the
                first occurrence in the file wins), records the counts and success, and bumps
-               the data version;
+               the data version when the load changed data: an order loaded, a customer or
+               product inserted, or one of their attributes changed (a load that changes
+               nothing keeps the version, so cached answers stay valid);
       success  or failed, with the reason (an unreadable file, a wrong header, a database
                error). A failed or interrupted run loads nothing: the transaction never
                commits. Loads are serialized by an advisory lock. */
@@ -17,6 +19,7 @@
 #define ETL_LOAD_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct {
@@ -26,7 +29,10 @@ typedef struct {
     long long rows_loaded;    /* new orders inserted */
     long long rows_skipped;   /* valid rows whose order_id was already loaded or repeated */
     long long rows_rejected;  /* malformed rows, kept in etl_rejects */
-    long long data_version;   /* after a successful run */
+    bool data_changed;        /* the run changed data: its data_version was bumped, and
+                                 must be published */
+    long long data_version;   /* after a successful run (the one before it when nothing
+                                 changed) */
     char error[512];          /* why the run failed */
 } etl_load_result_t;
 

@@ -119,12 +119,14 @@ s_run_queue (etl_runner_t *self, PGconn *conn)
         etl_load_result_t result;
         if (etl_load_run (conn, run_id, source, &result) == 0) {
             ecom_info ("msg=\"etl run succeeded\" task_id=%s rows_read=%lld rows_loaded=%lld"
-                       " rows_skipped=%lld rows_rejected=%lld",
+                       " rows_skipped=%lld rows_rejected=%lld data_version=%lld data_changed=%s",
                        result.task_id, result.rows_read, result.rows_loaded,
-                       result.rows_skipped, result.rows_rejected);
+                       result.rows_skipped, result.rows_rejected, result.data_version,
+                       result.data_changed ? "true" : "false");
             char err[512];
-            if (ecom_data_version_publish (self->redis_url, result.data_version, err,
-                                           sizeof err))
+            if (result.data_changed
+                && ecom_data_version_publish (self->redis_url, result.data_version, err,
+                                              sizeof err))
                 ecom_warn ("msg=\"cannot publish the data version\" error=\"%s\"", err);
         }
         else

@@ -1,7 +1,8 @@
 """The ETL service end to end (SPEC §5, §6): trigger and status over HTTP behind the bearer
 token, the schedule, one load at a time across instances, crash safety, and caches that
-miss after a load."""
+miss after a load that changed data and stay warm after one that did not."""
 import os
+import subprocess
 import time
 
 import jwt
@@ -97,6 +98,51 @@ def test_trigger_loads_then_skips_and_cache_misses_after_a_load(stack):
     body = status(stack)
     assert body["schedule_seconds"] == 0 and body["next_run_at"] is None
     assert [r["task_id"] for r in body["runs"][:2]] == [again["task_id"], task]  # newest first
+
+
+def versions(stack):
+    """The data version in PostgreSQL and its mirror in Redis."""
+    (pg,), = stack.execute("SELECT version FROM data_version WHERE id = 1")
+    r = subprocess.run(["redis-cli", "-p", str(stack.redis_port), "GET", "ecom:data_version"],
+                       capture_output=True, text=True, timeout=10)
+    return pg, int(r.stdout.strip() or 0)
+
+
+def test_a_load_that_changes_nothing_keeps_the_data_version(make_stack, tmp_path):
+    """A load of the same file again changes nothing: the run succeeds and is recorded, the
+    data version stays in PostgreSQL and Redis, and a cached answer stays a hit. A load
+    that only changes one customer's country (every order skipped) bumps it."""
+    source = tmp_path / "orders.csv"
+    sample = open(SAMPLE, encoding="utf-8").read()
+    source.write_text(sample, encoding="utf-8")
+    stack = make_stack(database=True, services={"etl": 1, "kpi": 1},
+                       env={"ETL_SOURCE": str(source), "ETL_SCHEDULE_SECONDS": "0"})
+    start = versions(stack)[0]
+    first = wait_run(stack, trigger(stack))
+    assert (first["status"], first["rows_loaded"]) == ("success", 10), first
+    loaded = versions(stack)
+    assert loaded == (start + 1, start + 1)
+    assert requests.get(stack.url("/api/v1/kpis/"), timeout=10).headers["X-Cache"] == "MISS"
+    assert requests.get(stack.url("/api/v1/kpis/"), timeout=10).headers["X-Cache"] == "HIT"
+
+    again = wait_run(stack, trigger(stack))
+    assert (again["status"], again["rows_loaded"], again["rows_skipped"]) == ("success", 0, 10), again
+    assert versions(stack) == loaded
+    hit = requests.get(stack.url("/api/v1/kpis/"), timeout=10)
+    assert hit.headers["X-Cache"] == "HIT" and hit.json()["total_orders"] == 10
+
+    # CUST-005 moves from Finland to Norway: no order is new, one attribute changed
+    assert sample.count("Helsinki,Finland") == 1
+    source.write_text(sample.replace("Helsinki,Finland", "Helsinki,Norway"), encoding="utf-8")
+    moved = wait_run(stack, trigger(stack))
+    assert (moved["status"], moved["rows_loaded"], moved["rows_skipped"]) == ("success", 0, 10), moved
+    assert versions(stack) == (loaded[0] + 1, loaded[0] + 1)
+    assert count(stack, "SELECT count(*) FROM dim_customer WHERE customer_id = 'CUST-005'"
+                        " AND country = 'Norway'") == 1
+    assert requests.get(stack.url("/api/v1/kpis/"), timeout=10).headers["X-Cache"] == "MISS"
+    runs = [r for r in status(stack)["runs"] if r["task_id"] in (first["task_id"], again["task_id"],
+                                                                  moved["task_id"])]
+    assert [r["status"] for r in runs] == ["success"] * 3
 
 
 def test_status_limit(stack):

@@ -94,6 +94,42 @@ def test_sample_loads_10_then_0(db):
     assert runs[0][0] in first.stdout
 
 
+def test_the_data_version_moves_only_when_a_load_changes_data(db, tmp_path):
+    """The version is bumped by a load that loads an order, inserts a customer or product,
+    or changes one of their attributes; a load that does none of these (every order
+    skipped, attributes written again as they are, rejects) keeps it, and still succeeds
+    and is recorded."""
+    def version():
+        return query(db, "SELECT version FROM data_version WHERE id = 1")[0][0]
+
+    def run(name, *lines):
+        result, printed = load(db, write(tmp_path, name, "\n".join([HEADER, *lines]) + "\n"))
+        assert result.returncode == 0, result.stderr
+        return int(printed["rows_loaded"])
+
+    v = version()
+    assert run("a.csv", row("V1"), row("V2", customer="C2", product="P2")) == 2
+    assert version() == v + 1
+    # the same rows again, plus a reject: nothing changes
+    assert run("b.csv", row("V1"), row("V2", customer="C2", product="P2"), row("V9", quantity="0")) == 0
+    assert version() == v + 1
+    assert query(db, "SELECT status, rows_skipped, rows_rejected FROM etl_runs ORDER BY run_id DESC"
+                     " LIMIT 1") == [("success", 2, 1)]
+    # an attribute changes back and forth inside the file but ends as it was: no change
+    assert run("c.csv", row("V1", city="Paris"), row("V1", city="Oslo")) == 0
+    assert version() == v + 1
+    # only a product's category changes
+    assert run("d.csv", row("V1", category="Stationery")) == 0
+    assert version() == v + 2
+    # only a new customer, named by an order already loaded
+    assert run("e.csv", row("V2", customer="C3", product="P2")) == 0
+    assert version() == v + 3
+    assert query(db, "SELECT count(*) FROM dim_customer")[0][0] == 3
+    # a new order
+    assert run("f.csv", row("V3")) == 1
+    assert version() == v + 4
+
+
 def test_each_kind_of_malformed_row_is_rejected_with_its_reason(db, tmp_path):
     lines = [
         HEADER,

@@ -282,8 +282,9 @@ s_load_csv (int argc, char **argv)
                 result.rows_skipped, result.rows_rejected);
         if (rc)
             fprintf (stderr, "ecomctl: the load failed: %s\n", result.error);
-        else if (ecom_data_version_publish (config->redis_url, result.data_version, err,
-                                            sizeof err))
+        else if (result.data_changed
+                 && ecom_data_version_publish (config->redis_url, result.data_version, err,
+                                               sizeof err))
             fprintf (stderr, "ecomctl: warning: %s; services will pick the new data version "
                              "up from PostgreSQL when Redis is back\n", err);
     }
