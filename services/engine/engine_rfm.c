@@ -14,16 +14,16 @@ typedef struct {
     int64_t cents;
 } s_rfm_t;
 
-/*  The figures of every customer with orders in [from, to) (the store's orders), indexed by
-    customer key; a customer without orders in range has orders 0. */
+/*  The figures of every customer (by number) over the days day_lo..day_hi; a customer
+    without orders there has orders 0. */
 static s_rfm_t *
 s_scan (const store_t *store, uint32_t day_lo, uint32_t day_hi)
 {
-    s_rfm_t *per = calloc (store->customer_slots, sizeof *per);
+    s_rfm_t *per = calloc (store->customers ? store->customers : 1, sizeof *per);
     if (!per)
         return NULL;
     if (day_lo == 0 && day_hi + 1 == store->span) { /* every day: the all-time sums */
-        for (uint32_t c = 0; c < store->customer_slots; c++)
+        for (uint32_t c = 0; c < store->customers; c++)
             per[c] = (s_rfm_t) {store->customer_last_day[c], store->customer_orders[c],
                                 store->customer_cents[c]};
         return per;
@@ -40,19 +40,68 @@ s_scan (const store_t *store, uint32_t day_lo, uint32_t day_hi)
     return per;
 }
 
-/*  Sorts the n indexes in order (0..n-1 on entry) stably by key[index], ascending: a least
-    significant digit first radix sort, 16 bits a pass, as many passes as the largest key
-    needs. tmp has room for n indexes. */
-static void
-s_radix (uint32_t *order, uint32_t *tmp, const uint64_t *key, uint32_t n, uint32_t *counts)
+/*  PostgreSQL's ntile(5) among n rows: the first n % 5 buckets hold one row more. The
+    first positions of buckets 2..5, so that a score is four comparisons, no division. */
+typedef struct {
+    uint32_t starts[4];
+} s_ntile_t;
+
+static s_ntile_t
+s_ntile_of (uint32_t n)
 {
-    uint64_t max = 0;
+    s_ntile_t t;
+    uint32_t q = n / 5, r = n % 5, at = 0;
+    for (uint32_t b = 0; b < 4; b++)
+        t.starts[b] = at += q + (b < r);
+    return t;
+}
+
+static inline uint8_t
+s_ntile (const s_ntile_t *t, uint32_t position)
+{
+    return (uint8_t) (1 + (position >= t->starts[0]) + (position >= t->starts[1])
+                      + (position >= t->starts[2]) + (position >= t->starts[3]));
+}
+
+/*  Keys up to this are scored by a counting sort: a histogram of the keys, then each row's
+    position straight from it (the score of R and F: days and order counts). */
+#define S_COUNTING_MAX (1U << 20)
+/*  Room for the histogram of either sort. */
+#define S_COUNTS (S_COUNTING_MAX + 1 > 65536 ? S_COUNTING_MAX + 1 : 65536)
+
+/*  Scores by counting: position of row i = rows with a smaller key + rows before i with
+    the same key. counts has room for max + 1. */
+static void
+s_score_counting (const uint64_t *key, uint32_t n, uint64_t max, uint8_t *score,
+                  uint32_t *counts)
+{
+    memset (counts, 0, (max + 1) * sizeof *counts);
     for (uint32_t i = 0; i < n; i++)
-        max = key[i] > max ? key[i] : max;
-    for (unsigned shift = 0; shift < 64 && (shift == 0 || (max >> shift) != 0); shift += 16) {
+        counts[key[i]]++;
+    uint32_t sum = 0;
+    for (uint64_t k = 0; k <= max; k++) {
+        uint32_t c = counts[k];
+        counts[k] = sum;
+        sum += c;
+    }
+    s_ntile_t t = s_ntile_of (n);
+    for (uint32_t i = 0; i < n; i++)
+        score[i] = s_ntile (&t, counts[key[i]]++);
+}
+
+/*  Scores by sorting (key << 32 | row) with a least significant digit first radix sort on
+    the key's 16-bit digits (the rows are already ascending, and the sort is stable): for
+    keys below 2^32 (the score of M: revenue in cents). tmp and sorted have room for n. */
+static void
+s_score_radix (const uint64_t *key, uint32_t n, uint64_t max, uint8_t *score, uint64_t *sorted,
+               uint64_t *tmp, uint32_t *counts)
+{
+    for (uint32_t i = 0; i < n; i++)
+        sorted[i] = key[i] << 32 | i;
+    for (unsigned shift = 32; shift < 64 && (max >> (shift - 32)) != 0; shift += 16) {
         memset (counts, 0, 65536 * sizeof *counts);
         for (uint32_t i = 0; i < n; i++)
-            counts[(key[order[i]] >> shift) & 0xFFFF]++;
+            counts[(sorted[i] >> shift) & 0xFFFF]++;
         uint32_t sum = 0;
         for (uint32_t b = 0; b < 65536; b++) {
             uint32_t c = counts[b];
@@ -60,30 +109,57 @@ s_radix (uint32_t *order, uint32_t *tmp, const uint64_t *key, uint32_t n, uint32
             sum += c;
         }
         for (uint32_t i = 0; i < n; i++)
-            tmp[counts[(key[order[i]] >> shift) & 0xFFFF]++] = order[i];
-        memcpy (order, tmp, n * sizeof *order);
+            tmp[counts[(sorted[i] >> shift) & 0xFFFF]++] = sorted[i];
+        memcpy (sorted, tmp, n * sizeof *sorted);
     }
-}
-
-/*  PostgreSQL's ntile(5) of the row at position (0-based) among n rows: the first n % 5
-    buckets hold one row more. */
-static uint8_t
-s_ntile (uint32_t position, uint32_t n)
-{
-    uint32_t q = n / 5, r = n % 5, big = r * (q + 1);
-    return (uint8_t) (1 + (position < big ? position / (q + 1) : r + (position - big) / q));
-}
-
-/*  Sets score[i] (1..5) of each active customer i (in id order) by key ascending. */
-static void
-s_score (const uint64_t *key, uint32_t n, uint8_t *score, uint32_t *order, uint32_t *tmp,
-         uint32_t *counts)
-{
-    for (uint32_t i = 0; i < n; i++)
-        order[i] = i;
-    s_radix (order, tmp, key, n, counts);
+    s_ntile_t t = s_ntile_of (n);
     for (uint32_t position = 0; position < n; position++)
-        score[order[position]] = s_ntile (position, n);
+        score[sorted[position] & 0xFFFFFFFF] = s_ntile (&t, position);
+}
+
+/*  Orders rows by (key, row) for keys of any size: an index sort. */
+static _Thread_local const uint64_t *s_keys;
+
+static int
+s_by_key_then_row (const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
+    if (s_keys[x] != s_keys[y])
+        return s_keys[x] < s_keys[y] ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
+/*  The work arrays of one computation. */
+typedef struct {
+    uint32_t *active;       /* the numbers of the customers with orders, ascending */
+    uint64_t *key;
+    uint8_t *r, *f, *m;
+    uint64_t *sorted, *tmp;
+    uint32_t *counts;       /* S_COUNTS */
+} s_work_t;
+
+/*  Sets score[i] (1..5) of each active customer i (in id order) by key[i] ascending, ties
+    by i: ntile(5) OVER (ORDER BY key, customer_id). */
+static void
+s_score (s_work_t *w, uint32_t n, uint8_t *score)
+{
+    uint64_t max = 0;
+    for (uint32_t i = 0; i < n; i++)
+        max = w->key[i] > max ? w->key[i] : max;
+    if (max <= S_COUNTING_MAX)
+        s_score_counting (w->key, n, max, score, w->counts);
+    else if (max < ((uint64_t) 1 << 32))
+        s_score_radix (w->key, n, max, score, w->sorted, w->tmp, w->counts);
+    else { /* a customer with more than 2^32 cents (43 million): qsort is fine for rare data */
+        uint32_t *rows = (uint32_t *) w->sorted;
+        for (uint32_t i = 0; i < n; i++)
+            rows[i] = i;
+        s_keys = w->key;
+        qsort (rows, n, sizeof *rows, s_by_key_then_row);
+        s_ntile_t t = s_ntile_of (n);
+        for (uint32_t position = 0; position < n; position++)
+            score[rows[position]] = s_ntile (&t, position);
+    }
 }
 
 static int
@@ -110,14 +186,6 @@ s_round_div (__int128 sum, int64_t count)
     return count ? (int64_t) ((2 * sum + count) / (2 * (__int128) count)) : 0;
 }
 
-/*  The work arrays of one computation. */
-typedef struct {
-    uint32_t *active;       /* customer keys with orders, in customer_id order */
-    uint64_t *key;
-    uint8_t *r, *f, *m;
-    uint32_t *order, *tmp, *counts;
-} s_work_t;
-
 static void
 s_work_free (s_work_t *w)
 {
@@ -126,7 +194,7 @@ s_work_free (s_work_t *w)
     free (w->r);
     free (w->f);
     free (w->m);
-    free (w->order);
+    free (w->sorted);
     free (w->tmp);
     free (w->counts);
 }
@@ -135,9 +203,9 @@ static int
 s_work_alloc (s_work_t *w, uint32_t n)
 {
     size_t k = n ? n : 1;
-    *w = (s_work_t) {malloc (k * 4), malloc (k * 8), malloc (k), malloc (k), malloc (k),
-                     malloc (k * 4), malloc (k * 4), malloc (65536 * 4)};
-    return w->active && w->key && w->r && w->f && w->m && w->order && w->tmp && w->counts
+    *w = (s_work_t) {malloc (k * 4), malloc (k * 8), malloc (k),     malloc (k),
+                     malloc (k),     malloc (k * 8), malloc (k * 8), malloc (S_COUNTS * 4)};
+    return w->active && w->key && w->r && w->f && w->m && w->sorted && w->tmp && w->counts
                ? 0
                : -1;
 }
@@ -182,20 +250,20 @@ engine_rfm (const store_t *store, int32_t start, int32_t end, int32_t reference,
         s_work_free (&w);
         return -1;
     }
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < store->customers; i++)
-        if (per[store->customers_by_id[i]].orders)
-            w.active[n++] = store->customers_by_id[i];
+    uint32_t n = 0; /* customer numbers follow customer_id: active is in id order */
+    for (uint32_t c = 0; c < store->customers; c++)
+        if (per[c].orders)
+            w.active[n++] = c;
     /*  R: recency descending = last order date ascending; F, M: ascending. */
     for (uint32_t i = 0; i < n; i++)
         w.key[i] = (uint64_t) ((int64_t) per[w.active[i]].last_day - store->first_day);
-    s_score (w.key, n, w.r, w.order, w.tmp, w.counts);
+    s_score (&w, n, w.r);
     for (uint32_t i = 0; i < n; i++)
         w.key[i] = per[w.active[i]].orders;
-    s_score (w.key, n, w.f, w.order, w.tmp, w.counts);
+    s_score (&w, n, w.f);
     for (uint32_t i = 0; i < n; i++)
         w.key[i] = (uint64_t) per[w.active[i]].cents;
-    s_score (w.key, n, w.m, w.order, w.tmp, w.counts);
+    s_score (&w, n, w.m);
     s_sum_segments (&w, per, n, reference, rfm);
     s_work_free (&w);
     free (per);

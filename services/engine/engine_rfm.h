@@ -4,10 +4,11 @@
     Per customer: recency = reference - last order date in the range, frequency = orders,
     monetary = revenue (a pass over the range's orders, or the store's all-time sums when
     the range holds every day of the data). The three ntile(5) scores need each customer's
-    position in three orders with customer_id (byte order) as the tie-break: the active
-    customers are listed in customer_id order (the store keeps the keys in that order) and
-    sorted by a stable radix sort on the score's key, so equal keys keep id order, exactly
-    PostgreSQL's ntile(5) OVER (ORDER BY key, customer_id COLLATE "C"). */
+    position in three orders with customer_id (byte order) as the tie-break. The store
+    numbers customers in customer_id order, so the active customers are listed by number
+    and ranked by a counting sort (small keys: days, order counts) or a stable radix sort
+    on (key, number) pairs (revenue), so equal keys keep id order: exactly PostgreSQL's
+    ntile(5) OVER (ORDER BY key, customer_id COLLATE "C"). */
 #ifndef ENGINE_RFM_H
 #define ENGINE_RFM_H
 

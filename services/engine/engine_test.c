@@ -79,7 +79,12 @@ s_setup (void **state)
           "INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity,"
           " unit_price) SELECT 'x' || g || c.customer_id, DATE '2025-06-15' + g, c.customer_key, p.product_key,"
           " 3, 0 FROM generate_series(0, 2) g, dim_customer c, dim_product p"
-          " WHERE c.customer_id IN ('~late', '0first') AND p.product_id = 'P-free'");
+          " WHERE c.customer_id IN ('~late', '0first') AND p.product_id = 'P-free';"
+          /*  revenue beyond 2^32 cents for one customer (RFM's M then sorts otherwise) */
+          "INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity,"
+          " unit_price) SELECT 'big', DATE '2025-03-20', c.customer_key, p.product_key, 1,"
+          " 45000000.00 FROM dim_customer c, dim_product p"
+          " WHERE c.customer_id = '~late' AND p.product_id = 'P-free'");
     s_store = store_load (s_conn, err, sizeof err);
     if (!s_store)
         fail_msg ("%s", err);

@@ -40,7 +40,7 @@ engine_totals (const store_t *store, int32_t start, int32_t end, engine_totals_t
     }
     totals->orders = (int64_t) (to - from);
     totals->average_cents = s_round_div (totals->cents, totals->orders);
-    uint64_t *seen = calloc ((store->customer_slots + 63) / 64, sizeof *seen);
+    uint64_t *seen = calloc ((store->customers + 64) / 64, sizeof *seen);
     if (!seen)
         return -1;
     totals->customers = s_distinct_customers (store, from, to, seen);

@@ -91,16 +91,16 @@ s_read_days (store_t *self, PGconn *conn, char *err, size_t errlen)
 /*  ---------------------------------------------------------------------------------------
     Dimensions */
 
-/*  A customer_id while the customers are read, to sort the keys by id. */
+/*  A customer row while the customers are read, to number them in customer_id order. */
 typedef struct {
     char *id;
-    uint32_t len, key;
-} s_id_t;
+    uint32_t len, key, country;
+} s_customer_t;
 
 static int
 s_by_id (const void *a, const void *b)
 {
-    const s_id_t *x = a, *y = b;
+    const s_customer_t *x = a, *y = b;
     int c = memcmp (x->id, y->id, x->len < y->len ? x->len : y->len);
     return c ? c : (x->len > y->len) - (x->len < y->len);
 }
@@ -108,28 +108,28 @@ s_by_id (const void *a, const void *b)
 static int
 s_alloc_customers (store_t *self)
 {
-    size_t n = self->customer_slots;
-    self->customers_by_id = s_array (self->customers, sizeof (uint32_t));
+    size_t n = self->customers;
+    self->customer_index = s_array (self->customer_slots, sizeof (uint32_t));
     self->customer_country = s_array (n, sizeof (uint32_t));
     self->customer_first_day = s_array (n, sizeof (int32_t));
     self->customer_last_day = s_array (n, sizeof (int32_t));
     self->customer_orders = s_array (n, sizeof (uint32_t));
     self->customer_cents = s_array (n, sizeof (int64_t));
     self->countries = store_dict_new ();
-    if (!self->customers_by_id || !self->customer_country || !self->customer_first_day
+    if (!self->customer_index || !self->customer_country || !self->customer_first_day
         || !self->customer_last_day || !self->customer_orders || !self->customer_cents
         || !self->countries)
         return -1;
-    for (size_t k = 0; k < n; k++) {
-        self->customer_country[k] = STORE_DICT_NONE;
-        self->customer_first_day[k] = self->customer_last_day[k] = STORE_NO_DAY;
-    }
+    for (size_t k = 0; k < self->customer_slots; k++)
+        self->customer_index[k] = STORE_NO_CUSTOMER;
+    for (size_t c = 0; c < n; c++)
+        self->customer_first_day[c] = self->customer_last_day[c] = STORE_NO_DAY;
     return 0;
 }
 
-/*  Reads one customer row (key, id, country) into the store and ids[*count]. */
+/*  Reads one customer row (key, id, country) into rows[*count]. */
 static int
-s_customer_row (store_t *self, const ecom_field_t *f, s_id_t *ids, uint32_t *count)
+s_customer_row (store_t *self, const ecom_field_t *f, s_customer_t *rows, uint32_t *count)
 {
     int32_t key;
     if (ecom_field_int32 (&f[0], &key) != 0 || key < 0 || (uint32_t) key >= self->customer_slots
@@ -142,17 +142,27 @@ s_customer_row (store_t *self, const ecom_field_t *f, s_id_t *ids, uint32_t *cou
         return -1;
     }
     memcpy (id, f[1].data, (size_t) f[1].len);
-    ids[(*count)++] = (s_id_t) {id, (uint32_t) f[1].len, (uint32_t) key};
-    self->customer_country[key] = country;
+    rows[(*count)++] = (s_customer_t) {id, (uint32_t) f[1].len, (uint32_t) key, country};
     return 0;
+}
+
+/*  Numbers the customers in customer_id order: rows sorted by id give the index of each. */
+static void
+s_number_customers (store_t *self, s_customer_t *rows, uint32_t count)
+{
+    qsort (rows, count, sizeof *rows, s_by_id);
+    for (uint32_t c = 0; c < count; c++) {
+        self->customer_index[rows[c].key] = c;
+        self->customer_country[c] = rows[c].country;
+    }
 }
 
 static int
 s_read_customers (store_t *self, PGconn *conn, char *err, size_t errlen)
 {
-    s_id_t *ids = s_array (self->customers, sizeof *ids);
-    if (s_alloc_customers (self) != 0 || !ids) {
-        free (ids);
+    s_customer_t *rows = s_array (self->customers, sizeof *rows);
+    if (s_alloc_customers (self) != 0 || !rows) {
+        free (rows);
         snprintf (err, errlen, "out of memory for %u customers", self->customers);
         return -1;
     }
@@ -164,21 +174,18 @@ s_read_customers (store_t *self, PGconn *conn, char *err, size_t errlen)
                                   err, errlen);
     ecom_field_t f[3];
     while (rc == 0 && (rc = ecom_copy_out_next (&out, f, 3, err, errlen)) == 1)
-        if ((rc = s_customer_row (self, f, ids, &count)) != 0)
+        if ((rc = s_customer_row (self, f, rows, &count)) != 0)
             snprintf (err, errlen, "dim_customer: a row the store cannot hold");
     ecom_copy_out_end (&out);
-    if (rc == 0 && count == self->customers) {
-        qsort (ids, count, sizeof *ids, s_by_id);
-        for (uint32_t i = 0; i < count; i++)
-            self->customers_by_id[i] = ids[i].key;
-    }
+    if (rc == 0 && count == self->customers)
+        s_number_customers (self, rows, count);
     else if (rc == 0) {
         snprintf (err, errlen, "dim_customer changed while it was read");
         rc = -1;
     }
     for (uint32_t i = 0; i < count; i++)
-        free (ids[i].id);
-    free (ids);
+        free (rows[i].id);
+    free (rows);
     return rc;
 }
 
@@ -264,7 +271,7 @@ s_order_row (store_t *self, const ecom_field_t *f, size_t *fill)
         return -1;
     int64_t d = (int64_t) day - self->first_day;
     if (d < 0 || d >= self->span || customer < 0 || (uint32_t) customer >= self->customer_slots
-        || self->customer_country[customer] == STORE_DICT_NONE || product < 0
+        || self->customer_index[customer] == STORE_NO_CUSTOMER || product < 0
         || (uint32_t) product >= self->product_slots || !self->product_id[product]
         || quantity < 1 || cents < 0)
         return -1;
@@ -272,7 +279,7 @@ s_order_row (store_t *self, const ecom_field_t *f, size_t *fill)
     if (at >= self->day_start[d + 1])
         return -1;
     fill[d]++;
-    self->order_customer[at] = (uint32_t) customer;
+    self->order_customer[at] = self->customer_index[customer];
     self->order_product[at] = (uint32_t) product;
     self->order_quantity[at] = (uint32_t) quantity;
     self->order_cents[at] = cents;
@@ -376,7 +383,7 @@ store_destroy (store_t **self_p)
     free (self->order_product);
     free (self->order_quantity);
     free (self->order_cents);
-    free (self->customers_by_id);
+    free (self->customer_index);
     free (self->customer_country);
     free (self->customer_first_day);
     free (self->customer_last_day);
@@ -400,10 +407,11 @@ store_bytes (const store_t *self)
 {
     size_t per_order = 3 * sizeof (uint32_t) + sizeof (int64_t);
     size_t per_day = sizeof (size_t) + 2 * sizeof (int64_t);
-    size_t per_customer = 4 * sizeof (uint32_t) + 2 * sizeof (int32_t) + sizeof (int64_t);
+    size_t per_customer = 2 * sizeof (uint32_t) + 2 * sizeof (int32_t) + sizeof (int64_t);
     size_t per_product = 2 * sizeof (char *) + sizeof (uint32_t) + 32;
     return self->orders * per_order + (size_t) self->span * per_day
-           + (size_t) self->customer_slots * per_customer
+           + (size_t) self->customers * per_customer
+           + (size_t) self->customer_slots * sizeof (uint32_t)
            + (size_t) self->product_slots * per_product;
 }
 

@@ -20,6 +20,7 @@
 #include "store_dict.h"
 
 #define STORE_NO_DAY INT32_MIN
+#define STORE_NO_CUSTOMER UINT32_MAX
 
 typedef struct {
     long long version;            /* data_version of the snapshot */
@@ -33,16 +34,17 @@ typedef struct {
 
     /*  Orders, sorted by day. */
     size_t orders;
-    uint32_t *order_customer;     /* customer_key */
+    uint32_t *order_customer;     /* the customer's number (not its key) */
     uint32_t *order_product;      /* product_key */
     uint32_t *order_quantity;
     int64_t *order_cents;         /* total_amount in cents */
 
-    /*  Customers, by customer_key in 0 .. customer_slots - 1. */
-    uint32_t customer_slots;
+    /*  Customers, numbered 0 .. customers - 1 in customer_id byte order (COLLATE "C"): the
+        tie-break of RFM's scores is then the number itself. */
     uint32_t customers;           /* rows of dim_customer */
-    uint32_t *customers_by_id;    /* their keys in customer_id byte order (COLLATE "C") */
-    uint32_t *customer_country;   /* into countries; STORE_DICT_NONE for an unused slot */
+    uint32_t customer_slots;      /* the largest customer_key + 1 */
+    uint32_t *customer_index;     /* customer_key -> number, STORE_NO_CUSTOMER: no row */
+    uint32_t *customer_country;   /* into countries */
     int32_t *customer_first_day;  /* first and last order dates ever, STORE_NO_DAY: none */
     int32_t *customer_last_day;
     uint32_t *customer_orders;    /* orders ever */
