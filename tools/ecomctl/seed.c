@@ -1,9 +1,17 @@
 /*  The generator draws everything from one splitmix64 stream seeded with the random seed, in
-    a fixed order (customers, products, the day of each order, then each order's details day
-    by day), so the output depends on the options alone.
+    a fixed order (customers, products, who buys how often, product popularity, the day of
+    each order, then each order's details day by day), so the output depends on the options
+    alone. The customer and product rows come first, so a seed with the same random seed,
+    customers and products has the same dimension rows whatever its orders.
 
-    Realism: customers and products are picked with Zipf-like weights over a shuffled rank,
-    so a few customers buy often and a few products sell most; order volume grows over the
+    Realism. Customers buy like a real shop's: how many orders each customer places is
+    decided before any order is drawn (s_customer_orders): 60 % of the customers who buy buy
+    once, 15 % twice, and the top quarter three times or more along a power-law tail (a few
+    buy very often); buyers place at least 2.5 orders on average, so when there are more
+    customers than that allows, the others never order. Each order then takes its customer
+    from an urn holding every customer's remaining orders (s_urn_draw), so the counts are
+    exact and a customer's orders fall at random over the period. Products are picked with
+    Zipf-like weights over a shuffled rank (a few sell most); order volume grows over the
     period, peaks on weekends and in November and December; most orders are of one item. */
 #include "seed.h"
 
@@ -94,13 +102,27 @@ s_zipf (size_t n, double offset, double exponent, uint64_t *state)
 void
 seed_options_default (seed_options_t *options)
 {
-    options->customers = 2000;
-    options->products = 300;
+    options->customers = 0;
+    options->products = 0;
     options->orders = 50000;
     options->days = 730;
     options->random_seed = 42;
     options->end_date = ecom_date_from_ymd (2025, 12, 31);
     options->reset = false;
+}
+
+long
+seed_default_customers (long orders)
+{
+    long customers = orders / 3;
+    return customers < 1 ? 1 : customers > SEED_MAX_CUSTOMERS ? SEED_MAX_CUSTOMERS : customers;
+}
+
+long
+seed_default_products (long orders)
+{
+    long products = orders / 500;
+    return products < 50 ? 50 : products > SEED_MAX_PRODUCTS ? SEED_MAX_PRODUCTS : products;
 }
 
 long long
@@ -152,6 +174,101 @@ s_products (ecom_copy_t *copy, long n, uint64_t *rng, long *price_cents)
     }
 }
 
+/*  How many orders each customer places (SEED_... shares in the comment at the top): returns
+    an array of customers + 1 counts, count[1 .. customers] summing to orders exactly
+    (count[0] unused, 0), or NULL when out of memory.
+
+    The buyers, at most one per 2.5 orders, are laid out by rank u = (i + 0.5) / buyers: below
+    0.60 one order, below 0.75 two, above three plus a share of the rest of the orders by the
+    quantile of a Lomax (Pareto II) law of shape 2, 1 / sqrt (1 - v) - 1 over v = the rank
+    within the top quarter: most of them a few orders, the last few thousands. The shares
+    are by construction, not by chance, so they hold at any size. Rounding the tail is
+    cumulative (each buyer gets the increase of the rounded running total), so the counts sum
+    to orders exactly. The counts are then shuffled over all the customers. */
+static uint32_t *
+s_customer_orders (long customers, long orders, uint64_t *rng)
+{
+    uint32_t *count = calloc ((size_t) customers + 1, sizeof *count);
+    if (!count || orders == 0)
+        return count;
+    long buyers = (orders * 2 + 4) / 5; /* ceil (orders / 2.5) */
+    if (buyers > customers)
+        buyers = customers;
+    uint32_t *rank = count + 1;
+    long sum = 0, tail = buyers;
+    for (long i = 0; i < buyers; i++) {
+        double u = ((double) i + 0.5) / (double) buyers;
+        rank[i] = u < 0.60 ? 1 : u < 0.75 ? 2 : 3;
+        if (u >= 0.75 && tail == buyers)
+            tail = i;
+        sum += rank[i];
+    }
+    for (long i = buyers - 1; i >= 0 && sum > orders; i--) { /* a few orders, few buyers */
+        long cut = (long) rank[i] - 1 < sum - orders ? (long) rank[i] - 1 : sum - orders;
+        rank[i] -= (uint32_t) cut;
+        sum -= cut;
+    }
+    long extra = orders - sum;
+    double total = 0;
+    for (long i = tail; i < buyers; i++) {
+        double v = (((double) i + 0.5) / (double) buyers - 0.75) / 0.25;
+        total += 1 / sqrt (1 - v) - 1;
+    }
+    if (total > 0) {
+        double running = 0;
+        long given = 0;
+        for (long i = tail; i < buyers; i++) {
+            double v = (((double) i + 0.5) / (double) buyers - 0.75) / 0.25;
+            running += 1 / sqrt (1 - v) - 1;
+            long upto = llround ((double) extra * running / total);
+            rank[i] += (uint32_t) (upto - given);
+            given = upto;
+        }
+    }
+    else
+        rank[buyers - 1] += (uint32_t) extra;
+    for (long i = customers; i > 1; i--) { /* Fisher-Yates */
+        size_t j = s_below (rng, (size_t) i);
+        uint32_t t = rank[i - 1];
+        rank[i - 1] = rank[j];
+        rank[j] = t;
+    }
+    return count;
+}
+
+/*  The urn of the orders still to be drawn: a Fenwick tree over count[1 .. n] (built in
+    place by s_urn_build). s_urn_draw picks customer i with probability count[i] / remaining,
+    takes one of its orders out and returns i; one walk down the tree does both, since the
+    nodes the walk does not step past are exactly the nodes whose sums hold i. */
+static void
+s_urn_build (uint32_t *tree, size_t n)
+{
+    for (size_t i = 1; i <= n; i++) {
+        size_t parent = i + (i & (~i + 1));
+        if (parent <= n)
+            tree[parent] += tree[i];
+    }
+}
+
+static size_t
+s_urn_draw (uint32_t *tree, size_t n, size_t top, uint64_t remaining, uint64_t *rng)
+{
+    uint64_t u = s_below (rng, remaining);
+    size_t pos = 0;
+    for (size_t step = top; step > 0; step >>= 1) {
+        size_t next = pos + step;
+        if (next > n)
+            continue;
+        if (tree[next] <= u) {
+            u -= tree[next];
+            pos = next;
+        }
+        else
+            tree[next]--;
+    }
+    return pos + 1;
+}
+
 /*  Relative order volume of day d of days (0 = first day). */
 static double
 s_day_weight (int32_t date, int d, int days, uint64_t *rng)
@@ -175,11 +292,15 @@ s_orders (ecom_copy_t *copy, const seed_options_t *o, uint64_t *rng, const long 
     int32_t first = o->end_date - o->days + 1;
     double *day_cum = malloc ((size_t) o->days * sizeof *day_cum);
     long *per_day = calloc ((size_t) o->days, sizeof *per_day);
-    double *customer_cum = s_zipf ((size_t) o->customers, 10.0, 1.0, rng);
+    uint32_t *urn = s_customer_orders (o->customers, o->orders, rng);
     double *product_cum = s_zipf ((size_t) o->products, 3.0, 1.1, rng);
     int rc = -1;
-    if (!day_cum || !per_day || !customer_cum || !product_cum)
+    if (!day_cum || !per_day || !urn || !product_cum)
         goto done;
+    s_urn_build (urn, (size_t) o->customers);
+    size_t top = 1;
+    while (top * 2 <= (size_t) o->customers)
+        top *= 2;
     double total = 0;
     for (int d = 0; d < o->days; d++) {
         total += s_day_weight (first + d, d, o->days, rng);
@@ -193,7 +314,8 @@ s_orders (ecom_copy_t *copy, const seed_options_t *o, uint64_t *rng, const long 
         char date[11];
         ecom_date_format (first + d, date);
         for (long k = 0; k < per_day[d]; k++) {
-            size_t customer = s_pick (customer_cum, (size_t) o->customers, rng);
+            size_t customer = s_urn_draw (urn, (size_t) o->customers, top,
+                                          (uint64_t) (o->orders - order), rng);
             size_t product = s_pick (product_cum, (size_t) o->products, rng);
             double u = s_unit (rng);
             int quantity = u < 0.62 ? 1 : u < 0.85 ? 2 : u < 0.94 ? 3 : u < 0.98 ? 4 : 5;
@@ -202,7 +324,7 @@ s_orders (ecom_copy_t *copy, const seed_options_t *o, uint64_t *rng, const long 
                 cents = (cents * 9 + 5) / 10;
             order++;
             ecom_copy_printf (copy, "ORD-%08ld\t%s\t%zu\t%zu\t%d\t%ld.%02ld\n", order, date,
-                         customer + 1, product + 1, quantity, cents / 100, cents % 100);
+                         customer, product + 1, quantity, cents / 100, cents % 100);
             if (progress && order % step == 0)
                 progress (arg, order, o->orders);
         }
@@ -213,16 +335,22 @@ s_orders (ecom_copy_t *copy, const seed_options_t *o, uint64_t *rng, const long 
 done:
     free (day_cum);
     free (per_day);
-    free (customer_cum);
+    free (urn);
     free (product_cum);
     return rc;
 }
 
 int
-seed_run (PGconn *conn, const seed_options_t *o, seed_progress_fn *progress, void *arg,
+seed_run (PGconn *conn, const seed_options_t *options, seed_progress_fn *progress, void *arg,
           seed_counts_t *counts, long long *data_version, char *err, size_t errlen)
 {
     char why[1024] = "";
+    seed_options_t resolved = *options;
+    const seed_options_t *o = &resolved;
+    if (resolved.customers == 0)
+        resolved.customers = seed_default_customers (resolved.orders);
+    if (resolved.products == 0)
+        resolved.products = seed_default_products (resolved.orders);
     if (o->customers < 1 || o->customers > SEED_MAX_CUSTOMERS || o->products < 1
         || o->products > SEED_MAX_PRODUCTS || o->orders < 0 || o->orders > SEED_MAX_ORDERS
         || o->days < 1 || o->days > SEED_MAX_DAYS) {

@@ -8,8 +8,10 @@
 #include <stdint.h>
 
 typedef struct {
-    long customers;        /* 1 .. SEED_MAX_CUSTOMERS, default 2,000 */
-    long products;         /* 1 .. SEED_MAX_PRODUCTS, default 300 */
+    long customers;        /* 1 .. SEED_MAX_CUSTOMERS, or 0 (the default) for
+                              seed_default_customers (orders) */
+    long products;         /* 1 .. SEED_MAX_PRODUCTS, or 0 (the default) for
+                              seed_default_products (orders) */
     long orders;           /* 0 .. SEED_MAX_ORDERS, default 50,000 */
     int days;              /* 1 .. SEED_MAX_DAYS, default 730: orders fall in the last N days */
     uint64_t random_seed;  /* default 42 */
@@ -32,6 +34,15 @@ typedef void (seed_progress_fn) (void *arg, long done, long total);
 
 /*  Fills options with the defaults above. */
 void seed_options_default (seed_options_t *options);
+
+/*  The customers of a seed of orders orders when --customers is not given: one per three
+    orders, max (1, orders / 3), at most SEED_MAX_CUSTOMERS. */
+long seed_default_customers (long orders);
+
+/*  The products of a seed of orders orders when --products is not given: one per 500
+    orders, orders / 500, at least 50 (a small seed still fills every category and a long
+    top-sellers list), at most SEED_MAX_PRODUCTS. */
+long seed_default_products (long orders);
 
 /*  Returns the number of rows in fact_order, dim_customer and dim_product together, or -1
     with a message in err. */
