@@ -7,39 +7,6 @@ const char *const engine_segment_names[ENGINE_SEGMENTS] = {
     "champions", "loyal_customers", "potential_loyalists", "new_customers",
     "at_risk",   "hibernating",     "needs_attention"};
 
-/*  One customer's figures over the range. */
-typedef struct {
-    int32_t last_day;
-    uint32_t orders;
-    int64_t cents;
-} s_rfm_t;
-
-/*  The figures of every customer (by number) over the days day_lo..day_hi; a customer
-    without orders there has orders 0. */
-static s_rfm_t *
-s_scan (const store_t *store, uint32_t day_lo, uint32_t day_hi)
-{
-    s_rfm_t *per = calloc (store->customers ? store->customers : 1, sizeof *per);
-    if (!per)
-        return NULL;
-    if (day_lo == 0 && day_hi + 1 == store->span) { /* every day: the all-time sums */
-        for (uint32_t c = 0; c < store->customers; c++)
-            per[c] = (s_rfm_t) {store->customer_last_day[c], store->customer_orders[c],
-                                store->customer_cents[c]};
-        return per;
-    }
-    for (uint32_t d = day_lo; d <= day_hi; d++) {
-        int32_t day = store->first_day + (int32_t) d;
-        for (size_t i = store->day_start[d]; i < store->day_start[d + 1]; i++) {
-            s_rfm_t *r = &per[store->order_customer[i]];
-            r->last_day = day; /* orders come day by day: the last seen is the last */
-            r->orders++;
-            r->cents += store->order_cents[i];
-        }
-    }
-    return per;
-}
-
 /*  PostgreSQL's ntile(5) among n rows: the first n % 5 buckets hold one row more. The
     first positions of buckets 2..5, so that a score is four comparisons, no division. */
 typedef struct {
@@ -131,11 +98,12 @@ s_by_key_then_row (const void *a, const void *b)
 
 /*  The work arrays of one computation. */
 typedef struct {
-    uint32_t *active;       /* the numbers of the customers with orders, ascending */
-    uint64_t *key;
+    uint64_t *last, *orders, *cents; /* of the active customers, in customer_id order: the
+                                       keys of R (last order day), F and M */
+    uint64_t *key;                   /* the key being scored */
     uint8_t *r, *f, *m;
     uint64_t *sorted, *tmp;
-    uint32_t *counts;       /* S_COUNTS */
+    uint32_t *counts;                /* S_COUNTS */
 } s_work_t;
 
 /*  Sets score[i] (1..5) of each active customer i (in id order) by key[i] ascending, ties
@@ -189,8 +157,9 @@ s_round_div (__int128 sum, int64_t count)
 static void
 s_work_free (s_work_t *w)
 {
-    free (w->active);
-    free (w->key);
+    free (w->last);
+    free (w->orders);
+    free (w->cents);
     free (w->r);
     free (w->f);
     free (w->m);
@@ -203,26 +172,62 @@ static int
 s_work_alloc (s_work_t *w, uint32_t n)
 {
     size_t k = n ? n : 1;
-    *w = (s_work_t) {malloc (k * 4), malloc (k * 8), malloc (k),     malloc (k),
-                     malloc (k),     malloc (k * 8), malloc (k * 8), malloc (S_COUNTS * 4)};
-    return w->active && w->key && w->r && w->f && w->m && w->sorted && w->tmp && w->counts
+    *w = (s_work_t) {.last = malloc (k * 8), .orders = malloc (k * 8), .cents = malloc (k * 8),
+                     .r = malloc (k), .f = malloc (k), .m = malloc (k), .sorted = malloc (k * 8),
+                     .tmp = malloc (k * 8), .counts = malloc (S_COUNTS * 4)};
+    return w->last && w->orders && w->cents && w->r && w->f && w->m && w->sorted && w->tmp
+                   && w->counts
                ? 0
                : -1;
 }
 
+/*  Lists every customer with orders on days lo..hi, in customer_id order, with the last
+    such day, their number and their revenue. Returns how many. */
+static uint32_t
+s_scan (const store_t *store, int32_t lo, int32_t hi, s_work_t *w)
+{
+    uint32_t n = 0;
+    bool all = store_all_days (store, lo, hi);
+    uint32_t span = (uint32_t) (hi - lo);
+    const int32_t *day = store->order_day;
+    const int64_t *cents = store->order_cents;
+    for (uint32_t c = 0; c < store->customers; c++) {
+        size_t from = store->customer_start[c], to = store->customer_start[c + 1];
+        int32_t last = INT32_MIN;
+        uint64_t orders = 0;
+        int64_t sum = 0;
+        if (all && from < to) {
+            last = store->customer_last_day[c];
+            orders = to - from;
+            sum = store->customer_cents[c];
+        }
+        else if (!all)
+            for (size_t i = from; i < to; i++)
+                if ((uint32_t) (day[i] - lo) <= span) {
+                    last = day[i] > last ? day[i] : last;
+                    orders++;
+                    sum += cents[i];
+                }
+        if (orders) {
+            w->last[n] = (uint64_t) last;
+            w->orders[n] = orders;
+            w->cents[n++] = (uint64_t) sum;
+        }
+    }
+    return n;
+}
+
 static void
-s_sum_segments (const s_work_t *w, const s_rfm_t *per, uint32_t n, int32_t reference,
-                engine_rfm_t *rfm)
+s_sum_segments (const s_work_t *w, uint32_t n, int32_t reference_day, engine_rfm_t *rfm)
 {
     int64_t recency[ENGINE_SEGMENTS] = {0}, orders[ENGINE_SEGMENTS] = {0};
     __int128 cents[ENGINE_SEGMENTS] = {0};
     for (uint32_t i = 0; i < n; i++) {
-        const s_rfm_t *c = &per[w->active[i]];
         int s = s_segment_of (w->r[i], w->f[i], w->m[i]);
         rfm->segments[s].customers++;
-        recency[s] += reference - c->last_day;
-        orders[s] += c->orders;
-        cents[s] += c->cents;
+        recency[s] += reference_day - (int64_t) w->last[i];
+        orders[s] += (int64_t) w->orders[i];
+        cents[s] += (int64_t) w->cents[i];
     }
     rfm->total_customers = n;
     for (int s = 0; s < ENGINE_SEGMENTS; s++) {
@@ -239,33 +244,23 @@ engine_rfm (const store_t *store, int32_t start, int32_t end, int32_t reference,
             engine_rfm_t *rfm)
 {
     memset (rfm, 0, sizeof *rfm);
-    uint32_t lo, hi;
-    size_t from, to;
-    if (!store_slice (store, start, end, &lo, &hi, &from, &to) || from == to)
+    int32_t lo, hi;
+    if (!store_days (store, start, end, &lo, &hi))
         return 0;
-    s_rfm_t *per = s_scan (store, lo, hi);
     s_work_t w = {0};
-    if (!per || s_work_alloc (&w, store->customers) != 0) {
-        free (per);
+    if (s_work_alloc (&w, store->customers_with_orders) != 0) {
         s_work_free (&w);
         return -1;
     }
-    uint32_t n = 0; /* customer numbers follow customer_id: active is in id order */
-    for (uint32_t c = 0; c < store->customers; c++)
-        if (per[c].orders)
-            w.active[n++] = c;
-    /*  R: recency descending = last order date ascending; F, M: ascending. */
-    for (uint32_t i = 0; i < n; i++)
-        w.key[i] = (uint64_t) ((int64_t) per[w.active[i]].last_day - store->first_day);
+    uint32_t n = s_scan (store, lo, hi, &w);
+    /*  R: recency descending = last order day ascending; F, M: ascending. */
+    w.key = w.last;
     s_score (&w, n, w.r);
-    for (uint32_t i = 0; i < n; i++)
-        w.key[i] = per[w.active[i]].orders;
+    w.key = w.orders;
     s_score (&w, n, w.f);
-    for (uint32_t i = 0; i < n; i++)
-        w.key[i] = (uint64_t) per[w.active[i]].cents;
+    w.key = w.cents;
     s_score (&w, n, w.m);
-    s_sum_segments (&w, per, n, reference, rfm);
+    s_sum_segments (&w, n, reference - store->first_day, rfm);
     s_work_free (&w);
-    free (per);
     return 0;
 }

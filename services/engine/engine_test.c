@@ -85,7 +85,7 @@ s_setup (void **state)
           " unit_price) SELECT 'big', DATE '2025-03-20', c.customer_key, p.product_key, 1,"
           " 45000000.00 FROM dim_customer c, dim_product p"
           " WHERE c.customer_id = '~late' AND p.product_id = 'P-free'");
-    s_store = store_load (s_conn, err, sizeof err);
+    s_store = store_load (s_conn, NULL, err, sizeof err);
     if (!s_store)
         fail_msg ("%s", err);
     return 0;
@@ -264,6 +264,53 @@ test_top (void **state)
         }
 }
 
+/*  A store refreshed after a load reads only the load's orders and answers like a store
+    loaded from scratch; orders that are not a load's (a seed) make it read everything. */
+static void
+test_refresh (void **state)
+{
+    /*  An ETL-like load: new customers whose ids sort between the old ones (every number
+        after them moves), a changed country, a new product, orders before the first and
+        after the last day. */
+    s_ok ("INSERT INTO dim_customer (customer_id, name, email, city, country)"
+          " VALUES ('C00001a', 'N', 'n@x', 'X', 'Z'), ('~late0', 'N', 'n@x', 'X', 'Z');"
+          "UPDATE dim_customer SET country = 'Elsewhere' WHERE customer_id = '0first';"
+          "INSERT INTO dim_product (product_id, name, category) VALUES ('P-new', 'N', 'New');"
+          "INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity,"
+          " unit_price, etl_run_id) SELECT 'r' || g, DATE '2023-01-01' + g * 97,"
+          " (SELECT customer_key FROM dim_customer ORDER BY customer_id OFFSET g % 7 LIMIT 1),"
+          " (SELECT product_key FROM dim_product WHERE product_id = 'P-new'), 1 + g % 3, 9.99,"
+          " 7 FROM generate_series(0, 12) g;"
+          "INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity,"
+          " unit_price, etl_run_id) SELECT 'r-new-' || c.customer_id, DATE '2025-07-01',"
+          " c.customer_key, 1, 2, 5.00, 8 FROM dim_customer c"
+          " WHERE c.customer_id IN ('C00001a', '~late0')");
+    char err[1024];
+    store_t *refreshed = store_load (s_conn, s_store, err, sizeof err);
+    if (!refreshed)
+        fail_msg ("%s", err);
+    assert_int_equal (refreshed->refreshed_orders, 15);
+    assert_int_equal (refreshed->etl_run_max, 8);
+    store_destroy (&s_store);
+    s_store = refreshed;
+    test_store_matches_tables (state);
+    test_totals (state);
+    test_trend (state);
+    test_rfm (state);
+    test_top (state);
+    /*  Orders that no run loaded: the refresh cannot find them, so it reads everything. */
+    s_ok ("INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity,"
+          " unit_price) VALUES ('seeded', DATE '2025-05-05', 1, 1, 1, 1.00)");
+    refreshed = store_load (s_conn, s_store, err, sizeof err);
+    if (!refreshed)
+        fail_msg ("%s", err);
+    assert_int_equal (refreshed->refreshed_orders, refreshed->orders);
+    store_destroy (&s_store);
+    s_store = refreshed;
+    test_totals (state);
+    test_rfm (state);
+}
+
 int
 main (void)
 {
@@ -273,6 +320,7 @@ main (void)
         cmocka_unit_test (test_trend),
         cmocka_unit_test (test_rfm),
         cmocka_unit_test (test_top),
+        cmocka_unit_test (test_refresh),
     };
     return cmocka_run_group_tests (tests, s_setup, s_teardown);
 }

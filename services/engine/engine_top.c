@@ -24,24 +24,38 @@ s_better_first (const void *a, const void *b)
     return strcmp ((const char *) ix, (const char *) iy); /* strcmp compares as unsigned */
 }
 
+/*  Sums the orders of days lo..hi per product key into per. */
+static void
+s_sum (const store_t *store, int32_t lo, int32_t hi, engine_top_t *per)
+{
+    if (store_all_days (store, lo, hi)) {
+        for (uint32_t k = 0; k < store->product_slots; k++)
+            per[k] = (engine_top_t) {k, store->product_orders[k], store->product_units[k],
+                                     store->product_cents[k]};
+        return;
+    }
+    uint32_t span = (uint32_t) (hi - lo);
+    for (size_t i = 0; i < store->orders; i++)
+        if ((uint32_t) (store->order_day[i] - lo) <= span) {
+            engine_top_t *p = &per[store->order_product[i]];
+            p->orders++;
+            p->units += store->order_quantity[i];
+            p->cents += store->order_cents[i];
+        }
+}
+
 int
 engine_top (const store_t *store, int32_t start, int32_t end, bool by_units, size_t limit,
             engine_top_t *items, size_t *count)
 {
     *count = 0;
-    uint32_t lo, hi;
-    size_t from, to;
-    if (!store_slice (store, start, end, &lo, &hi, &from, &to))
+    int32_t lo, hi;
+    if (!store_days (store, start, end, &lo, &hi))
         return 0;
     engine_top_t *per = calloc (store->product_slots, sizeof *per);
     if (!per)
         return -1;
-    for (size_t i = from; i < to; i++) {
-        engine_top_t *p = &per[store->order_product[i]];
-        p->orders++;
-        p->units += store->order_quantity[i];
-        p->cents += store->order_cents[i];
-    }
+    s_sum (store, lo, hi, per);
     size_t sold = 0;
     for (uint32_t k = 0; k < store->product_slots; k++)
         if (per[k].orders) {

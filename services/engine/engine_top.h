@@ -1,6 +1,7 @@
 /*  engine_top: the best-selling products of a date range (SPEC §6 top sellers), computed
-    from the store: one pass over the range's orders summing per product key, then the
-    products sold ordered by the metric descending and product_id ascending (byte order). */
+    from the store: one pass over the orders summing those in range per product key (or the
+    store's all-time sums, for all the days), then the products sold ordered by the metric
+    descending and product_id ascending (byte order). */
 #ifndef ENGINE_TOP_H
 #define ENGINE_TOP_H
 

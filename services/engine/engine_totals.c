@@ -1,6 +1,5 @@
 #include "engine_totals.h"
 
-#include <stdlib.h>
 
 #include "ecom_date.h"
 
@@ -11,18 +10,22 @@ s_round_div (int64_t sum, int64_t count)
     return count ? (int64_t) (((__int128) 2 * sum + count) / (2 * (__int128) count)) : 0;
 }
 
-/*  The distinct customers of the orders [from, to). */
+/*  The customers with an order on a day lo..hi: one pass over the order days, stopping at
+    each customer's first hit. */
 static int64_t
-s_distinct_customers (const store_t *store, size_t from, size_t to, uint64_t *seen)
+s_distinct_customers (const store_t *store, int32_t lo, int32_t hi)
 {
+    if (store_all_days (store, lo, hi))
+        return store->customers_with_orders;
     int64_t count = 0;
-    const uint32_t *customer = store->order_customer;
-    for (size_t i = from; i < to; i++) {
-        uint32_t c = customer[i];
-        uint64_t bit = (uint64_t) 1 << (c & 63);
-        count += !(seen[c >> 6] & bit);
-        seen[c >> 6] |= bit;
-    }
+    const int32_t *day = store->order_day;
+    uint32_t span = (uint32_t) (hi - lo);
+    for (uint32_t c = 0; c < store->customers; c++)
+        for (size_t i = store->customer_start[c]; i < store->customer_start[c + 1]; i++)
+            if ((uint32_t) (day[i] - lo) <= span) {
+                count++;
+                break;
+            }
     return count;
 }
 
@@ -30,21 +33,16 @@ int
 engine_totals (const store_t *store, int32_t start, int32_t end, engine_totals_t *totals)
 {
     *totals = (engine_totals_t) {0};
-    uint32_t lo, hi;
-    size_t from, to;
-    if (!store_slice (store, start, end, &lo, &hi, &from, &to))
+    int32_t lo, hi;
+    if (!store_days (store, start, end, &lo, &hi))
         return 0;
-    for (uint32_t d = lo; d <= hi; d++) {
+    for (int32_t d = lo; d <= hi; d++) {
+        totals->orders += store->day_orders[d];
         totals->units += store->day_units[d];
         totals->cents += store->day_cents[d];
     }
-    totals->orders = (int64_t) (to - from);
     totals->average_cents = s_round_div (totals->cents, totals->orders);
-    uint64_t *seen = calloc ((store->customers + 64) / 64, sizeof *seen);
-    if (!seen)
-        return -1;
-    totals->customers = s_distinct_customers (store, from, to, seen);
-    free (seen);
+    totals->customers = s_distinct_customers (store, lo, hi);
     return 0;
 }
 
@@ -73,16 +71,15 @@ engine_trend (const store_t *store, int32_t start, int32_t end, engine_unit_t un
         points[i] = (engine_point_t) {.period = period};
         period = engine_period_next (unit, period);
     }
-    uint32_t lo, hi;
-    size_t from, to;
-    if (count == 0 || !store_slice (store, start, end, &lo, &hi, &from, &to))
+    int32_t lo, hi;
+    if (count == 0 || !store_days (store, start, end, &lo, &hi))
         return;
     size_t at = 0;
-    for (uint32_t d = lo; d <= hi; d++) {
-        int32_t day = store->first_day + (int32_t) d;
+    for (int32_t d = lo; d <= hi; d++) {
+        int32_t day = store->first_day + d;
         while (at + 1 < count && points[at + 1].period <= day)
             at++;
-        points[at].orders += (int64_t) (store->day_start[d + 1] - store->day_start[d]);
+        points[at].orders += store->day_orders[d];
         points[at].cents += store->day_cents[d];
     }
 }

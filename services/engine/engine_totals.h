@@ -1,7 +1,8 @@
 /*  engine_totals: the KPI totals and the revenue trend of a date range, computed from the
     store (SPEC §6 kpis and revenue trends). Orders, units and revenue come from the store's
-    per-day sums (one step per day); unique customers from one pass over the range's orders
-    marking a bitmap of customer keys (an order costs a few nanoseconds, exact). */
+    per-day sums (one step per day); unique customers from one sequential pass over the
+    order days, customer by customer, stopping at each customer's first order in range (or
+    the store's count of customers with orders, for all the days). */
 #ifndef ENGINE_TOTALS_H
 #define ENGINE_TOTALS_H
 
@@ -16,8 +17,7 @@ typedef struct {
                                       no orders */
 } engine_totals_t;
 
-/*  The totals of the orders dated start..end (inclusive days). Returns 0, or -1 when out of
-    memory. */
+/*  The totals of the orders dated start..end (inclusive days). Returns 0. */
 int engine_totals (const store_t *store, int32_t start, int32_t end, engine_totals_t *totals);
 
 /*  The periods of a trend: day, ISO week (from Monday) or calendar month. */

@@ -37,7 +37,9 @@ s_read_sizes (store_t *self, PGconn *conn, char *err, size_t errlen)
         || s_int64 (conn, "SELECT count(*) FROM dim_customer", &customers, err, errlen)
         || s_int64 (conn, "SELECT coalesce(max(product_key), 0) FROM dim_product", &max_product,
                     err, errlen)
-        || s_int64 (conn, "SELECT count(*) FROM dim_product", &products, err, errlen))
+        || s_int64 (conn, "SELECT count(*) FROM dim_product", &products, err, errlen)
+        || s_int64 (conn, "SELECT pg_relation_filenode('fact_order')", &self->fact_filenode, err,
+                    errlen))
         return -1;
     if (max_customer < 0 || max_customer >= S_MAX_SLOTS || max_product < 0
         || max_product >= S_MAX_SLOTS) {
@@ -51,40 +53,33 @@ s_read_sizes (store_t *self, PGconn *conn, char *err, size_t errlen)
     return 0;
 }
 
-/*  The days and the orders of each, from the daily rollup (kept equal to fact_order by its
-    triggers; s_read_orders checks every order lands inside its day's count). */
+/*  The first and last order dates and the number of orders, from the daily rollup (kept
+    equal to fact_order by its triggers; s_read_orders checks the count). */
 static int
 s_read_days (store_t *self, PGconn *conn, char *err, size_t errlen)
 {
-    PGresult *res = PQexec (conn, "SELECT (date - DATE '1970-01-01'), orders"
-                                  " FROM agg_daily_sales ORDER BY date");
-    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+    PGresult *res = PQexec (conn, "SELECT min(date) - DATE '1970-01-01',"
+                                  " max(date) - DATE '1970-01-01', coalesce(sum(orders), 0)"
+                                  " FROM agg_daily_sales");
+    if (PQresultStatus (res) != PGRES_TUPLES_OK || PQntuples (res) != 1) {
         ecom_db_error (res, err, errlen);
         PQclear (res);
         return -1;
     }
-    int rows = PQntuples (res);
-    if (rows > 0) {
+    if (!PQgetisnull (res, 0, 0)) {
         self->first_day = (int32_t) strtol (PQgetvalue (res, 0, 0), NULL, 10);
-        self->last_day = (int32_t) strtol (PQgetvalue (res, rows - 1, 0), NULL, 10);
+        self->last_day = (int32_t) strtol (PQgetvalue (res, 0, 1), NULL, 10);
         self->span = (uint32_t) (self->last_day - self->first_day + 1);
+        self->orders = strtoull (PQgetvalue (res, 0, 2), NULL, 10);
     }
-    self->day_start = s_array ((size_t) self->span + 1, sizeof *self->day_start);
+    PQclear (res);
+    self->day_orders = s_array (self->span, sizeof *self->day_orders);
     self->day_units = s_array (self->span, sizeof *self->day_units);
     self->day_cents = s_array (self->span, sizeof *self->day_cents);
-    if (!self->day_start || !self->day_units || !self->day_cents) {
-        PQclear (res);
+    if (!self->day_orders || !self->day_units || !self->day_cents) {
         snprintf (err, errlen, "out of memory");
         return -1;
     }
-    for (int row = 0; row < rows; row++) {
-        int32_t day = (int32_t) strtol (PQgetvalue (res, row, 0), NULL, 10);
-        self->day_start[day - self->first_day + 1] = strtoull (PQgetvalue (res, row, 1), NULL, 10);
-    }
-    PQclear (res);
-    for (uint32_t d = 0; d < self->span; d++)
-        self->day_start[d + 1] += self->day_start[d];
-    self->orders = self->day_start[self->span];
     return 0;
 }
 
@@ -110,14 +105,15 @@ s_alloc_customers (store_t *self)
 {
     size_t n = self->customers;
     self->customer_index = s_array (self->customer_slots, sizeof (uint32_t));
+    self->customer_key = s_array (n, sizeof (uint32_t));
+    self->customer_start = s_array (n + 1, sizeof (size_t));
     self->customer_country = s_array (n, sizeof (uint32_t));
     self->customer_first_day = s_array (n, sizeof (int32_t));
     self->customer_last_day = s_array (n, sizeof (int32_t));
-    self->customer_orders = s_array (n, sizeof (uint32_t));
     self->customer_cents = s_array (n, sizeof (int64_t));
     self->countries = store_dict_new ();
-    if (!self->customer_index || !self->customer_country || !self->customer_first_day
-        || !self->customer_last_day || !self->customer_orders || !self->customer_cents
+    if (!self->customer_index || !self->customer_key || !self->customer_start || !self->customer_country
+        || !self->customer_first_day || !self->customer_last_day || !self->customer_cents
         || !self->countries)
         return -1;
     for (size_t k = 0; k < self->customer_slots; k++)
@@ -153,6 +149,7 @@ s_number_customers (store_t *self, s_customer_t *rows, uint32_t count)
     qsort (rows, count, sizeof *rows, s_by_id);
     for (uint32_t c = 0; c < count; c++) {
         self->customer_index[rows[c].key] = c;
+        self->customer_key[c] = rows[c].key;
         self->customer_country[c] = rows[c].country;
     }
 }
@@ -223,8 +220,12 @@ s_read_products (store_t *self, PGconn *conn, char *err, size_t errlen)
     self->product_id = s_array (n, sizeof (char *));
     self->product_name = s_array (n, sizeof (char *));
     self->product_category = s_array (n, sizeof (uint32_t));
+    self->product_orders = s_array (n, sizeof (int64_t));
+    self->product_units = s_array (n, sizeof (int64_t));
+    self->product_cents = s_array (n, sizeof (int64_t));
     self->categories = store_dict_new ();
-    if (!self->product_id || !self->product_name || !self->product_category || !self->categories) {
+    if (!self->product_id || !self->product_name || !self->product_category || !self->categories
+        || !self->product_orders || !self->product_units || !self->product_cents) {
         snprintf (err, errlen, "out of memory for %u products", self->products);
         return -1;
     }
@@ -242,115 +243,210 @@ s_read_products (store_t *self, PGconn *conn, char *err, size_t errlen)
 }
 
 /*  ---------------------------------------------------------------------------------------
-    Orders */
+    Orders: read as they come into a staging copy (with each order's customer), then placed
+    customer by customer (a counting sort on the customer's number). */
+
+typedef struct {
+    uint32_t *customer;
+    int32_t *day;
+    uint32_t *product, *quantity;
+    int64_t *cents;
+} s_columns_t;
 
 static int
-s_alloc_orders (store_t *self)
+s_columns_alloc (s_columns_t *c, size_t n, bool with_customer)
 {
-    size_t n = self->orders;
-    self->order_customer = s_array (n, sizeof (uint32_t));
-    self->order_product = s_array (n, sizeof (uint32_t));
-    self->order_quantity = s_array (n, sizeof (uint32_t));
-    self->order_cents = s_array (n, sizeof (int64_t));
-    return self->order_customer && self->order_product && self->order_quantity
-                   && self->order_cents
+    *c = (s_columns_t) {with_customer ? s_array (n, sizeof (uint32_t)) : NULL,
+                        s_array (n, sizeof (int32_t)), s_array (n, sizeof (uint32_t)),
+                        s_array (n, sizeof (uint32_t)), s_array (n, sizeof (int64_t))};
+    return (c->customer || !with_customer) && c->day && c->product && c->quantity && c->cents
                ? 0
                : -1;
 }
 
-/*  Places one order (date, customer_key, product_key, quantity, total_amount) into its
-    day's next free place; fill[d] counts the places used so far. */
+static void
+s_columns_free (s_columns_t *c)
+{
+    free (c->customer);
+    free (c->day);
+    free (c->product);
+    free (c->quantity);
+    free (c->cents);
+}
+
+/*  Puts one order (customer number c, day index d) at row at of the staging columns and
+    adds it to its day's and product's sums. */
+static void
+s_stage (store_t *self, s_columns_t *staged, size_t at, uint32_t c, int32_t d, uint32_t product,
+         uint32_t quantity, int64_t cents)
+{
+    staged->customer[at] = c;
+    staged->day[at] = d;
+    staged->product[at] = product;
+    staged->quantity[at] = quantity;
+    staged->cents[at] = cents;
+    self->customer_start[c + 1]++;
+    self->day_orders[d]++;
+    self->day_units[d] += quantity;
+    self->day_cents[d] += cents;
+    self->product_orders[product]++;
+    self->product_units[product] += quantity;
+    self->product_cents[product] += cents;
+}
+
+/*  Reads one order (date, customer_key, product_key, quantity, total_amount, etl_run_id)
+    into row at of the staging columns. */
 static int
-s_order_row (store_t *self, const ecom_field_t *f, size_t *fill)
+s_order_row (store_t *self, const ecom_field_t *f, s_columns_t *staged, size_t at)
 {
     int32_t day, customer, product, quantity;
-    int64_t cents;
+    int64_t cents, run = 0;
     if (ecom_field_date (&f[0], &day) != 0 || ecom_field_int32 (&f[1], &customer) != 0
         || ecom_field_int32 (&f[2], &product) != 0 || ecom_field_int32 (&f[3], &quantity) != 0
-        || ecom_field_cents (&f[4], &cents) != 0)
+        || ecom_field_cents (&f[4], &cents) != 0
+        || (f[5].len != -1 && ecom_field_int64 (&f[5], &run) != 0))
         return -1;
     int64_t d = (int64_t) day - self->first_day;
-    if (d < 0 || d >= self->span || customer < 0 || (uint32_t) customer >= self->customer_slots
+    if (at >= self->orders || d < 0 || d >= self->span || customer < 0
+        || (uint32_t) customer >= self->customer_slots
         || self->customer_index[customer] == STORE_NO_CUSTOMER || product < 0
         || (uint32_t) product >= self->product_slots || !self->product_id[product]
         || quantity < 1 || cents < 0)
         return -1;
-    size_t at = self->day_start[d] + fill[d];
-    if (at >= self->day_start[d + 1])
-        return -1;
-    fill[d]++;
-    self->order_customer[at] = self->customer_index[customer];
-    self->order_product[at] = (uint32_t) product;
-    self->order_quantity[at] = (uint32_t) quantity;
-    self->order_cents[at] = cents;
-    self->day_units[d] += quantity;
-    self->day_cents[d] += cents;
+    self->etl_run_max = run > self->etl_run_max ? run : self->etl_run_max;
+    s_stage (self, staged, at, self->customer_index[customer], (int32_t) d, (uint32_t) product,
+             (uint32_t) quantity, cents);
     return 0;
 }
 
+/*  Stages the orders of previous (an older store of the same table) with this store's
+    customer numbers and days. Returns 0, or -1 when they do not fit (a customer or product
+    gone, a day outside this store's): the caller then loads everything. */
 static int
-s_read_orders (store_t *self, PGconn *conn, char *err, size_t errlen)
+s_restage (store_t *self, const store_t *previous, s_columns_t *staged)
 {
-    size_t *fill = s_array (self->span, sizeof *fill);
-    if (s_alloc_orders (self) != 0 || !fill) {
-        free (fill);
+    int32_t shift = previous->first_day - self->first_day;
+    for (uint32_t old = 0; old < previous->customers; old++) {
+        uint32_t key = previous->customer_key[old];
+        uint32_t c = key < self->customer_slots ? self->customer_index[key] : STORE_NO_CUSTOMER;
+        size_t from = previous->customer_start[old], to = previous->customer_start[old + 1];
+        if (from < to && c == STORE_NO_CUSTOMER)
+            return -1;
+        for (size_t i = from; i < to; i++) {
+            int64_t d = (int64_t) previous->order_day[i] + shift;
+            uint32_t product = previous->order_product[i];
+            if (d < 0 || d >= self->span || product >= self->product_slots
+                || !self->product_id[product])
+                return -1;
+            s_stage (self, staged, i, c, (int32_t) d, product, previous->order_quantity[i],
+                     previous->order_cents[i]);
+        }
+    }
+    return 0;
+}
+
+/*  Places the staged orders customer by customer and sums each customer's. */
+static int
+s_place_orders (store_t *self, const s_columns_t *staged)
+{
+    s_columns_t placed;
+    if (s_columns_alloc (&placed, self->orders, false) != 0) {
+        s_columns_free (&placed);
+        return -1;
+    }
+    for (uint32_t c = 0; c < self->customers; c++)
+        self->customer_start[c + 1] += self->customer_start[c];
+    size_t *next = s_array ((size_t) self->customers + 1, sizeof *next);
+    if (!next) {
+        s_columns_free (&placed);
+        return -1;
+    }
+    memcpy (next, self->customer_start, ((size_t) self->customers + 1) * sizeof *next);
+    for (size_t i = 0; i < self->orders; i++) {
+        uint32_t c = staged->customer[i];
+        size_t at = next[c]++;
+        placed.day[at] = staged->day[i];
+        placed.product[at] = staged->product[i];
+        placed.quantity[at] = staged->quantity[i];
+        placed.cents[at] = staged->cents[i];
+        int32_t *first = &self->customer_first_day[c], *last = &self->customer_last_day[c];
+        *first = *first == STORE_NO_DAY || staged->day[i] < *first ? staged->day[i] : *first;
+        *last = staged->day[i] > *last ? staged->day[i] : *last;
+        self->customer_cents[c] += staged->cents[i];
+    }
+    free (next);
+    self->order_day = placed.day;
+    self->order_product = placed.product;
+    self->order_quantity = placed.quantity;
+    self->order_cents = placed.cents;
+    for (uint32_t c = 0; c < self->customers; c++)
+        self->customers_with_orders += self->customer_start[c + 1] > self->customer_start[c];
+    return 0;
+}
+
+/*  Reads the orders: all of them, or, with previous (an older store of the same table),
+    its orders plus those of the ETL runs after the last it holds. Returns 0; 1 when the
+    orders read are not what the table holds now (previous does not fit: load everything
+    instead); -1 with err. */
+static int
+s_read_orders (store_t *self, PGconn *conn, const store_t *previous, char *err, size_t errlen)
+{
+    s_columns_t staged;
+    if (s_columns_alloc (&staged, self->orders, true) != 0) {
+        s_columns_free (&staged);
         snprintf (err, errlen, "out of memory for %zu orders", self->orders);
         return -1;
     }
-    ecom_copy_out_t out;
-    int rc = ecom_copy_out_begin (&out, conn,
-                                  "COPY (SELECT order_date, customer_key, product_key, quantity,"
-                                  " total_amount FROM fact_order) TO STDOUT (FORMAT binary)",
-                                  err, errlen);
-    ecom_field_t f[5];
     size_t count = 0;
-    while (rc == 0 && (rc = ecom_copy_out_next (&out, f, 5, err, errlen)) == 1) {
-        if ((rc = s_order_row (self, f, fill)) != 0)
-            snprintf (err, errlen, "fact_order: an order outside the rollup's days or whose "
-                                   "customer or product is missing");
-        count++;
+    char sql[256] = "COPY (SELECT order_date, customer_key, product_key, quantity, total_amount,"
+                    " etl_run_id FROM fact_order";
+    if (previous) {
+        if (previous->orders > self->orders || s_restage (self, previous, &staged) != 0) {
+            s_columns_free (&staged);
+            return 1;
+        }
+        count = previous->orders;
+        self->etl_run_max = previous->etl_run_max;
+        snprintf (sql + strlen (sql), sizeof sql - strlen (sql), " WHERE etl_run_id > %lld",
+                  (long long) previous->etl_run_max);
     }
+    strcat (sql, ") TO STDOUT (FORMAT binary)");
+    ecom_copy_out_t out;
+    int rc = ecom_copy_out_begin (&out, conn, sql, err, errlen);
+    ecom_field_t f[6];
+    while (rc == 0 && (rc = ecom_copy_out_next (&out, f, 6, err, errlen)) == 1)
+        if ((rc = s_order_row (self, f, &staged, count++)) != 0)
+            snprintf (err, errlen, "fact_order: more orders than agg_daily_sales counts, or "
+                                   "an order whose customer or product is missing");
     ecom_copy_out_end (&out);
-    free (fill);
-    if (rc == 0 && count != self->orders) {
+    self->refreshed_orders = previous ? count - previous->orders : count;
+    if (rc != 0 && previous)
+        rc = 1; /* counts that do not add up: read everything before calling it an error */
+    else if (rc == 0 && count != self->orders) {
         snprintf (err, errlen, "fact_order holds %zu orders, agg_daily_sales %zu", count,
                   self->orders);
+        rc = previous ? 1 : -1;
+    }
+    if (rc == 0 && s_place_orders (self, &staged) != 0) {
+        snprintf (err, errlen, "out of memory for %zu orders", self->orders);
         rc = -1;
     }
+    s_columns_free (&staged);
     return rc;
-}
-
-/*  Every customer's first and last order dates, orders and revenue ever. */
-static void
-s_sum_customers (store_t *self)
-{
-    for (uint32_t d = 0; d < self->span; d++) {
-        int32_t day = self->first_day + (int32_t) d;
-        for (size_t i = self->day_start[d]; i < self->day_start[d + 1]; i++) {
-            uint32_t c = self->order_customer[i];
-            if (self->customer_first_day[c] == STORE_NO_DAY)
-                self->customer_first_day[c] = day;
-            self->customer_last_day[c] = day;
-            self->customer_orders[c]++;
-            self->customer_cents[c] += self->order_cents[i];
-        }
-    }
 }
 
 /*  ---------------------------------------------------------------------------------------
     The whole load */
 
-store_t *
-store_load (PGconn *conn, char *err, size_t errlen)
+/*  One attempt: see s_read_orders for 1. */
+static int
+s_load (store_t *self, PGconn *conn, const store_t *previous, char *err, size_t errlen)
 {
-    store_t *self = calloc (1, sizeof *self);
-    if (!self) {
-        snprintf (err, errlen, "out of memory");
-        return NULL;
-    }
     int rc = ecom_db_exec (conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen);
     if (rc == 0)
         rc = s_read_sizes (self, conn, err, errlen);
+    if (previous && rc == 0 && previous->fact_filenode != self->fact_filenode)
+        previous = NULL; /* the table was rewritten (TRUNCATE): nothing carries over */
     if (rc == 0)
         rc = s_read_days (self, conn, err, errlen);
     if (rc == 0)
@@ -358,15 +454,27 @@ store_load (PGconn *conn, char *err, size_t errlen)
     if (rc == 0)
         rc = s_read_products (self, conn, err, errlen);
     if (rc == 0)
-        rc = s_read_orders (self, conn, err, errlen);
+        rc = s_read_orders (self, conn, previous, err, errlen);
     char end_err[256];
     if (PQtransactionStatus (conn) != PQTRANS_IDLE)
         ecom_db_exec (conn, "ROLLBACK", end_err, sizeof end_err); /* read only: nothing to keep */
-    if (rc != 0) {
+    return rc;
+}
+
+store_t *
+store_load (PGconn *conn, const store_t *previous, char *err, size_t errlen)
+{
+    store_t *self = calloc (1, sizeof *self);
+    int rc = self ? s_load (self, conn, previous, err, errlen) : -1;
+    if (rc == 1) {
         store_destroy (&self);
-        return NULL;
+        self = calloc (1, sizeof *self);
+        rc = self ? s_load (self, conn, NULL, err, errlen) : -1;
     }
-    s_sum_customers (self);
+    if (!self)
+        snprintf (err, errlen, "out of memory");
+    if (rc != 0)
+        store_destroy (&self);
     return self;
 }
 
@@ -376,18 +484,19 @@ store_destroy (store_t **self_p)
     store_t *self = *self_p;
     if (!self)
         return;
-    free (self->day_start);
+    free (self->day_orders);
     free (self->day_units);
     free (self->day_cents);
-    free (self->order_customer);
+    free (self->order_day);
     free (self->order_product);
     free (self->order_quantity);
     free (self->order_cents);
     free (self->customer_index);
+    free (self->customer_key);
+    free (self->customer_start);
     free (self->customer_country);
     free (self->customer_first_day);
     free (self->customer_last_day);
-    free (self->customer_orders);
     free (self->customer_cents);
     for (uint32_t k = 0; self->product_id && k < self->product_slots; k++) {
         free (self->product_id[k]);
@@ -396,6 +505,9 @@ store_destroy (store_t **self_p)
     free (self->product_id);
     free (self->product_name);
     free (self->product_category);
+    free (self->product_orders);
+    free (self->product_units);
+    free (self->product_cents);
     store_dict_destroy (&self->countries);
     store_dict_destroy (&self->categories);
     free (self);
@@ -406,9 +518,9 @@ size_t
 store_bytes (const store_t *self)
 {
     size_t per_order = 3 * sizeof (uint32_t) + sizeof (int64_t);
-    size_t per_day = sizeof (size_t) + 2 * sizeof (int64_t);
-    size_t per_customer = 2 * sizeof (uint32_t) + 2 * sizeof (int32_t) + sizeof (int64_t);
-    size_t per_product = 2 * sizeof (char *) + sizeof (uint32_t) + 32;
+    size_t per_day = 3 * sizeof (int64_t);
+    size_t per_customer = sizeof (size_t) + 4 * sizeof (uint32_t) + sizeof (int64_t);
+    size_t per_product = 2 * sizeof (char *) + sizeof (uint32_t) + 3 * sizeof (int64_t) + 32;
     return self->orders * per_order + (size_t) self->span * per_day
            + (size_t) self->customers * per_customer
            + (size_t) self->customer_slots * sizeof (uint32_t)
@@ -416,16 +528,17 @@ store_bytes (const store_t *self)
 }
 
 bool
-store_slice (const store_t *self, int32_t start, int32_t end, uint32_t *day_lo,
-             uint32_t *day_hi, size_t *from, size_t *to)
+store_days (const store_t *self, int32_t start, int32_t end, int32_t *lo, int32_t *hi)
 {
     if (self->span == 0 || end < self->first_day || start > self->last_day || start > end)
         return false;
-    int32_t lo = start < self->first_day ? self->first_day : start;
-    int32_t hi = end > self->last_day ? self->last_day : end;
-    *day_lo = (uint32_t) (lo - self->first_day);
-    *day_hi = (uint32_t) (hi - self->first_day);
-    *from = self->day_start[*day_lo];
-    *to = self->day_start[*day_hi + 1];
+    *lo = (start < self->first_day ? self->first_day : start) - self->first_day;
+    *hi = (end > self->last_day ? self->last_day : end) - self->first_day;
     return true;
+}
+
+bool
+store_all_days (const store_t *self, int32_t lo, int32_t hi)
+{
+    return lo == 0 && hi + 1 == (int32_t) self->span;
 }

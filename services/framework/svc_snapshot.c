@@ -74,22 +74,24 @@ int
 svc_snapshot_reload (void *arg)
 {
     svc_snapshot_t *self = arg;
-    store_destroy (&self->store); /* stale: never served again; frees its memory first */
     double started = s_now_ms ();
     char err[512] = "";
     PGconn *conn = s_connection (self, err, sizeof err);
-    self->store = conn ? store_load (conn, err, sizeof err) : NULL;
-    if (!self->store && conn && PQstatus (conn) != CONNECTION_OK) /* lost during the load */
-        self->store = (conn = s_connection (self, err, sizeof err)) ? store_load (conn, err, sizeof err)
-                                                                    : NULL;
-    if (!self->store) {
+    store_t *store = conn ? store_load (conn, self->store, err, sizeof err) : NULL;
+    if (!store && conn && PQstatus (conn) != CONNECTION_OK) /* lost: one more try */
+        store = (conn = s_connection (self, err, sizeof err))
+                    ? store_load (conn, self->store, err, sizeof err)
+                    : NULL;
+    store_destroy (&self->store); /* stale either way: never served again */
+    self->store = store;
+    if (!store) {
         ecom_error ("msg=\"cannot load the analytics store\" reason=\"%s\"", err);
         return -1;
     }
-    const store_t *s = self->store;
-    ecom_info ("msg=\"analytics store loaded\" version=%lld orders=%zu customers=%u products=%u "
-               "days=%u mib=%.1f duration_ms=%.0f",
-               s->version, s->orders, s->customers, s->products, s->span,
-               (double) store_bytes (s) / (1 << 20), s_now_ms () - started);
+    ecom_info ("msg=\"analytics store loaded\" version=%lld orders=%zu read=%zu customers=%u "
+               "products=%u days=%u mib=%.1f duration_ms=%.0f",
+               store->version, store->orders, store->refreshed_orders, store->customers,
+               store->products, store->span, (double) store_bytes (store) / (1 << 20),
+               s_now_ms () - started);
     return 0;
 }

@@ -1,6 +1,7 @@
 /*  svc_snapshot: a service's analytics store (services/engine/store.h) kept at the current
     data version. The store is loaded on the first request that needs it and again whenever
-    a request carries a newer data version than the store's, over a connection of its own
+    a request carries a newer data version than the store's (reading only the orders loaded
+    since, when it can: store_load), over a connection of its own
     (DATABASE_URL), so the service's query connection stays free. A request therefore never
     sees data older than its data version (SPEC §6: a request after a load shows the load). */
 #ifndef SVC_SNAPSHOT_H
@@ -21,8 +22,9 @@ void svc_snapshot_destroy (svc_snapshot_t **self_p);
 /*  The store when it is at version or newer, else NULL: a load is due. */
 const store_t *svc_snapshot_current (const svc_snapshot_t *self, long long version);
 
-/*  Drops the store and loads it again (connecting or reconnecting first); blocking, for a
-    helper thread (svc_run_blocking). Returns 0, or -1 (logged) with no store. */
+/*  Loads the store again (connecting or reconnecting first), from the one it has: only the
+    orders loaded since (store_load); blocking, for a helper thread (svc_run_blocking).
+    Returns 0, or -1 (logged) with no store. */
 int svc_snapshot_reload (void *self);
 
 /*  The store (after a successful reload), or NULL. */
