@@ -30,6 +30,7 @@ struct _svc_cache_t {
     int64_t retry_at_ms;   /* the next reconnect attempt, monotonic ms; 0: now */
     long long version;     /* the data version Redis held when last read */
     bool version_known;    /* version is set */
+    char token[33];        /* written into the locks this cache takes (random, hex) */
 };
 
 static int64_t
@@ -169,6 +170,14 @@ svc_cache_new (const char *redis_url, int ttl_seconds)
         return NULL;
     }
     self->ttl = ttl_seconds > 0 ? ttl_seconds : 0;
+    unsigned char random[16];
+    if (sodium_init () < 0) {
+        free (self->url);
+        free (self);
+        return NULL;
+    }
+    randombytes_buf (random, sizeof random);
+    sodium_bin2hex (self->token, sizeof self->token, random, sizeof random);
     if (self->ttl > 0)
         s_connection (self);
     return self;
@@ -302,6 +311,129 @@ svc_cache_put (svc_cache_t *self, const char *key, const char *data, size_t size
     redisReply *reply = s_command (self, "SET %s %b EX %d", key, data, size, self->ttl);
     if (reply)
         freeReplyObject (reply);
+}
+
+/*  ---------------------------------------------------------------------------------------
+    One computation per miss across instances (svc_cache.h) */
+
+static redisReply *s_pipelined_reply (svc_cache_t *self);
+
+/*  Deletes KEYS[1] only while it holds ARGV[1]: a lock is released by its holder alone. */
+static const char s_release_script[]
+    = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end "
+      "return 0";
+
+const char *
+svc_cache_token (const svc_cache_t *self)
+{
+    return self->token;
+}
+
+/*  Queues the release of this cache's lock on key. Returns 0, or -1 when out of memory. */
+static int
+s_append_release (svc_cache_t *self, const char *key)
+{
+    return redisAppendCommand (self->redis, "EVAL %s 1 " SVC_CACHE_LOCK_PREFIX "%s %s",
+                               s_release_script, key, self->token)
+                   == REDIS_OK
+               ? 0
+               : -1;
+}
+
+/*  Reads count pipelined replies, logging any error reply (the caller has nothing to do
+    about one). Returns 0, or -1 when the connection failed (now down). */
+static int
+s_drain (svc_cache_t *self, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        redisReply *reply = s_pipelined_reply (self);
+        if (!reply)
+            return -1;
+        if (reply->type == REDIS_REPLY_ERROR) {
+            char reason[256];
+            s_log_safe (reason, sizeof reason, reply->str);
+            ecom_warn ("msg=\"Redis refused a command\" reason=\"%s\"", reason);
+        }
+        freeReplyObject (reply);
+    }
+    return 0;
+}
+
+void
+svc_cache_claim_many (svc_cache_t *self, svc_cache_claim_t *claims, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        claims[i].state = SVC_CACHE_UNAVAILABLE;
+        claims[i].value = NULL;
+        claims[i].size = 0;
+    }
+    if (count == 0 || self->ttl == 0 || !s_connection (self))
+        return;
+    size_t queued = 0;
+    for (; queued < count; queued++)
+        if (redisAppendCommand (self->redis, "SET " SVC_CACHE_LOCK_PREFIX "%s %s NX PX %d",
+                                claims[queued].key, self->token, SVC_CACHE_LOCK_MS)
+                != REDIS_OK
+            || redisAppendCommand (self->redis, "GET %s", claims[queued].key) != REDIS_OK)
+            break;
+    if (queued < count) {
+        s_lost (self); /* out of memory halfway through the pipeline: it is unusable */
+        return;
+    }
+    size_t found_held = 0; /* locks won on keys whose entry is there: released below */
+    for (size_t i = 0; i < count; i++) {
+        redisReply *lock = s_pipelined_reply (self);
+        redisReply *entry = lock ? s_pipelined_reply (self) : NULL;
+        if (!entry) {
+            freeReplyObject (lock);
+            for (size_t k = 0; k < count; k++) {
+                free (claims[k].value);
+                claims[k] = (svc_cache_claim_t) {.key = claims[k].key,
+                                                 .state = SVC_CACHE_UNAVAILABLE};
+            }
+            return; /* the connection failed: down now */
+        }
+        bool won = lock->type == REDIS_REPLY_STATUS;
+        bool busy = lock->type == REDIS_REPLY_NIL;
+        if (entry->type == REDIS_REPLY_STRING) {
+            claims[i].value = s_reply_copy (entry, &claims[i].size);
+            claims[i].state = claims[i].value ? SVC_CACHE_FOUND : SVC_CACHE_UNAVAILABLE;
+            if (won && s_append_release (self, claims[i].key) == 0)
+                found_held++;
+        }
+        else if (won || busy)
+            claims[i].state = won ? SVC_CACHE_HELD : SVC_CACHE_BUSY;
+        else if (lock->type == REDIS_REPLY_ERROR || entry->type == REDIS_REPLY_ERROR) {
+            /*  Refused (say a full Redis): this one is computed without a lock. */
+            char reason[256];
+            s_log_safe (reason, sizeof reason,
+                        lock->type == REDIS_REPLY_ERROR ? lock->str : entry->str);
+            ecom_warn ("msg=\"Redis refused a command\" reason=\"%s\"", reason);
+        }
+        freeReplyObject (lock);
+        freeReplyObject (entry);
+    }
+    (void) s_drain (self, found_held);
+}
+
+void
+svc_cache_put_release (svc_cache_t *self, const char *key, const char *data, size_t size)
+{
+    if (self->ttl == 0 || !s_connection (self))
+        return;
+    size_t queued = 0;
+    if (data) {
+        if (redisAppendCommand (self->redis, "SET %s %b EX %d", key, data, size, self->ttl)
+            != REDIS_OK)
+            return; /* out of memory: nothing queued */
+        queued++;
+    }
+    if (s_append_release (self, key) != 0) {
+        if (queued)
+            s_lost (self); /* the SET is queued but its pipeline cannot be completed */
+        return;
+    }
+    (void) s_drain (self, queued + 1);
 }
 
 /*  ---------------------------------------------------------------------------------------

@@ -12,7 +12,9 @@
             a version only grows, ecom_data_version_publish() does the same).
     Outage: Redis down is not an error: every call answers "unavailable" (the caller computes
             from PostgreSQL), the outage is logged once, and a reconnect is tried at most once
-            per SVC_CACHE_RETRY_MS. */
+            per SVC_CACHE_RETRY_MS.
+    Locks:  ecom:lock:<key> while one instance computes a miss, so that identical misses at
+            several instances compute once (svc_cache_claim_many, below). */
 #ifndef SVC_CACHE_H
 #define SVC_CACHE_H
 
@@ -53,6 +55,51 @@ char *svc_cache_get (svc_cache_t *self, const char *key, size_t *size);
 /*  Stores data/size under key with the TTL. Failures are logged (an outage once) and
     otherwise ignored. */
 void svc_cache_put (svc_cache_t *self, const char *key, const char *data, size_t size);
+
+/*  ---------------------------------------------------------------------------------------
+    One computation per miss across instances
+
+    An instance that misses on key claims it before computing: SET SVC_CACHE_LOCK_PREFIX<key>
+    <its token> NX PX SVC_CACHE_LOCK_MS and, in the same pipeline, GET key (another instance
+    may have stored the entry since the lookup; it stores before it releases, so a lock won
+    after a release always sees the entry). The holder computes, then stores the answer and
+    releases the lock in one pipeline (svc_cache_put_release: SET, then delete the lock only
+    while it still holds this cache's token, so a lock that expired and was taken by another
+    is left alone). An instance that finds the lock held waits, claiming again every
+    SVC_CACHE_POLL_MS: it gets the entry once the holder stored it, or the lock once the
+    holder released it without an entry (an error answer) or died (the lock expires). */
+#define SVC_CACHE_LOCK_PREFIX "ecom:lock:"
+/*  The lock's lifetime, and so the longest a waiter waits before it computes itself. */
+#define SVC_CACHE_LOCK_MS 5000
+/*  How often a waiter claims again. */
+#define SVC_CACHE_POLL_MS 5
+
+typedef enum {
+    SVC_CACHE_HELD,        /* the lock is ours: compute, then svc_cache_put_release() */
+    SVC_CACHE_FOUND,       /* the entry is there: value and size are set */
+    SVC_CACHE_BUSY,        /* another instance holds the lock: claim again later */
+    SVC_CACHE_UNAVAILABLE  /* caching off or Redis unavailable: compute without a lock */
+} svc_cache_claim_state_t;
+
+/*  One key's claim in svc_cache_claim_many(). */
+typedef struct {
+    const char *key;               /* in: the entry's key, as a lookup set it */
+    svc_cache_claim_state_t state; /* out */
+    char *value;                   /* out: FOUND: a copy of the entry (free()), else NULL */
+    size_t size;                   /* out: the entry's size */
+} svc_cache_claim_t;
+
+/*  Claims count keys in one Redis round trip (see above); a lock won on a key whose entry
+    is already there is released again (one more round trip) and the claim is FOUND. */
+void svc_cache_claim_many (svc_cache_t *self, svc_cache_claim_t *claims, size_t count);
+
+/*  Stores data/size under key with the TTL (unless data is NULL: an answer not to cache)
+    and releases this cache's lock on key, if it still holds it; one round trip. Failures
+    are logged (an outage once) and otherwise ignored: a lock not released expires. */
+void svc_cache_put_release (svc_cache_t *self, const char *key, const char *data, size_t size);
+
+/*  The token this cache writes into the locks it takes: 32 hex digits, random per cache. */
+const char *svc_cache_token (const svc_cache_t *self);
 
 /*  One request's lookup in svc_cache_lookup_many(). */
 typedef struct {

@@ -1,7 +1,8 @@
 /*  svc_cache_test: the cache key of svc_cache.h (pure: no Redis needed), and lookups in one
-    round trip (svc_cache_lookup_many) against a private redis-server on a free port, which
-    holds the data version all along so PostgreSQL is never asked (those tests skip when
-    redis-server cannot be started). */
+    round trip (svc_cache_lookup_many) and the claims of the cross-instance lock
+    (svc_cache_claim_many, svc_cache_put_release) against a private redis-server on a free
+    port, which holds the data version all along so PostgreSQL is never asked (those tests
+    skip when redis-server cannot be started). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -317,6 +318,143 @@ test_lookup_many_unavailable (void **state)
     svc_cache_destroy (&off);
 }
 
+/*  The integer reply of a command on a fresh connection. */
+static long long
+s_redis_int (const char *format, ...)
+{
+    struct timeval timeout = {1, 0};
+    redisContext *redis = redisConnectWithTimeout ("127.0.0.1", s_redis_port, timeout);
+    assert_true (redis && !redis->err);
+    va_list args;
+    va_start (args, format);
+    redisReply *reply = redisvCommand (redis, format, args);
+    va_end (args);
+    assert_non_null (reply);
+    assert_int_equal (reply->type, REDIS_REPLY_INTEGER);
+    long long value = reply->integer;
+    freeReplyObject (reply);
+    redisFree (redis);
+    return value;
+}
+
+/*  Claims one key; returns its state (and frees a found value after checking it). */
+static svc_cache_claim_state_t
+s_claim (svc_cache_t *cache, const char *key, const char *expected_value)
+{
+    svc_cache_claim_t claim = {.key = key};
+    svc_cache_claim_many (cache, &claim, 1);
+    if (claim.state == SVC_CACHE_FOUND) {
+        assert_non_null (expected_value);
+        assert_int_equal (claim.size, strlen (expected_value));
+        assert_memory_equal (claim.value, expected_value, claim.size);
+    }
+    else
+        assert_null (claim.value);
+    free (claim.value);
+    return claim.state;
+}
+
+/*  One computation per miss across instances: the first claim of a key wins its lock, the
+    others are busy until the holder stores the entry (then it is found, no lock left behind)
+    or releases it without one or dies (then the lock is won again); a lock is released by
+    its holder alone. */
+static void
+test_claim (void **state)
+{
+    if (!s_redis_pid)
+        skip ();
+    svc_cache_t *a = svc_cache_new (s_redis_url, 60);
+    svc_cache_t *b = svc_cache_new (s_redis_url, 60);
+    assert_non_null (a);
+    assert_non_null (b);
+    assert_int_equal (strlen (svc_cache_token (a)), 32);
+    assert_int_equal (strspn (svc_cache_token (a), "0123456789abcdef"), 32);
+    assert_string_not_equal (svc_cache_token (a), svc_cache_token (b));
+
+    const char *key = "ecom:cache:v9:kpi:kpis:00000000000000000000000000000001";
+    const char *lock
+        = SVC_CACHE_LOCK_PREFIX "ecom:cache:v9:kpi:kpis:00000000000000000000000000000001";
+    assert_int_equal (s_claim (a, key, NULL), SVC_CACHE_HELD);
+    char *holder = s_redis_cmd ("GET %s", lock);
+    assert_string_equal (holder, svc_cache_token (a));
+    free (holder);
+    long long pttl = s_redis_int ("PTTL %s", lock);
+    assert_true (pttl > 0 && pttl <= SVC_CACHE_LOCK_MS);
+    assert_int_equal (s_claim (a, key, NULL), SVC_CACHE_BUSY); /* not reentrant */
+    assert_int_equal (s_claim (b, key, NULL), SVC_CACHE_BUSY);
+    /*  Only the holder releases. */
+    svc_cache_put_release (b, key, NULL, 0);
+    assert_int_equal (s_redis_int ("EXISTS %s", lock), 1);
+    /*  The holder stores and releases: found, and a claim won meanwhile is released. */
+    svc_cache_put_release (a, key, "answer", 6);
+    assert_int_equal (s_redis_int ("EXISTS %s", lock), 0);
+    char *entry = s_redis_cmd ("GET %s", key);
+    assert_string_equal (entry, "answer");
+    free (entry);
+    long long ttl = s_redis_int ("TTL %s", key);
+    assert_true (ttl > 0 && ttl <= 60);
+    assert_int_equal (s_claim (b, key, "answer"), SVC_CACHE_FOUND);
+    assert_int_equal (s_redis_int ("EXISTS %s", lock), 0);
+
+    /*  Released without an entry (an error answer): the next claim wins. */
+    const char *key2 = "ecom:cache:v9:kpi:kpis:00000000000000000000000000000002";
+    assert_int_equal (s_claim (a, key2, NULL), SVC_CACHE_HELD);
+    assert_int_equal (s_claim (b, key2, NULL), SVC_CACHE_BUSY);
+    svc_cache_put_release (a, key2, NULL, 0);
+    assert_int_equal (s_claim (b, key2, NULL), SVC_CACHE_HELD);
+
+    /*  A holder that died: its lock expires, then the claim wins. */
+    const char *key3 = "ecom:cache:v9:kpi:kpis:00000000000000000000000000000003";
+    free (s_redis_cmd ("SET " SVC_CACHE_LOCK_PREFIX "%s dead-instance PX 150", key3));
+    assert_int_equal (s_claim (a, key3, NULL), SVC_CACHE_BUSY);
+    usleep (250 * 1000);
+    assert_int_equal (s_claim (a, key3, NULL), SVC_CACHE_HELD);
+
+    /*  Several keys in one round trip: found, busy (b holds key2), won. */
+    const char *key4 = "ecom:cache:v9:kpi:kpis:00000000000000000000000000000004";
+    svc_cache_claim_t claims[] = {{.key = key}, {.key = key2}, {.key = key4}};
+    svc_cache_claim_many (a, claims, 3);
+    assert_int_equal (claims[0].state, SVC_CACHE_FOUND);
+    assert_int_equal (claims[0].size, 6);
+    assert_int_equal (claims[1].state, SVC_CACHE_BUSY);
+    assert_int_equal (claims[2].state, SVC_CACHE_HELD);
+    free (claims[0].value);
+    /*  A holder whose lock expired and went to another leaves the new holder's lock. */
+    free (s_redis_cmd ("SET " SVC_CACHE_LOCK_PREFIX "%s %s", key4, svc_cache_token (b)));
+    svc_cache_put_release (a, key4, "late", 4);
+    holder = s_redis_cmd ("GET " SVC_CACHE_LOCK_PREFIX "%s", key4);
+    assert_string_equal (holder, svc_cache_token (b));
+    free (holder);
+    svc_cache_destroy (&a);
+    svc_cache_destroy (&b);
+}
+
+/*  Caching off, or Redis unreachable: every claim is unavailable (compute without a lock),
+    and a release does nothing. */
+static void
+test_claim_unavailable (void **state)
+{
+    char nowhere[64];
+    snprintf (nowhere, sizeof nowhere, "redis://127.0.0.1:%d/0", testserver_free_port ());
+    svc_cache_t *down = svc_cache_new (nowhere, 60);
+    svc_cache_t *off = svc_cache_new (s_redis_pid ? s_redis_url : nowhere, 0);
+    svc_cache_t *caches[] = {down, off};
+    for (size_t c = 0; c < 2; c++) {
+        svc_cache_claim_t claims[] = {{.key = "ecom:cache:v1:kpi:kpis:x"},
+                                      {.key = "ecom:cache:v1:kpi:kpis:y"}};
+        svc_cache_claim_many (caches[c], claims, 2);
+        for (size_t i = 0; i < 2; i++) {
+            assert_int_equal (claims[i].state, SVC_CACHE_UNAVAILABLE);
+            assert_null (claims[i].value);
+        }
+        svc_cache_put_release (caches[c], "ecom:cache:v1:kpi:kpis:x", "a", 1);
+    }
+    if (s_redis_pid)
+        assert_int_equal (s_redis_int ("EXISTS %s", "ecom:cache:v1:kpi:kpis:x"), 0);
+    svc_cache_destroy (&down);
+    svc_cache_destroy (&off);
+}
+
 int
 main (void)
 {
@@ -329,6 +467,8 @@ main (void)
         cmocka_unit_test (test_bounded),
         cmocka_unit_test (test_lookup_many),
         cmocka_unit_test (test_lookup_many_unavailable),
+        cmocka_unit_test (test_claim),
+        cmocka_unit_test (test_claim_unavailable),
     };
     signal (SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests (tests, s_redis_setup, s_redis_teardown);
