@@ -556,6 +556,10 @@ svc_main (int argc, char **argv, const svc_def_t *def)
                                                                               : def->credit;
     mdp_worker_t *worker = NULL;
     svc_t *svc = svc_new (def, config, err, sizeof err);
+    if (svc && svc->snapshot)
+        svc_snapshot_reload (svc->snapshot); /* before registering: no request waits for it
+                                                (a failure is logged; the first request
+                                                tries again) */
     if (!svc)
         ecom_error ("msg=\"cannot start\" reason=\"%s\"", err);
     else if (!(worker = mdp_worker_new (config->broker_endpoint, def->name, credit)))

@@ -57,23 +57,6 @@ s_complete (svc_range_t *range)
 }
 
 int
-svc_range_read (svc_ctx_t *ctx, const char *bounds_file, svc_range_t *range)
-{
-    int rc = svc_range_read_params (ctx, range);
-    if (rc != 0)
-        return rc;
-    PGresult *res = svc_query (ctx, bounds_file, 0, NULL);
-    if (!res)
-        return SVC_FAILED;
-    range->has_data = !PQgetisnull (res, 0, 0) && !PQgetisnull (res, 0, 1)
-                      && ecom_date_parse (PQgetvalue (res, 0, 0), &range->first) == 0
-                      && ecom_date_parse (PQgetvalue (res, 0, 1), &range->last) == 0;
-    PQclear (res);
-    s_complete (range);
-    return 0;
-}
-
-int
 svc_range_read_store (svc_ctx_t *ctx, svc_range_t *range, const store_t **store)
 {
     int rc = svc_range_read_params (ctx, range);
@@ -94,13 +77,6 @@ svc_range_complete (const svc_range_t *range)
     return range->has_start && range->has_end && range->start <= range->end;
 }
 
-bool
-svc_range_overlaps_data (const svc_range_t *range)
-{
-    return svc_range_complete (range) && range->has_data && range->start <= range->last
-           && range->end >= range->first;
-}
-
 void
 svc_range_write_date (proto_writer_t *body, const char *name, bool has, int32_t days)
 {
@@ -112,23 +88,4 @@ svc_range_write_date (proto_writer_t *body, const char *name, bool has, int32_t 
     }
     else
         proto_writer_nil (body);
-}
-
-void
-svc_range_split (const svc_range_t *range, svc_range_split_t *split)
-{
-    int32_t from =
-        range->start <= range->first ? ecom_date_month_start (range->first) : range->start;
-    int32_t to = range->end >= range->last ? ecom_date_next_month (range->last) - 1 : range->end;
-    int32_t lo = ecom_date_month_start (from) == from ? from : ecom_date_next_month (from);
-    int32_t hi = ecom_date_month_start (to + 1) == to + 1 ? to + 1 : ecom_date_month_start (to);
-    int32_t last_month = ecom_date_from_ymd (9999, 12, 1);
-    if (hi > last_month)
-        hi = last_month;
-    if (lo >= hi)
-        lo = hi = to; /* no whole month: [from, to) and [to, to] from fact_order */
-    ecom_date_format (from, split->from);
-    ecom_date_format (to, split->to);
-    ecom_date_format (lo, split->month_lo);
-    ecom_date_format (hi, split->month_hi);
 }

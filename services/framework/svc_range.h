@@ -3,7 +3,7 @@
 
     start_date and end_date are optional, inclusive, exactly YYYY-MM-DD; a malformed one or
     start > end is 400. With one missing, that end is the data's first (or last) order date,
-    which the service's bounds query tells (a SQL file answering one row: min, max). */
+    which the analytics store tells. */
 #ifndef SVC_RANGE_H
 #define SVC_RANGE_H
 
@@ -24,11 +24,6 @@ typedef struct {
     data: the ends given are set, the others left unknown. Returns 0, or 400 (recorded). */
 int svc_range_read_params (svc_ctx_t *ctx, svc_range_t *range);
 
-/*  svc_range_read_params(), then runs the service's bounds query bounds_file and completes
-    the range. Returns 0, or the status to answer (400
-    recorded, or SVC_FAILED when the query failed). */
-int svc_range_read (svc_ctx_t *ctx, const char *bounds_file, svc_range_t *range);
-
 /*  svc_range_read_params(), then sets *store to the analytics store (svc_store) and
     completes the range from its first and last order dates. Returns 0, or the status to
     answer (400 recorded, or SVC_FAILED when the store cannot be loaded). */
@@ -37,24 +32,7 @@ int svc_range_read_store (svc_ctx_t *ctx, svc_range_t *range, const store_t **st
 /*  True when both ends are known and start <= end. */
 bool svc_range_complete (const svc_range_t *range);
 
-/*  True when the range is complete and overlaps the data's [first, last]. */
-bool svc_range_overlaps_data (const svc_range_t *range);
-
 /*  Writes "name": the date, or nil when has is false, into a body map. */
 void svc_range_write_date (proto_writer_t *body, const char *name, bool has, int32_t days);
-
-/*  The parameters of a query over a monthly rollup: the range [from, to] to read, split
-    into the whole calendar months [month_lo, month_hi) read from the rollup and the days
-    around them read from fact_order. A range that reaches the data's first (last) order
-    date is first widened to the start (end) of that date's month, since no orders lie
-    beyond: a request over all the data reads the rollup alone. Every date stays inside
-    0001-01-01..9999-12-31 (December 9999 is never a whole month), so it formats as
-    YYYY-MM-DD. */
-typedef struct {
-    char from[11], to[11], month_lo[11], month_hi[11];
-} svc_range_split_t;
-
-/*  Splits a range that overlaps the data (svc_range_overlaps_data) as described above. */
-void svc_range_split (const svc_range_t *range, svc_range_split_t *split);
 
 #endif
