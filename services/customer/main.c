@@ -71,7 +71,8 @@ static const svc_def_t s_def = {
     .name = "customer",
     .summary = "The customer service: RFM customer segments over a date range (SPEC §6).",
     .ops = s_ops,
-    .store = true};
+    .store = true,
+    .warm = SVC_WARM ({"segments", NULL})};
 
 int
 main (int argc, char **argv)

@@ -9,7 +9,12 @@
     One thread does everything: the MDP worker has no thread of its own (proto/mdp.h), so a
     request costs no hand-over between threads. The worker heartbeats only while we wait in
     it; a handler waits for PostgreSQL through svc_db, which waits in
-    mdp_worker_wait_fd(), so the broker keeps hearing from us during a slow query. */
+    mdp_worker_wait_fd(), so the broker keeps hearing from us during a slow query, and a
+    request waiting for the answer another instance computes polls Redis between pauses in
+    mdp_worker_wait_fd() too.
+
+    Between batches the loop reads the data version once a second and, when it rose, warms
+    the def's views one per turn (svc_warm.h), not sleeping until the run is done. */
 #include "svc.h"
 
 #include <assert.h>
@@ -27,6 +32,7 @@
 #include "mdp.h"
 #include "svc_cache.h"
 #include "svc_db.h"
+#include "svc_warm.h"
 #include "svc_snapshot.h"
 
 struct _svc_t {
@@ -38,6 +44,8 @@ struct _svc_t {
     proto_writer_t *body;
     char *oom_reply;       /* encoded at start: the answer when memory runs out */
     size_t oom_size;
+    svc_warmer_t *warmer;  /* the def's warm runs (made on first use) */
+    int64_t warm_check_at; /* when the data version is read next for them (zclock_mono) */
 };
 
 struct _svc_ctx_t {
@@ -238,6 +246,7 @@ svc_destroy (svc_t **self_p)
     svc_snapshot_destroy (&self->snapshot);
     proto_writer_destroy (&self->body);
     free (self->oom_reply);
+    svc_warmer_destroy (&self->warmer);
     free (self);
     *self_p = NULL;
 }
@@ -318,10 +327,20 @@ s_run (svc_t *self, const svc_op_t *op, const proto_request_t *req, const char *
 typedef struct {
     double started;
     proto_request_t *req;
-    const svc_op_t *op;
+    const svc_op_t *op;        /* NULL once answered */
     svc_cache_lookup_t cache;  /* cacheable ops while caching is on */
     bool lookup;               /* cache was looked up */
+    size_t leader;             /* the first request of the batch with the same cache key
+                                  (itself when none): it computes the answer for them all */
 } s_item_t;
+
+/*  Where the answers of a batch go: to answer (arg), each with its log line; or, for a
+    view of a warm run, nowhere but into the run's stats. */
+typedef struct {
+    svc_answer_fn *answer;
+    void *arg;
+    svc_warm_stats_t *warm;
+} s_sink_t;
 
 /*  Encodes the answer of a request that is not a known op's (malformed, unknown op). */
 static char *
@@ -342,13 +361,26 @@ s_refuse (svc_t *self, const s_item_t *item, int *status, size_t *reply_size)
     return proto_reply_encode_error (404, "not_found", detail, reply_size);
 }
 
-/*  Hands the answer of item to answer, logs its line and frees what the item holds. */
+/*  Hands the answer of item to the sink, logs its line and marks it answered. cache_state
+    is what the line says: hit, miss, wait (served with the answer another request computed,
+    here or at another instance), off, or - (services/README.md, "Caching"). */
 static void
-s_answer (const s_item_t *item, size_t index, int status, const char *cache_state, char *reply,
-          size_t reply_size, svc_answer_fn *answer, void *arg)
+s_answer (const s_sink_t *sink, s_item_t *item, size_t index, int status,
+          const char *cache_state, char *reply, size_t reply_size)
 {
+    item->op = NULL;
+    if (sink->warm) {
+        free (reply);
+        if (status != 200)
+            sink->warm->failed++;
+        else if (strcmp (cache_state, "miss") == 0)
+            sink->warm->computed++;
+        else
+            sink->warm->cached++;
+        return;
+    }
     if (!ecom_log_enabled (ECOM_LOG_INFO)) {
-        answer (arg, index, reply, reply_size);
+        sink->answer (sink->arg, index, reply, reply_size);
         return;
     }
     char op_name[80], request_id[80];
@@ -356,20 +388,160 @@ s_answer (const s_item_t *item, size_t index, int status, const char *cache_stat
     s_log_token (request_id, sizeof request_id, item->req ? item->req->request_id : NULL);
     ecom_info ("msg=request op=%s status=%d cache=%s duration_ms=%.2f request_id=%s", op_name,
                status, cache_state, s_now_ms () - item->started, request_id);
-    answer (arg, index, reply, reply_size);
+    sink->answer (sink->arg, index, reply, reply_size);
 }
 
-void
-svc_handle_batch (svc_t *self, size_t count, const void *const *data, const size_t *sizes,
-                  svc_answer_fn *answer, void *arg)
+/*  Answers the requests of leader's group (the leader and the later requests of the batch
+    with its key) from a cache entry, with "cache": {"hit": true}. */
+static void
+s_answer_entry (const s_sink_t *sink, s_item_t *items, size_t count, size_t leader,
+                const char *cache_state, const char *value, size_t size)
+{
+    for (size_t i = leader; i < count; i++) {
+        if (!items[i].op || items[i].leader != leader)
+            continue;
+        size_t reply_size = 0;
+        char *reply = proto_reply_encode (200, value, size, 1, &reply_size);
+        s_answer (sink, &items[i], i, 200, cache_state, reply, reply_size);
+    }
+}
+
+/*  Runs the handler of leader, stores a 200 answer under its key (releasing the lock on it
+    when locked) and answers the group: the leader computed it (miss, or off without a key),
+    the others were served its answer (wait; "hit": true for a 200). */
+static void
+s_compute (svc_t *self, const s_sink_t *sink, s_item_t *items, size_t count, size_t leader,
+           bool locked)
+{
+    s_item_t *item = &items[leader];
+    const svc_op_t *op = item->op;
+    const char *key = item->cache.key;
+    int status;
+    size_t reply_size = 0;
+    char *reply = s_run (self, op, item->req, locked ? NULL : key, &status, &reply_size);
+    const char *body = proto_writer_data (self->body);
+    size_t body_size = proto_writer_size (self->body);
+    if (locked)
+        svc_cache_put_release (self->cache, key, status == 200 ? body : NULL, body_size);
+    /*  An error answer goes to the others as it is (a copy, taken before it is handed on). */
+    char *error = NULL;
+    size_t error_size = 0;
+    for (size_t i = leader + 1; i < count && status != 200 && reply && !error; i++)
+        if (items[i].op && items[i].leader == leader && (error = malloc (reply_size + 1))) {
+            memcpy (error, reply, reply_size);
+            error_size = reply_size;
+        }
+    s_answer (sink, item, leader, status, !op->cacheable ? "-" : key ? "miss" : "off", reply,
+              reply_size);
+    for (size_t i = leader + 1; i < count; i++) {
+        if (!items[i].op || items[i].leader != leader)
+            continue;
+        size_t size = 0;
+        char *copy = NULL;
+        if (status == 200)
+            copy = proto_reply_encode (200, body, body_size, 1, &size);
+        else if (error && (copy = malloc (error_size + 1))) {
+            memcpy (copy, error, error_size);
+            size = error_size;
+        }
+        s_answer (sink, &items[i], i, status, "wait", copy, size);
+    }
+    free (error);
+}
+
+/*  Acts on the claim of leader's key (svc_cache_claim_many): answers the group from the
+    entry, computes it (under the lock, or without one when Redis is unavailable), or adds
+    the leader to waiting (another instance computes it; a warm run leaves it to that one). */
+static void
+s_settle (svc_t *self, const s_sink_t *sink, s_item_t *items, size_t count, size_t leader,
+          svc_cache_claim_t *claim, size_t *waiting, size_t *waiting_count)
+{
+    switch (claim->state) {
+    case SVC_CACHE_FOUND:
+        s_answer_entry (sink, items, count, leader, "wait", claim->value, claim->size);
+        break;
+    case SVC_CACHE_HELD:
+        s_compute (self, sink, items, count, leader, true);
+        break;
+    case SVC_CACHE_BUSY:
+        if (sink->warm) {
+            sink->warm->skipped++;
+            items[leader].op = NULL;
+        }
+        else
+            waiting[(*waiting_count)++] = leader;
+        break;
+    case SVC_CACHE_UNAVAILABLE:
+        if (sink->warm) {
+            sink->warm->failed++; /* nowhere to store it */
+            items[leader].op = NULL;
+        }
+        else
+            s_compute (self, sink, items, count, leader, false);
+        break;
+    }
+    free (claim->value);
+    claim->value = NULL;
+}
+
+/*  A pause of ms that keeps the worker heartbeating (svc_main) or a plain sleep. */
+static void
+s_pause (svc_t *self, int ms)
+{
+    if (self->worker)
+        mdp_worker_wait_fd (self->worker, -1, 0, ms);
+    else
+        zclock_sleep (ms);
+}
+
+/*  Waits for the keys of the waiting leaders, which other instances compute: claims them
+    again every SVC_CACHE_POLL_MS until each is found (answered as wait), won (the holder
+    released it without an entry or died: computed here), or SVC_CACHE_LOCK_MS have passed
+    (computed here without a lock). */
+static void
+s_wait (svc_t *self, const s_sink_t *sink, s_item_t *items, size_t count, size_t *waiting,
+        size_t waiting_count)
+{
+    svc_cache_claim_t *claims = calloc (waiting_count, sizeof *claims);
+    double deadline = s_now_ms () + SVC_CACHE_LOCK_MS;
+    while (waiting_count > 0) {
+        bool late = !claims || s_now_ms () >= deadline;
+        if (!late) {
+            s_pause (self, SVC_CACHE_POLL_MS);
+            for (size_t k = 0; k < waiting_count; k++)
+                claims[k] = (svc_cache_claim_t) {.key = items[waiting[k]].cache.key};
+            svc_cache_claim_many (self->cache, claims, waiting_count);
+        }
+        size_t still = 0;
+        for (size_t k = 0; k < waiting_count; k++) {
+            if (late)
+                s_compute (self, sink, items, count, waiting[k], false);
+            else if (claims[k].state == SVC_CACHE_BUSY)
+                waiting[still++] = waiting[k];
+            else
+                s_settle (self, sink, items, count, waiting[k], &claims[k], waiting, &still);
+        }
+        waiting_count = late ? 0 : still;
+    }
+    free (claims);
+}
+
+/*  svc_handle_batch() with answers going to sink. */
+static void
+s_batch (svc_t *self, size_t count, const void *const *data, const size_t *sizes,
+         const s_sink_t *sink)
 {
     s_item_t *items = calloc (count ? count : 1, sizeof *items);
     svc_cache_lookup_t *lookups = calloc (count ? count : 1, sizeof *lookups);
-    if (!items || !lookups) {
-        for (size_t i = 0; i < count; i++)
-            answer (arg, i, NULL, 0);
+    size_t *waiting = calloc (count ? count : 1, sizeof *waiting);
+    if (!items || !lookups || !waiting) {
+        for (size_t i = 0; i < count && !sink->warm; i++)
+            sink->answer (sink->arg, i, NULL, 0);
+        if (sink->warm)
+            sink->warm->failed += (int) count;
         free (items);
         free (lookups);
+        free (waiting);
         return;
     }
     /*  Decode; refuse what names no op at once; gather the cache lookups. */
@@ -380,11 +552,12 @@ svc_handle_batch (svc_t *self, size_t count, const void *const *data, const size
         item->started = ecom_log_enabled (ECOM_LOG_INFO) ? s_now_ms () : 0; /* for its line */
         item->req = proto_request_decode (data[i], sizes[i]);
         item->op = item->req ? s_find_op (self->def, item->req->op) : NULL;
+        item->leader = i;
         if (!item->op) {
             int status;
             size_t reply_size = 0;
             char *reply = s_refuse (self, item, &status, &reply_size);
-            s_answer (item, i, status, "-", reply, reply_size, answer, arg);
+            s_answer (sink, item, i, status, "-", reply, reply_size);
         }
         else if (item->op->cacheable && caching) {
             item->lookup = true;
@@ -406,26 +579,126 @@ svc_handle_batch (svc_t *self, size_t count, const void *const *data, const size
         char *reply = proto_reply_encode (200, item->cache.value, item->cache.size, 1, &reply_size);
         free (item->cache.value);
         item->cache.value = NULL;
-        if (reply) {
-            s_answer (item, i, 200, "hit", reply, reply_size, answer, arg);
-            item->op = NULL; /* answered */
-        }
+        if (reply)
+            s_answer (sink, item, i, 200, "hit", reply, reply_size);
     }
-    /*  The rest, one handler at a time. */
+    /*  Identical misses (the same key) are computed once, by the first of them. */
+    for (size_t i = 0; i < count; i++)
+        for (size_t j = 0; j < i && items[i].op && items[i].cache.key; j++)
+            if (items[j].op && items[j].leader == j && items[j].cache.key
+                && strcmp (items[j].cache.key, items[i].cache.key) == 0) {
+                items[i].leader = j;
+                break;
+            }
+    /*  The rest, one handler at a time; a miss claims its key first, and the keys other
+        instances are computing are waited for last. */
+    size_t waiting_count = 0;
     for (size_t i = 0; i < count; i++) {
         s_item_t *item = &items[i];
-        if (item->op) {
-            int status;
-            size_t reply_size = 0;
-            char *reply = s_run (self, item->op, item->req, item->cache.key, &status, &reply_size);
-            const char *state = !item->op->cacheable ? "-" : item->cache.key ? "miss" : "off";
-            s_answer (item, i, status, state, reply, reply_size, answer, arg);
+        if (!item->op || item->leader != i)
+            continue;
+        if (!item->cache.key) {
+            if (sink->warm) {
+                sink->warm->failed++; /* caching is off or Redis unavailable */
+                item->op = NULL;
+            }
+            else
+                s_compute (self, sink, items, count, i, false);
+            continue;
         }
-        free (item->cache.key);
-        proto_request_destroy (&item->req);
+        svc_cache_claim_t claim = {.key = item->cache.key};
+        svc_cache_claim_many (self->cache, &claim, 1);
+        s_settle (self, sink, items, count, i, &claim, waiting, &waiting_count);
     }
+    s_wait (self, sink, items, count, waiting, waiting_count);
+    for (size_t i = 0; i < count; i++) {
+        free (items[i].cache.key);
+        proto_request_destroy (&items[i].req);
+    }
+    free (waiting);
     free (lookups);
     free (items);
+}
+
+void
+svc_handle_batch (svc_t *self, size_t count, const void *const *data, const size_t *sizes,
+                  svc_answer_fn *answer, void *arg)
+{
+    s_sink_t sink = {.answer = answer, .arg = arg};
+    s_batch (self, count, data, sizes, &sink);
+}
+
+/*  ---------------------------------------------------------------------------------------
+    Warm runs (svc_warm.h) */
+
+/*  Runs the next view of the warm run through the batch path, counting its outcome. */
+static void
+s_warm_one (svc_t *self)
+{
+    svc_warm_stats_t *stats = svc_warmer_stats (self->warmer);
+    size_t size = 0;
+    char *data = svc_warmer_next (self->warmer, &size);
+    if (data) {
+        s_sink_t sink = {.warm = stats};
+        const void *one[] = {data};
+        s_batch (self, 1, one, &size, &sink);
+        free (data);
+    }
+    else
+        stats->failed++;
+}
+
+/*  Reads the data version, when a check is due (force: at once), and starts a warm run
+    when it rose. Returns 0, or -1 when there is no warm list or the version cannot be read
+    now. */
+static int
+s_warm_check (svc_t *self, bool force)
+{
+    if (!self->def->warm
+        || (!self->warmer && !(self->warmer = svc_warmer_new (self->def->warm))))
+        return -1;
+    int64_t now = zclock_mono ();
+    if (!force && now < self->warm_check_at)
+        return 0;
+    self->warm_check_at = now + SVC_WARM_CHECK_MS;
+    long long version;
+    if (svc_cache_version (self->cache, self->db, &version) != 0)
+        return -1;
+    svc_warmer_version (self->warmer, version);
+    return 0;
+}
+
+int
+svc_warm (svc_t *self, svc_warm_stats_t *stats)
+{
+    if (!self->def->warm)
+        return 0;
+    if (s_warm_check (self, true) != 0)
+        return -1;
+    if (!svc_warmer_pending (self->warmer))
+        return 0;
+    do
+        s_warm_one (self);
+    while (!svc_warmer_advance (self->warmer, stats));
+    return 1;
+}
+
+/*  Between batches (svc_main): the version checked once a second; one view of a run. */
+static void
+s_warm_step (svc_t *self)
+{
+    s_warm_check (self, false);
+    if (self->warmer && svc_warmer_pending (self->warmer)) {
+        s_warm_one (self);
+        svc_warmer_advance (self->warmer, NULL);
+    }
+}
+
+/*  True while a warm run has views left: svc_main then does not sleep between batches. */
+static bool
+s_warm_pending (svc_t *self)
+{
+    return self->warmer && svc_warmer_pending (self->warmer);
 }
 
 /*  svc_answer_fn of svc_handle(): keeps the one reply. */
@@ -502,14 +775,14 @@ s_send_reply (void *arg, size_t index, char *reply, size_t size)
     zframe_destroy (&frame);
 }
 
-/*  Waits up to a second for a request, takes every other one already waiting (up to
+/*  Waits up to timeout_ms for a request, takes every other one already waiting (up to
     credit) and answers them as one batch (svc_handle_batch). */
 static void
-s_serve_batch (svc_t *svc, mdp_worker_t *worker, int credit)
+s_serve_batch (svc_t *svc, mdp_worker_t *worker, int credit, int timeout_ms)
 {
     s_batch_t batch = {.svc = svc, .worker = worker};
     size_t count = 0;
-    zframe_t *request = mdp_worker_recv (worker, 1000, &batch.reply_to[0]);
+    zframe_t *request = mdp_worker_recv (worker, timeout_ms, &batch.reply_to[0]);
     while (request) {
         batch.requests[count++] = request;
         request = count < (size_t) credit ? mdp_worker_recv (worker, 0, &batch.reply_to[count])
@@ -572,8 +845,11 @@ svc_main (int argc, char **argv, const svc_def_t *def)
         svc->worker = worker;
         ecom_info ("msg=\"ready\" broker=%s cache_ttl_seconds=%d credit=%d",
                    config->broker_endpoint, config->cache_ttl_seconds, credit);
-        while (!zsys_interrupted)
-            s_serve_batch (svc, worker, credit);
+        while (!zsys_interrupted) {
+            /*  A second at most between version checks; no sleep while warming. */
+            s_serve_batch (svc, worker, credit, s_warm_pending (svc) ? 0 : 1000);
+            s_warm_step (svc);
+        }
         svc_db_set_worker (svc->db, NULL);
         svc->worker = NULL;
         ecom_info ("msg=\"stopping on signal\"");

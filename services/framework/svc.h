@@ -47,11 +47,26 @@ typedef struct {
 /*  A NULL-terminated list of parameter names, usable in a static table. */
 #define SVC_PARAMS(...) ((const char *const[]) {__VA_ARGS__, NULL})
 
+/*  A view computed ahead after each data load (svc_def_t.warm): a request of op with these
+    parameters, exactly as a client sends it (the dashboard's, say). */
+typedef struct {
+    const char *op;             /* NULL ends the list */
+    const char *const *params;  /* name, value, name, value, ... (SVC_PARAMS), NULL: none */
+} svc_warm_t;
+
+/*  A list of views to warm, usable in a static table:
+    SVC_WARM ({"kpis", NULL}, {"revenue_trends", SVC_PARAMS ("granularity", "monthly")}) */
+#define SVC_WARM(...) ((const svc_warm_t[]) {__VA_ARGS__, {NULL, NULL}})
+
 typedef struct {
     const char *name;           /* MDP service name, e.g. "kpi"; also the log's service */
     const char *summary;        /* one line for --help */
     const svc_op_t *ops;        /* ends with {NULL} */
     const ecom_embedded_t *sql; /* the service's SQL files (ecom_embed), may be NULL */
+    /* Optional (SVC_WARM): cacheable views each instance computes and caches in the
+       background whenever the data version rises (svc_warm), so that the first of them
+       after a load is a hit. */
+    const svc_warm_t *warm;
     /* Optional: called once the configuration is read, before the first request (e.g. to
        start a background thread); non-zero stops the service with exit status 1. */
     int (*start) (const ecom_config_t *config);
@@ -147,9 +162,31 @@ typedef void (svc_answer_fn) (void *arg, size_t index, char *reply, size_t size)
 /*  Handles count requests (encoded envelope requests, trusted in no way) as one batch:
     requests for no known op are answered first, then cache hits (looked up in one round
     trip), then the rest one handler at a time, each answer handed to answer as soon as it
-    is ready; logs one line per request. */
+    is ready; logs one line per request. Identical misses (one cache key) run the handler
+    once, and a miss first claims its key's Redis lock (svc_cache_claim_many): when another
+    instance is computing the same answer, the request waits for it, after the batch's other
+    work, polling Redis (and heartbeating under svc_main) for at most SVC_CACHE_LOCK_MS. */
 void svc_handle_batch (svc_t *self, size_t count, const void *const *data, const size_t *sizes,
                        svc_answer_fn *answer, void *arg);
+
+/*  What one warm run did (svc_warm). */
+typedef struct {
+    long long version;   /* the data version it warmed */
+    int views;           /* the def's warm list's length */
+    int computed;        /* computed here and stored */
+    int cached;          /* found cached already (a request, an earlier run, another instance) */
+    int skipped;         /* being computed by another instance (its lock held): left to it */
+    int failed;          /* answered with an error (not cached) */
+    double duration_ms;
+} svc_warm_stats_t;
+
+/*  Warms the def's views when the data version has risen since the last run (or none ran
+    yet): each goes through the normal lookup, cross-instance lock, compute and store path,
+    without a request log line; one line for the run (msg="cache warmed"). Returns 1 after a
+    run with *stats set, 0 when there was nothing to do (no warm list, the version has not
+    risen), -1 when no version could be read (caching off, Redis unavailable). svc_main does
+    the same between batches, one view at a time, checking the version once a second. */
+int svc_warm (svc_t *self, svc_warm_stats_t *stats);
 
 /*  The whole service process: see the comment at the top. Returns the exit status: 0 after
     SIGTERM/SIGINT or --help, 2 for bad arguments, 1 when it cannot start. */

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,25 @@ s_double (svc_ctx_t *ctx)
     return 200;
 }
 
+static int s_slow_calls; /* handler runs of op "slow" (from several threads: atomic) */
+
+/*  A computation that takes 300 ms. */
+static int
+s_slow (svc_ctx_t *ctx)
+{
+    __atomic_add_fetch (&s_slow_calls, 1, __ATOMIC_SEQ_CST);
+    const char *values[] = {svc_param (ctx, "n")};
+    PGresult *res = svc_query (ctx, "slow.sql", 1, values);
+    if (!res)
+        return SVC_FAILED;
+    proto_writer_t *body = svc_body (ctx);
+    proto_writer_map (body, 1);
+    proto_writer_str (body, "value");
+    proto_writer_int (body, strtoll (PQgetvalue (res, 0, 0), NULL, 10));
+    PQclear (res);
+    return 200;
+}
+
 static int
 s_fail (svc_ctx_t *ctx)
 {
@@ -87,10 +107,12 @@ s_not_a_map (svc_ctx_t *ctx)
 static const ecom_embedded_t s_files[] = {
     {"bad.sql", "SELECT * FROM no_such_table"},
     {"double.sql", "SELECT $1::int * 2"},
+    {"slow.sql", "SELECT $1::int, pg_sleep (0.3)"},
     {NULL, NULL}};
 
 static const svc_op_t s_ops[] = {
     {"double", s_double, true, SVC_PARAMS ("n", "m")},
+    {"slow", s_slow, true, SVC_PARAMS ("n")},
     {"fail", s_fail, true, NULL},
     {"plain", s_plain, false, NULL},
     {"bad_status", s_bad_status, false, NULL},
@@ -102,6 +124,15 @@ static const svc_def_t s_def = {
     .summary = "a toy service",
     .ops = s_ops,
     .sql = s_files};
+
+/*  The same service with views to warm: two that compute, one that fails (never cached). */
+static const svc_def_t s_warm_def = {
+    .name = "svctest",
+    .summary = "a toy service that warms",
+    .ops = s_ops,
+    .sql = s_files,
+    .warm = SVC_WARM ({"double", SVC_PARAMS ("n", "7")},
+                      {"double", SVC_PARAMS ("n", "8", "m", "1")}, {"fail", NULL})};
 
 /*  =======================================================================================
     The stack: a database and a redis-server of our own */
@@ -395,15 +426,21 @@ s_position (const s_batch_t *batch, size_t index)
 }
 
 static svc_t *
-s_svc (int ttl, const char *redis_url)
+s_svc_of (const svc_def_t *def, int ttl, const char *redis_url)
 {
     ecom_config_t config = {.database_url = s_db_url,
                             .redis_url = (char *) redis_url,
                             .cache_ttl_seconds = ttl};
     char err[256];
-    svc_t *svc = svc_new (&s_def, &config, err, sizeof err);
+    svc_t *svc = svc_new (def, &config, err, sizeof err);
     assert_non_null (svc);
     return svc;
+}
+
+static svc_t *
+s_svc (int ttl, const char *redis_url)
+{
+    return s_svc_of (&s_def, ttl, redis_url);
 }
 
 #define SKIP_WITHOUT_STACK()                                                                     \
@@ -776,6 +813,317 @@ test_slow_query_heartbeats (void **state)
     zsock_destroy (&broker);
 }
 
+/*  =======================================================================================
+    One computation per miss, in a batch and across instances */
+
+/*  The data version Redis holds. */
+static long long
+s_version (void)
+{
+    char *text = s_redis_cmd ("GET %s", SVC_CACHE_VERSION_KEY);
+    assert_non_null (text);
+    long long version = strtoll (text, NULL, 10);
+    free (text);
+    return version;
+}
+
+/*  What a load does: bump the version in PostgreSQL, publish it. Returns it. */
+static long long
+s_bump (void)
+{
+    PGresult *res = PQexec (
+        s_db, "UPDATE data_version SET version = version + 1 WHERE id = 1 RETURNING version");
+    assert_int_equal (PQresultStatus (res), PGRES_TUPLES_OK);
+    long long version = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+    PQclear (res);
+    char err[256];
+    assert_int_equal (ecom_data_version_publish (s_redis_url, version, err, sizeof err), 0);
+    return version;
+}
+
+/*  The cache key of a request of the toy service's op with params at the current version. */
+static char *
+s_cache_key (const char *op, const char *const *declared, const char *const *pairs)
+{
+    proto_param_t params[8];
+    size_t count = 0;
+    for (; pairs && pairs[2 * count]; count++) {
+        params[count].key = (char *) pairs[2 * count];
+        params[count].value = (char *) pairs[2 * count + 1];
+    }
+    proto_request_t req = {.op = (char *) op, .param_count = count, .params = params};
+    char *key = svc_cache_key (s_version (), "svctest", op, declared, &req);
+    assert_non_null (key);
+    return key;
+}
+
+/*  How many lock keys Redis holds. */
+static int
+s_locks (void)
+{
+    char *count = s_redis_cmd ("EVAL %s 0", "return tostring(#redis.call('KEYS', 'ecom:lock:*'))");
+    assert_non_null (count);
+    int n = atoi (count);
+    free (count);
+    return n;
+}
+
+/*  Identical misses in one batch run the handler once: the first is a miss, the others
+    are served its answer as hits; an error is shared the same way (and not cached). */
+static void
+test_batch_coalesces (void **state)
+{
+    SKIP_WITHOUT_STACK ();
+    svc_t *svc = s_svc (60, s_redis_url);
+    s_calls = 0;
+    enum { COUNT = 7 };
+    char *data[COUNT];
+    size_t sizes[COUNT];
+    data[0] = s_encode ("double", (const char *[]) {"n", "31", NULL}, &sizes[0]);
+    data[1] = s_encode ("double", (const char *[]) {"n", "31", NULL}, &sizes[1]);
+    data[2] = s_encode ("double", (const char *[]) {"x", "1", "n", "31", "m", "", NULL}, &sizes[2]);
+    data[3] = s_encode ("double", (const char *[]) {"n", "32", NULL}, &sizes[3]);
+    data[4] = s_encode ("double", (const char *[]) {"n", "31", NULL}, &sizes[4]);
+    data[5] = s_encode ("double", NULL, &sizes[5]);
+    data[6] = s_encode ("double", NULL, &sizes[6]);
+    s_batch_t batch;
+    s_batch (svc, COUNT, data, sizes, &batch);
+    assert_int_equal (s_calls, 3);
+    assert_string_equal (batch.answers[0].text, "{ value 62 calls 1 cache { hit false } } ");
+    for (size_t i = 1; i <= 4; i++)
+        if (i != 3) {
+            assert_int_equal (batch.answers[i].status, 200);
+            assert_string_equal (batch.answers[i].text, "{ value 62 calls 1 cache { hit true } } ");
+        }
+    assert_string_equal (batch.answers[3].text, "{ value 64 calls 2 cache { hit false } } ");
+    for (size_t i = 5; i <= 6; i++) {
+        assert_int_equal (batch.answers[i].status, 400);
+        assert_string_equal (batch.answers[i].text, "{ error bad_request detail n is required } ");
+    }
+    assert_int_equal (s_locks (), 0);
+    /*  All cached but the error. */
+    s_batch (svc, COUNT, data, sizes, &batch);
+    assert_int_equal (s_calls, 4);
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal (batch.answers[i].cache_hit, 1);
+    for (size_t i = 0; i < COUNT; i++)
+        free (data[i]);
+    svc_destroy (&svc);
+}
+
+/*  Another instance (this test) holding a key's lock: after delay_ms it stores value (when
+    not NULL) and releases the lock. */
+typedef struct {
+    int delay_ms;
+    const char *key;
+    const char *value;
+    size_t size;
+} s_holder_t;
+
+static void *
+s_holder_thread (void *arg)
+{
+    s_holder_t *holder = arg;
+    usleep ((useconds_t) holder->delay_ms * 1000);
+    redisContext *redis = s_redis ();
+    if (!redis)
+        return NULL;
+    if (holder->value)
+        freeReplyObject (redisCommand (redis, "SET %s %b EX 60", holder->key, holder->value,
+                                       holder->size));
+    freeReplyObject (redisCommand (redis, "DEL " SVC_CACHE_LOCK_PREFIX "%s", holder->key));
+    redisFree (redis);
+    return NULL;
+}
+
+/*  Calls double with n while another instance holds the lock of its key for delay_ms, then
+    stores value (or not). Returns the answer and sets *elapsed_ms. */
+static s_answer_t
+s_call_while_held (svc_t *svc, const char *n, int delay_ms, int lock_ms, const char *value,
+                   size_t size, int64_t *elapsed_ms)
+{
+    char *key = s_cache_key ("double", SVC_PARAMS ("n", "m"), (const char *[]) {"n", n, NULL});
+    free (s_redis_cmd ("SET " SVC_CACHE_LOCK_PREFIX "%s other-instance PX %d", key, lock_ms));
+    s_holder_t holder = {delay_ms, key, value, size};
+    pthread_t thread;
+    bool releases = delay_ms < lock_ms;
+    if (releases)
+        assert_int_equal (pthread_create (&thread, NULL, s_holder_thread, &holder), 0);
+    int64_t start = zclock_mono ();
+    s_answer_t answer = s_call (svc, "double", (const char *[]) {"n", n, NULL});
+    *elapsed_ms = zclock_mono () - start;
+    if (releases)
+        pthread_join (thread, NULL);
+    free (key);
+    return answer;
+}
+
+/*  A miss whose key another instance is computing waits for its answer (a hit, the handler
+    not run); when the holder releases without an answer, or dies (its lock expires), the
+    waiter computes itself. */
+static void
+test_waits_for_another_instance (void **state)
+{
+    SKIP_WITHOUT_STACK ();
+    svc_t *svc = s_svc (60, s_redis_url);
+    s_call (svc, "double", (const char *[]) {"n", "1", NULL}); /* the version is known */
+    s_calls = 0;
+
+    /*  The holder stores its answer after 300 ms. */
+    proto_writer_t *planted = proto_writer_new ();
+    proto_writer_map (planted, 2);
+    proto_writer_str (planted, "value");
+    proto_writer_int (planted, 4242);
+    proto_writer_str (planted, "calls");
+    proto_writer_int (planted, 0);
+    int64_t elapsed;
+    s_answer_t a = s_call_while_held (svc, "41", 300, 5000, proto_writer_data (planted),
+                                      proto_writer_size (planted), &elapsed);
+    proto_writer_destroy (&planted);
+    assert_int_equal (a.status, 200);
+    assert_string_equal (a.text, "{ value 4242 calls 0 cache { hit true } } ");
+    assert_int_equal (s_calls, 0);
+    assert_true (elapsed >= 290 && elapsed < 2000);
+
+    /*  The holder answered an error (nothing stored): computed here. */
+    a = s_call_while_held (svc, "42", 200, 5000, NULL, 0, &elapsed);
+    assert_string_equal (a.text, "{ value 84 calls 1 cache { hit false } } ");
+    assert_true (elapsed >= 190 && elapsed < 2000);
+
+    /*  The holder died: its lock expires after 400 ms, then computed here. */
+    a = s_call_while_held (svc, "43", 10000, 400, NULL, 0, &elapsed);
+    assert_string_equal (a.text, "{ value 86 calls 2 cache { hit false } } ");
+    assert_true (elapsed >= 390 && elapsed < 2000);
+    assert_int_equal (s_locks (), 0);
+    a = s_call (svc, "double", (const char *[]) {"n", "43", NULL});
+    assert_int_equal (a.cache_hit, 1);
+    assert_int_equal (s_calls, 2);
+    svc_destroy (&svc);
+}
+
+/*  An instance calling slow on its own thread. */
+typedef struct {
+    svc_t *svc;
+    char *data;
+    size_t size;
+    char *reply;
+    size_t reply_size;
+} s_caller_t;
+
+static void *
+s_caller_thread (void *arg)
+{
+    s_caller_t *caller = arg;
+    caller->reply = svc_handle (caller->svc, caller->data, caller->size, &caller->reply_size);
+    return NULL;
+}
+
+/*  Two instances missing on the same key at once: one computes, the other waits for it. */
+static void
+test_two_instances_compute_once (void **state)
+{
+    SKIP_WITHOUT_STACK ();
+    enum { INSTANCES = 3 };
+    s_caller_t callers[INSTANCES];
+    pthread_t threads[INSTANCES];
+    size_t size;
+    char *data = s_encode ("slow", (const char *[]) {"n", "5", NULL}, &size);
+    for (size_t i = 0; i < INSTANCES; i++) {
+        callers[i] = (s_caller_t) {.svc = s_svc (60, s_redis_url), .data = data, .size = size};
+        s_call (callers[i].svc, "double", (const char *[]) {"n", "1", NULL});
+    }
+    s_slow_calls = 0;
+    for (size_t i = 0; i < INSTANCES; i++)
+        assert_int_equal (pthread_create (&threads[i], NULL, s_caller_thread, &callers[i]), 0);
+    for (size_t i = 0; i < INSTANCES; i++)
+        pthread_join (threads[i], NULL);
+    assert_int_equal (s_slow_calls, 1);
+    int hits = 0;
+    for (size_t i = 0; i < INSTANCES; i++) {
+        s_answer_t a = s_decode (callers[i].reply, callers[i].reply_size);
+        assert_int_equal (a.status, 200);
+        assert_non_null (strstr (a.text, "{ value 5 cache { hit "));
+        hits += a.cache_hit;
+        svc_destroy (&callers[i].svc);
+    }
+    assert_int_equal (hits, INSTANCES - 1);
+    assert_int_equal (s_locks (), 0);
+    free (data);
+}
+
+/*  Warm runs: after each rise of the version the views are computed once among the
+    instances (the others find them cached, or left to the instance computing them), and
+    a client's request for one is then a hit. */
+static void
+test_warm (void **state)
+{
+    SKIP_WITHOUT_STACK ();
+    svc_t *a = s_svc_of (&s_warm_def, 60, s_redis_url);
+    svc_t *b = s_svc_of (&s_warm_def, 60, s_redis_url);
+    s_calls = 0;
+    svc_warm_stats_t st;
+    /*  The first run of an instance: at start. */
+    assert_int_equal (svc_warm (a, &st), 1);
+    assert_int_equal (st.version, s_version ());
+    assert_int_equal (st.views, 3);
+    assert_int_equal (st.computed, 2);
+    assert_int_equal (st.cached, 0);
+    assert_int_equal (st.skipped, 0);
+    assert_int_equal (st.failed, 1);
+    assert_true (st.duration_ms >= 0);
+    assert_int_equal (svc_warm (a, &st), 0); /* the version has not risen */
+    assert_int_equal (svc_warm (b, &st), 1);
+    assert_int_equal (st.computed, 0);
+    assert_int_equal (st.cached, 2);
+    assert_int_equal (st.failed, 1);
+    assert_int_equal (s_calls, 2);
+    /*  A request as a client sends it is a hit. */
+    s_answer_t r = s_call (b, "double", (const char *[]) {"n", "7", NULL});
+    assert_string_equal (r.text, "{ value 14 calls 1 cache { hit true } } ");
+    r = s_call (a, "double", (const char *[]) {"m", "1", "n", "8", "x", "y", NULL});
+    assert_int_equal (r.cache_hit, 1);
+    assert_int_equal (s_calls, 2);
+
+    /*  A load: warmed again, each view computed once. */
+    long long version = s_bump ();
+    assert_int_equal (svc_warm (b, &st), 1);
+    assert_int_equal (st.version, version);
+    assert_int_equal (st.computed, 2);
+    assert_int_equal (svc_warm (a, &st), 1);
+    assert_int_equal (st.version, version);
+    assert_int_equal (st.computed, 0);
+    assert_int_equal (st.cached, 2);
+    assert_int_equal (s_calls, 4);
+    r = s_call (a, "double", (const char *[]) {"n", "7", NULL});
+    assert_string_equal (r.text, "{ value 14 calls 3 cache { hit true } } ");
+
+    /*  A view another instance is computing is left to it. */
+    s_bump ();
+    char *key = s_cache_key ("double", SVC_PARAMS ("n", "m"), (const char *[]) {"n", "7", NULL});
+    free (s_redis_cmd ("SET " SVC_CACHE_LOCK_PREFIX "%s other-instance PX 5000", key));
+    assert_int_equal (svc_warm (a, &st), 1);
+    assert_int_equal (st.computed, 1);
+    assert_int_equal (st.skipped, 1);
+    assert_int_equal (st.failed, 1);
+    free (s_redis_cmd ("DEL " SVC_CACHE_LOCK_PREFIX "%s", key));
+    free (key);
+    svc_destroy (&a);
+    svc_destroy (&b);
+
+    /*  No views, caching off, no Redis: nothing to do, or no version to go by. */
+    svc_t *plain = s_svc (60, s_redis_url);
+    assert_int_equal (svc_warm (plain, &st), 0);
+    svc_destroy (&plain);
+    svc_t *off = s_svc_of (&s_warm_def, 0, s_redis_url);
+    assert_int_equal (svc_warm (off, &st), -1);
+    svc_destroy (&off);
+    char nowhere[64];
+    snprintf (nowhere, sizeof nowhere, "redis://127.0.0.1:%d/0", testserver_free_port ());
+    svc_t *down = s_svc_of (&s_warm_def, 60, nowhere);
+    assert_int_equal (svc_warm (down, &st), -1);
+    svc_destroy (&down);
+}
+
 static void
 test_svc_new_fails (void **state)
 {
@@ -798,6 +1146,9 @@ main (void)
         cmocka_unit_test (test_batch_without_redis), cmocka_unit_test (test_ttl_zero),
         cmocka_unit_test (test_redis_outage), cmocka_unit_test (test_database_loss),
         cmocka_unit_test (test_svc_new_fails), cmocka_unit_test (test_slow_query_heartbeats),
+        /*  These raise the data version by bumps, after the tests that set it outright. */
+        cmocka_unit_test (test_batch_coalesces), cmocka_unit_test (test_waits_for_another_instance),
+        cmocka_unit_test (test_two_instances_compute_once), cmocka_unit_test (test_warm),
     };
     return cmocka_run_group_tests (tests, s_setup, s_teardown);
 }

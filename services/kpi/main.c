@@ -150,7 +150,9 @@ static const svc_def_t s_def = {
     .name = "kpi",
     .summary = "The KPI service: totals and revenue trends over a date range (SPEC §6).",
     .ops = s_ops,
-    .store = true};
+    .store = true,
+    .warm = SVC_WARM ({"kpis", NULL}, {"revenue_trends", NULL},
+                      {"revenue_trends", SVC_PARAMS ("granularity", "monthly")})};
 
 int
 main (int argc, char **argv)

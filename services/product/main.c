@@ -88,7 +88,9 @@ static const svc_def_t s_def = {
     .name = "product",
     .summary = "The product service: top-selling products over a date range (SPEC §6).",
     .ops = s_ops,
-    .store = true};
+    .store = true,
+    .warm = SVC_WARM ({"top_sellers", NULL},
+                      {"top_sellers", SVC_PARAMS ("metric", "revenue", "limit", "10")})};
 
 int
 main (int argc, char **argv)
