@@ -5,23 +5,35 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-/*  The most ids each map holds (the catalogue and the file's new ids together): about 20 MB
-    for customers and 5 MB for products at most (etl_key_map's bound), far inside the
-    loader's 64 MB; a bigger catalogue is loaded through the staging table. */
-static const size_t s_limits[2] = {131072, 32768};
+/*  The most ids each map holds (the catalogue and the file's new ids together) and the
+    most bytes of their records (etl_key_map: the id's length + 5 bytes each; about 12 bytes
+    of records and 5-10 of table per id of 7 bytes): 2,097,152 customers in at most 24 MiB
+    of records (1M customers of 7-byte ids take 12 MB of records and 5 MB of table), 262,144
+    products in 4 MiB, inside the loader's 64 MB with the rest of the reader. A bigger
+    catalogue (more ids, or ids too long on average) is loaded through the staging table. */
+static const size_t s_limits[2] = {(size_t) 1 << 21, (size_t) 1 << 18};
+static const size_t s_bytes[2] = {(size_t) 24 << 20, (size_t) 4 << 20};
 
-static const char *const s_map_sql[2] = {
-    "SELECT customer_id, customer_key FROM dim_customer LIMIT $1",
-    "SELECT product_id, product_key FROM dim_product LIMIT $1"};
+/*  The map is read with a binary COPY, so that libpq never holds the catalogue as one
+    result (a million rows of a PGresult take about 60 MB): each row comes and goes. */
+static const char *const s_map_select[2] = {
+    "SELECT customer_id, customer_key FROM dim_customer",
+    "SELECT product_id, product_key FROM dim_product"};
 
-/*  The first new key: the sequence's next value, or above the largest key if a row was
-    inserted with an explicit one. */
+/*  The table's size, estimated (to size the map at once), and the first new key: the
+    sequence's next value, or above the largest key if a row was inserted with an explicit
+    one. */
 static const char *const s_first_key_sql[2] = {
     "SELECT greatest(nextval(pg_get_serial_sequence('dim_customer', 'customer_key')),"
-    "                (SELECT coalesce(max(customer_key), 0) + 1 FROM dim_customer))",
+    "                (SELECT coalesce(max(customer_key), 0) + 1 FROM dim_customer)),"
+    "       (SELECT greatest(reltuples, 0)::bigint FROM pg_class"
+    "        WHERE oid = 'dim_customer'::regclass)",
     "SELECT greatest(nextval(pg_get_serial_sequence('dim_product', 'product_key')),"
-    "                (SELECT coalesce(max(product_key), 0) + 1 FROM dim_product))"};
+    "                (SELECT coalesce(max(product_key), 0) + 1 FROM dim_product)),"
+    "       (SELECT greatest(reltuples, 0)::bigint FROM pg_class"
+    "        WHERE oid = 'dim_product'::regclass)"};
 
 static const char *const s_save_sql[2] = {
     "SELECT setval(pg_get_serial_sequence('dim_customer', 'customer_key'), $1)",
@@ -46,33 +58,97 @@ s_query (PGconn *conn, const char *sql, const char *param, char *err, size_t err
     return NULL;
 }
 
-/*  Reads dimension d's map (none when it has more rows than the limit) and its first new
-    key. Returns 0, or -1 with err. */
+static uint32_t
+s_be32 (const unsigned char *at)
+{
+    return (uint32_t) at[0] << 24 | (uint32_t) at[1] << 16 | (uint32_t) at[2] << 8 | at[3];
+}
+
+/*  The binary COPY's signature, flags and header extension length (0). */
+static const char s_copy_header[] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+#define S_COPY_HEADER (sizeof s_copy_header - 1)
+
+/*  Adds the map's rows of one message of the binary COPY (the first one starts with the
+    header): each row is 2 fields, the id (text) and the key (int4). Returns 0, 1 when the
+    row does not fit the map (or is not what the query returns), or -1 at the trailer. */
+static int
+s_map_rows (etl_key_map_t *map, const unsigned char *data, size_t size, bool first)
+{
+    size_t at = 0;
+    if (first) {
+        if (size < S_COPY_HEADER || memcmp (data, s_copy_header, S_COPY_HEADER) != 0)
+            return 1;
+        at = S_COPY_HEADER;
+    }
+    while (at < size) {
+        if (size - at == 2 && data[at] == 0xff && data[at + 1] == 0xff)
+            return -1; /* the trailer */
+        if (size - at < 2 + 4 || data[at] != 0 || data[at + 1] != 2)
+            return 1;
+        uint32_t len = s_be32 (data + at + 2);
+        at += 6;
+        if (len > size - at || size - at - len < 8 || s_be32 (data + at + len) != 4)
+            return 1;
+        int32_t key = (int32_t) s_be32 (data + at + len + 4);
+        if (etl_key_map_put (map, (const char *) data + at, len, key))
+            return 1; /* a key < 1, an id too long, the map full */
+        at += len + 8;
+    }
+    return 0;
+}
+
+/*  Reads dimension d's map with a binary COPY: none when it has more rows than the limit, or
+    they do not fit. Returns 0, or -1 with err. */
+static int
+s_read_map (etl_dim_keys_t *self, PGconn *conn, int d, long long estimate, char *err,
+            size_t errlen)
+{
+    char sql[256];
+    snprintf (sql, sizeof sql, "COPY (%s LIMIT %zu) TO STDOUT (FORMAT binary)", s_map_select[d],
+              s_limits[d] + 1);
+    PGresult *res = PQexec (conn, sql);
+    bool copying = PQresultStatus (res) == PGRES_COPY_OUT;
+    if (!copying)
+        ecom_db_error (res, err, errlen);
+    PQclear (res);
+    if (!copying)
+        return -1;
+    self->maps[d] = etl_key_map_new (s_limits[d], s_bytes[d]);
+    if (self->maps[d]
+        && etl_key_map_reserve (self->maps[d], estimate > 0 ? (size_t) estimate : 0))
+        etl_key_map_destroy (&self->maps[d]);
+    bool first = true;
+    char *data;
+    int got;
+    while ((got = PQgetCopyData (conn, &data, 0)) > 0) {
+        /*  Beyond the bound, or out of memory: no map; the rest is read and dropped. */
+        if (self->maps[d] && s_map_rows (self->maps[d], (unsigned char *) data, (size_t) got, first) > 0)
+            etl_key_map_destroy (&self->maps[d]);
+        first = false;
+        PQfreemem (data);
+    }
+    res = PQgetResult (conn);
+    int rc = got == -1 && PQresultStatus (res) == PGRES_COMMAND_OK ? 0 : -1;
+    if (rc)
+        ecom_db_error (res, err, errlen);
+    PQclear (res);
+    while ((res = PQgetResult (conn)))
+        PQclear (res);
+    return rc;
+}
+
+/*  Reads dimension d's first new key and its map (none when it has more rows than the
+    limit). Returns 0, or -1 with err. */
 static int
 s_load_dim (etl_dim_keys_t *self, PGconn *conn, int d, char *err, size_t errlen)
 {
-    char limit[24];
-    snprintf (limit, sizeof limit, "%zu", s_limits[d] + 1);
-    PGresult *res = s_query (conn, s_map_sql[d], limit, err, errlen);
-    if (!res)
-        return -1;
-    int rows = PQntuples (res);
-    if ((size_t) rows <= s_limits[d]) {
-        self->maps[d] = etl_key_map_new (s_limits[d]);
-        for (int r = 0; self->maps[d] && r < rows; r++) {
-            long long key = strtoll (PQgetvalue (res, r, 1), NULL, 10);
-            if (etl_key_map_put (self->maps[d], PQgetvalue (res, r, 0),
-                                 (size_t) PQgetlength (res, r, 0), (int32_t) key))
-                etl_key_map_destroy (&self->maps[d]); /* a key < 1, an id too long: no map */
-        }
-    }
-    PQclear (res);
-    res = s_query (conn, s_first_key_sql[d], NULL, err, errlen);
+    PGresult *res = s_query (conn, s_first_key_sql[d], NULL, err, errlen);
     if (!res)
         return -1;
     self->first[d] = self->next[d] = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+    long long estimate = strtoll (PQgetvalue (res, 0, 1), NULL, 10);
     PQclear (res);
-    return 0;
+    return s_read_map (self, conn, d, estimate, err, errlen);
 }
 
 etl_dim_keys_t *

@@ -1,7 +1,8 @@
 /*  etl_dim_keys: the reader's keys match the dimensions', new ids are numbered above every
     key in use (also above keys inserted explicitly, past the identity sequence), the
-    sequences move past the keys given, other writers wait while a load holds the keys, and
-    a catalogue beyond the maps' bound gets no maps. Against a real, migrated database. */
+    sequences move past the keys given, other writers wait while a load holds the keys, a
+    catalogue of 140,000 customers is mapped, and one beyond the maps' bound (262,144
+    products) gets no maps. Against a real, migrated database. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,9 +97,31 @@ test_keys (void **state)
                                    " VALUES ('after', 'R', 'K') RETURNING product_key"),
                       4);
 
-    /*  A catalogue beyond the bound (131,072 customers) gets no maps: nothing resolves. */
+    /*  140,000 customers, beyond the old bound (131,072): mapped, every key as the table's,
+        new ids numbered after them. */
     s_ok (conn, "INSERT INTO dim_customer (customer_id, name, email, city, country)"
-                " SELECT 'big' || g, 'N', 'n@x', 'X', 'Y' FROM generate_series(1, 131072) g");
+                " SELECT 'big' || g, 'N', 'n@x', 'X', 'Y' FROM generate_series(1, 140000) g");
+    s_ok (conn, "ANALYZE dim_customer");
+    s_ok (conn, "BEGIN");
+    keys = etl_dim_keys_load (conn, err, sizeof err);
+    if (!keys)
+        fail_msg ("%s", err);
+    assert_true (etl_dim_keys_mapped (keys));
+    PGresult *res = PQexec (conn, "SELECT customer_id, customer_key FROM dim_customer");
+    assert_int_equal (PQntuples (res), 140004);
+    for (int r = 0; r < PQntuples (res); r++)
+        assert_int_equal (s_get (keys, ETL_DIM_CUSTOMER, PQgetvalue (res, r, 0), false),
+                          strtol (PQgetvalue (res, r, 1), NULL, 10));
+    PQclear (res);
+    long long top = s_int (conn, "SELECT max(customer_key) FROM dim_customer");
+    assert_int_equal (s_get (keys, ETL_DIM_CUSTOMER, "newer", true), top + 1);
+    etl_dim_keys_destroy (&keys);
+    s_ok (conn, "ROLLBACK");
+
+    /*  A catalogue beyond the bound (262,145 products of 262,144) gets no maps: nothing
+        resolves. */
+    s_ok (conn, "INSERT INTO dim_product (product_id, name, category)"
+                " SELECT 'big' || g, 'N', 'K' FROM generate_series(1, 262142) g");
     s_ok (conn, "BEGIN");
     keys = etl_dim_keys_load (conn, err, sizeof err);
     if (!keys)
@@ -106,6 +129,17 @@ test_keys (void **state)
     assert_false (etl_dim_keys_mapped (keys));
     assert_int_equal (s_get (keys, ETL_DIM_CUSTOMER, "c1", true), 0);
     assert_int_equal (s_get (keys, ETL_DIM_PRODUCT, "p1", true), 0);
+    etl_dim_keys_destroy (&keys);
+    s_ok (conn, "ROLLBACK");
+    /*  One product less: at the bound, mapped. */
+    s_ok (conn, "DELETE FROM dim_product WHERE product_id = 'big1'");
+    s_ok (conn, "BEGIN");
+    keys = etl_dim_keys_load (conn, err, sizeof err);
+    if (!keys)
+        fail_msg ("%s", err);
+    assert_true (etl_dim_keys_mapped (keys));
+    assert_int_equal (s_get (keys, ETL_DIM_PRODUCT, "p2", false), 2);
+    assert_true (s_get (keys, ETL_DIM_PRODUCT, "big262142", false) > 0);
     etl_dim_keys_destroy (&keys);
     s_ok (conn, "ROLLBACK");
     PQfinish (other);

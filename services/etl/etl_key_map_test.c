@@ -1,5 +1,6 @@
 /*  etl_key_map: every id put is found with its key (and ids never put are not), through the
-    map's growth, checked against a plain array; the limits refuse what they say. */
+    map's growth and after a reserve, checked against a plain array; the limits refuse what
+    they say; a million ids of 7 bytes take at most 24 bytes each. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +15,7 @@ static void
 test_put_get_through_growth (void **state)
 {
     enum { IDS = 50000 };
-    etl_key_map_t *map = etl_key_map_new (IDS);
+    etl_key_map_t *map = etl_key_map_new (IDS, 64 * IDS);
     assert_non_null (map);
     static char ids[IDS][16];
     static int32_t keys[IDS];
@@ -47,7 +48,7 @@ test_put_get_through_growth (void **state)
 static void
 test_refusals (void **state)
 {
-    etl_key_map_t *map = etl_key_map_new (4);
+    etl_key_map_t *map = etl_key_map_new (4, 270);
     assert_non_null (map);
     char long_id[ETL_KEY_MAP_MAX_ID + 1];
     memset (long_id, 'x', sizeof long_id);
@@ -56,7 +57,8 @@ test_refusals (void **state)
     assert_int_equal (etl_key_map_get (map, long_id, ETL_KEY_MAP_MAX_ID), 1);
     assert_int_equal (etl_key_map_put (map, "zero", 4, 0), -1);   /* keys are >= 1 */
     assert_int_equal (etl_key_map_put (map, "minus", 5, -3), -1);
-    /*  4 ids x 64 bytes of ids at most: 255 are taken, so a 2nd long id does not fit */
+    /*  270 bytes of records at most: 260 are taken, so a 2nd long id does not fit, the
+        empty one (5 bytes) does */
     long_id[0] = 'y';
     assert_int_equal (etl_key_map_put (map, long_id, ETL_KEY_MAP_MAX_ID, 2), -1);
     assert_int_equal (etl_key_map_put (map, "", 0, 3), 0); /* the empty id is an id */
@@ -65,12 +67,66 @@ test_refusals (void **state)
     etl_key_map_destroy (&map); /* twice is harmless */
 }
 
+/*  The catalogue of a big shop: a million customers of 7-byte ids ("C000001"), read into a
+    map sized for them at once (as etl_dim_keys does), then 300,000 new ones; every key
+    found, and the bytes per id printed (the figure of services/etl/README.md). */
+static void
+test_a_million_ids_compactly (void **state)
+{
+    enum { IDS = 1000000, NEW = 300000 };
+    etl_key_map_t *map = etl_key_map_new ((size_t) 1 << 21, (size_t) 24 << 20);
+    assert_non_null (map);
+    assert_int_equal (etl_key_map_reserve (map, IDS), 0);
+    size_t reserved = etl_key_map_bytes (map);
+    char id[16];
+    for (int i = 1; i <= IDS; i++) {
+        snprintf (id, sizeof id, "C%06d", i % 1000000);
+        assert_int_equal (etl_key_map_put (map, id, 7, i), 0);
+    }
+    size_t million = etl_key_map_bytes (map);
+    for (int i = 0; i < NEW; i++) {
+        snprintf (id, sizeof id, "N%06d", i);
+        assert_int_equal (etl_key_map_put (map, id, 7, IDS + 1 + i), 0);
+    }
+    size_t after = etl_key_map_bytes (map);
+    assert_int_equal (etl_key_map_count (map), IDS + NEW);
+    for (int i = 1; i <= IDS; i += 7) {
+        snprintf (id, sizeof id, "C%06d", i % 1000000);
+        assert_int_equal (etl_key_map_get (map, id, 7), i);
+    }
+    for (int i = 0; i < NEW; i += 3) {
+        snprintf (id, sizeof id, "N%06d", i);
+        assert_int_equal (etl_key_map_get (map, id, 7), IDS + 1 + i);
+        snprintf (id, sizeof id, "X%06d", i);
+        assert_int_equal (etl_key_map_get (map, id, 7), 0);
+    }
+    printf ("etl_key_map: reserved for 1M ids %.1f MB; 1M ids %.1f MB (%.1f bytes/id);"
+            " 1.3M ids %.1f MB (%.1f bytes/id)\n",
+            reserved / 1e6, million / 1e6, (double) million / IDS, after / 1e6,
+            (double) after / (IDS + NEW));
+    assert_true (million <= 24 * (size_t) IDS);
+    assert_true (after <= 24 * (size_t) (IDS + NEW));
+    /*  The bytes bound: records of 12 bytes, 24 MiB of them at most. */
+    etl_key_map_t *small = etl_key_map_new ((size_t) 1 << 21, (size_t) 1 << 20);
+    int refused = 0, i = 0;
+    for (; i < 200000 && !refused; i++) {
+        snprintf (id, sizeof id, "C%06d", i);
+        refused = etl_key_map_put (small, id, 7, i + 1) != 0;
+    }
+    assert_true (refused);
+    assert_true ((size_t) (i - 1) * 12 <= ((size_t) 1 << 20));
+    assert_true ((size_t) i * 12 > ((size_t) 1 << 20) - 12);
+    etl_key_map_destroy (&small);
+    etl_key_map_destroy (&map);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_put_get_through_growth),
         cmocka_unit_test (test_refusals),
+        cmocka_unit_test (test_a_million_ids_compactly),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

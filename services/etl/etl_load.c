@@ -271,8 +271,10 @@ typedef struct {
     size_t errlen;
 } s_reader_t;
 
-/*  The rollup groups of the direct orders: at most about 10 MB (etl_rollup's bound). */
-#define S_ROLLUP_GROUPS 131072
+/*  The rollup groups of the direct orders the reader holds: 65,536, 4 MiB (twice as many
+    slots of 32 bytes); beyond, they are written out to a file and added up by PostgreSQL
+    (etl_rollup). */
+#define S_ROLLUP_GROUPS 65536
 
 /*  Ends the direct COPY, adds its rollup groups (the insert trigger left them to the
     reader, which summed them) and sends the stage. Returns 0, or -1 with err. */

@@ -4,9 +4,15 @@
     product's month (orders, units, revenue). The load then hands them to rollups_add() in
     one statement, instead of fact_order's insert trigger hashing the same rows again.
 
-    Bounded: at most `limit` groups, each sum within 64 bits; a row that would go beyond is
-    refused (nothing of it is added), and the load stages it and every row after it: their
-    insert's trigger adds their groups. */
+    Bounded: at most `limit` groups in memory (32 bytes each, in a table twice as big). When
+    a row needs a group more, every group is written out to a temporary file (a binary COPY
+    stream, ecom_copy_spool_binary) and the table starts empty again: a million orders over
+    300,000 customers make about half a million customer months, far more than memory
+    should hold. etl_rollup_apply() sends the file and what the table holds, and has
+    PostgreSQL add up the groups written out more than once before rollups_add(). A row is
+    refused (nothing of it is added) only when a sum would go beyond 64 bits (or the file
+    cannot be made): the load stages it and every row after it, and their insert's trigger
+    adds their groups. */
 #ifndef ETL_ROLLUP_H
 #define ETL_ROLLUP_H
 
@@ -16,7 +22,7 @@
 
 typedef struct _etl_rollup_t etl_rollup_t;
 
-/*  Groups of at most limit (>= 1) entries. Returns NULL when out of memory. */
+/*  Groups of at most limit (>= 3) entries in memory. Returns NULL when out of memory. */
 etl_rollup_t *etl_rollup_new (size_t limit);
 
 void etl_rollup_destroy (etl_rollup_t **self_p);
@@ -26,8 +32,11 @@ void etl_rollup_destroy (etl_rollup_t **self_p);
 int etl_rollup_add (etl_rollup_t *self, int32_t day, int32_t customer_key, int32_t product_key,
                     int32_t quantity, int64_t unit_cents);
 
-/*  Inside the load's transaction on conn: adds the groups to the three rollups with
-    rollups_add(). Returns 0, or -1 with the reason in err. */
-int etl_rollup_apply (const etl_rollup_t *self, PGconn *conn, char *err, size_t errlen);
+/*  Inside the load's transaction on conn: adds the groups (those written out too) to the
+    three rollups with rollups_add(). Returns 0, or -1 with the reason in err. */
+int etl_rollup_apply (etl_rollup_t *self, PGconn *conn, char *err, size_t errlen);
+
+/*  How many times the groups were written out (the table was full). */
+size_t etl_rollup_spills (const etl_rollup_t *self);
 
 #endif

@@ -1,6 +1,9 @@
 /*  etl_rollup: the groups the reader sums reach the three rollups through rollups_add()
-    equal to sums worked out here by hand; a row that needs a group beyond the bound, or a
-    sum beyond 64 bits, is refused whole (none of its groups changes). */
+    equal to sums worked out here by hand, also when the table was full and its groups were
+    written out (some of them more than once: PostgreSQL adds them up); a row with a sum
+    beyond 64 bits is refused whole (none of its groups changes). Thousands of customer
+    months through a table of 64 groups equal the sums of a plain table of the same
+    orders. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,18 +46,21 @@ test_groups_reach_the_rollups (void **state)
         fail_msg ("%s", err);
 
     int32_t mar1 = ecom_date_from_ymd (2025, 3, 1), mar9 = ecom_date_from_ymd (2025, 3, 9);
-    int32_t apr2 = ecom_date_from_ymd (2025, 4, 2);
     etl_rollup_t *rollup = etl_rollup_new (5);
     assert_non_null (rollup);
     /*  groups: day Mar 9, customer 7's March, product 3's March */
     assert_int_equal (etl_rollup_add (rollup, mar9, 7, 3, 2, 150), 0);  /* 2 x 1.50 */
     /*  + day Mar 1 (4 groups) */
     assert_int_equal (etl_rollup_add (rollup, mar1, 7, 3, 1, 1000), 0); /* 1 x 10.00 */
-    /*  + product 4's March (5 groups) */
-    assert_int_equal (etl_rollup_add (rollup, mar9, 7, 4, 3, 5), 0);    /* 3 x 0.05 */
-    /*  a 6th group: refused, and nothing of the row is added (day Mar 9 stays as it is) */
-    assert_int_equal (etl_rollup_add (rollup, mar9, 8, 3, 1, 100), -1);
-    assert_int_equal (etl_rollup_add (rollup, apr2, 7, 3, 1, 100), -1);
+    assert_int_equal (etl_rollup_spills (rollup), 0);
+    /*  2 new groups do not fit the 1 left: the groups are written out, the table starts
+        again with day Mar 9, customer 8's March, product 4's March */
+    assert_int_equal (etl_rollup_add (rollup, mar9, 8, 4, 3, 5), 0);    /* 3 x 0.05 */
+    assert_int_equal (etl_rollup_spills (rollup), 1);
+    /*  3 new ones: written out again; then one more fits */
+    assert_int_equal (etl_rollup_add (rollup, mar1, 7, 3, 1, 1), 0);    /* 1 x 0.01 */
+    assert_int_equal (etl_rollup_add (rollup, mar9, 7, 3, 2, 2), 0);    /* 2 x 0.02 */
+    assert_int_equal (etl_rollup_spills (rollup), 2);
 
     /*  beyond 64 bits (a rollup never applied: the tables' NUMERIC(18,2) is smaller):
         1,000,000 x 9,000,000,000,000 cents fits once, not twice, and a product that does
@@ -73,13 +79,13 @@ test_groups_reach_the_rollups (void **state)
     char rows[1024];
     s_rows (conn, "SELECT date, orders, units, revenue FROM agg_daily_sales ORDER BY date", rows,
             sizeof rows);
-    assert_string_equal (rows, "2025-03-01,1,1,10.00;2025-03-09,2,5,3.15");
-    s_rows (conn, "SELECT customer_key, month, orders, revenue, last_date FROM agg_customer_monthly",
-            rows, sizeof rows);
-    assert_string_equal (rows, "7,2025-03-01,3,13.15,2025-03-09");
+    assert_string_equal (rows, "2025-03-01,2,2,10.01;2025-03-09,3,7,3.19");
+    s_rows (conn, "SELECT customer_key, month, orders, revenue, last_date FROM agg_customer_monthly"
+                  " ORDER BY customer_key", rows, sizeof rows);
+    assert_string_equal (rows, "7,2025-03-01,4,13.05,2025-03-09;8,2025-03-01,1,0.15,2025-03-09");
     s_rows (conn, "SELECT product_key, month, orders, units, revenue FROM agg_product_monthly"
                   " ORDER BY product_key", rows, sizeof rows);
-    assert_string_equal (rows, "3,2025-03-01,2,3,13.00;4,2025-03-01,1,3,0.15");
+    assert_string_equal (rows, "3,2025-03-01,4,6,13.05;4,2025-03-01,1,3,0.15");
 
     /*  A second apply adds to what the rollups hold (the upserts' merge). */
     etl_rollup_destroy (&rollup);
@@ -91,13 +97,64 @@ test_groups_reach_the_rollups (void **state)
     PQclear (PQexec (conn, "COMMIT"));
     s_rows (conn, "SELECT orders, units, revenue FROM agg_daily_sales WHERE date = '2025-03-09'",
             rows, sizeof rows);
-    assert_string_equal (rows, "3,6,5.15");
+    assert_string_equal (rows, "4,8,5.19");
     s_rows (conn, "SELECT orders, units, revenue FROM agg_product_monthly WHERE product_key = 4",
             rows, sizeof rows);
     assert_string_equal (rows, "2,4,2.15");
-    s_rows (conn, "SELECT orders, revenue, last_date FROM agg_customer_monthly", rows, sizeof rows);
-    assert_string_equal (rows, "4,15.15,2025-03-09");
+    s_rows (conn, "SELECT orders, revenue, last_date FROM agg_customer_monthly ORDER BY customer_key",
+            rows, sizeof rows);
+    assert_string_equal (rows, "5,15.05,2025-03-09;1,0.15,2025-03-09");
     etl_rollup_destroy (&rollup);
+
+    /*  6,000 orders of 1,500 customers and 40 products over 90 days, through a table of 64
+        groups (written out about a hundred times), and into a plain table: the rollups
+        equal its sums. Not applied: destroying the rollup drops its file. */
+    PQclear (PQexec (conn, "TRUNCATE agg_daily_sales, agg_customer_monthly, agg_product_monthly;"
+                           "CREATE TABLE orders (day date, customer int, product int,"
+                           " quantity int, price numeric(12,2))"));
+    etl_rollup_t *dropped = etl_rollup_new (64);
+    assert_int_equal (etl_rollup_add (dropped, mar1, 1, 1, 1, 100), 0);
+    etl_rollup_destroy (&dropped);
+    rollup = etl_rollup_new (64);
+    char sql[256];
+    unsigned int seed = 7;
+    PQclear (PQexec (conn, "BEGIN"));
+    for (int i = 0; i < 6000; i++) {
+        seed = seed * 1103515245U + 12345U;
+        int32_t day = mar1 + (int32_t) (seed >> 8) % 90;
+        int32_t customer = 1 + (int32_t) ((seed >> 4) % 1500), product = 1 + (int32_t) (seed % 40);
+        int32_t quantity = 1 + (int32_t) (seed >> 20) % 5;
+        int64_t cents = (int64_t) (seed >> 12) % 100000;
+        assert_int_equal (etl_rollup_add (rollup, day, customer, product, quantity, cents), 0);
+        char date[16];
+        ecom_date_format (day, date);
+        snprintf (sql, sizeof sql, "INSERT INTO orders VALUES ('%s', %d, %d, %d, %lld.%02lld)",
+                  date, customer, product, quantity, (long long) cents / 100,
+                  (long long) cents % 100);
+        PQclear (PQexec (conn, sql));
+    }
+    assert_true (etl_rollup_spills (rollup) > 50);
+    if (etl_rollup_apply (rollup, conn, err, sizeof err))
+        fail_msg ("%s", err);
+    PQclear (PQexec (conn, "COMMIT"));
+    etl_rollup_destroy (&rollup);
+    static const char *const checks[] = {
+        "SELECT date, orders, units, revenue FROM agg_daily_sales"
+        " EXCEPT SELECT day, count(*), sum(quantity), sum(quantity * price) FROM orders GROUP BY day",
+        "SELECT customer_key, month, orders, revenue, last_date FROM agg_customer_monthly"
+        " EXCEPT SELECT customer, date_trunc('month', day)::date, count(*), sum(quantity * price),"
+        " max(day) FROM orders GROUP BY 1, 2",
+        "SELECT product_key, month, orders, units, revenue FROM agg_product_monthly"
+        " EXCEPT SELECT product, date_trunc('month', day)::date, count(*), sum(quantity),"
+        " sum(quantity * price) FROM orders GROUP BY 1, 2"};
+    for (size_t c = 0; c < 3; c++) {
+        s_rows (conn, checks[c], rows, sizeof rows);
+        assert_string_equal (rows, "");
+    }
+    s_rows (conn, "SELECT (SELECT count(*) FROM agg_customer_monthly) ="
+                  " (SELECT count(DISTINCT (customer, date_trunc('month', day))) FROM orders)",
+            rows, sizeof rows);
+    assert_string_equal (rows, "t");
     PQfinish (conn);
     testdb_drop (&url);
 }

@@ -24,10 +24,11 @@ const char etl_stage_create_sql[] =
     "CREATE TEMP TABLE etl_stage_r PARTITION OF etl_stage FOR VALUES IN ('r');"
     "CREATE TEMP TABLE etl_stage_d PARTITION OF etl_stage FOR VALUES IN ('d');";
 
-/*  Slots of the attribute caches: enough for every customer and product of a typical
-    store; a bigger catalogue only costs repeated attribute rows. */
-#define S_CUSTOMER_SLOTS 65536
-#define S_PRODUCT_SLOTS 16384
+/*  The bytes of the attribute caches: the attributes of about 90,000 customers (of about
+    90 bytes each) and 20,000 products; a file that names more of them than fit only costs
+    attribute rows staged again after the cache starts over. */
+#define S_CUSTOMER_BYTES ((size_t) 8 << 20)
+#define S_PRODUCT_BYTES ((size_t) 2 << 20)
 
 struct _etl_stage_t {
     ecom_copy_t *copy;
@@ -54,8 +55,8 @@ etl_stage_begin (PGconn *conn, char *err, size_t errlen)
 {
     etl_stage_t *self = calloc (1, sizeof *self);
     if (self) {
-        self->customers = etl_dim_cache_new (S_CUSTOMER_SLOTS);
-        self->products = etl_dim_cache_new (S_PRODUCT_SLOTS);
+        self->customers = etl_dim_cache_new (S_CUSTOMER_BYTES);
+        self->products = etl_dim_cache_new (S_PRODUCT_BYTES);
         self->dates = calloc ((size_t) s_day_count () / 8 + 1, 1);
         self->first_day = ecom_date_from_ymd (1, 1, 1);
         self->increasing = true;
