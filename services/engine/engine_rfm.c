@@ -30,104 +30,131 @@ s_ntile (const s_ntile_t *t, uint32_t position)
                       + (position >= t->starts[2]) + (position >= t->starts[3]));
 }
 
-/*  Keys up to this are scored by a counting sort: a histogram of the keys, then each row's
-    position straight from it (the score of R and F: days and order counts). */
-#define S_COUNTING_MAX (1U << 20)
-/*  Room for the histogram of either sort. */
-#define S_COUNTS (S_COUNTING_MAX + 1 > 65536 ? S_COUNTING_MAX + 1 : 65536)
+/*  Scoring without sorting. Row i's score is 1 + the number of bucket starts (positions in
+    the order by (key, i)) at or before its position, so only the four rows at those
+    positions matter: row i scores past start b when (key[i], i) >= the row at start b.
+    One pass builds a histogram of the keys' top 16 bits (the keys shifted right until the
+    largest fits), which tells the bucket holding each start and its offset inside; the few
+    rows of those (at most four) buckets are sorted by (key, i) to find the four threshold
+    rows exactly; a second pass compares every row with them. Two sequential passes, and
+    exactly PostgreSQL's ntile(5) OVER (ORDER BY key, customer_id). */
+#define S_BUCKETS 65536
 
-/*  Scores by counting: position of row i = rows with a smaller key + rows before i with
-    the same key. counts has room for max + 1. */
-static void
-s_score_counting (const uint64_t *key, uint32_t n, uint64_t max, uint8_t *score,
-                  uint32_t *counts)
-{
-    memset (counts, 0, (max + 1) * sizeof *counts);
-    for (uint32_t i = 0; i < n; i++)
-        counts[key[i]]++;
-    uint32_t sum = 0;
-    for (uint64_t k = 0; k <= max; k++) {
-        uint32_t c = counts[k];
-        counts[k] = sum;
-        sum += c;
-    }
-    s_ntile_t t = s_ntile_of (n);
-    for (uint32_t i = 0; i < n; i++)
-        score[i] = s_ntile (&t, counts[key[i]]++);
-}
-
-/*  Scores by sorting (key << 32 | row) with a least significant digit first radix sort on
-    the key's 16-bit digits (the rows are already ascending, and the sort is stable): for
-    keys below 2^32 (the score of M: revenue in cents). tmp and sorted have room for n. */
-static void
-s_score_radix (const uint64_t *key, uint32_t n, uint64_t max, uint8_t *score, uint64_t *sorted,
-               uint64_t *tmp, uint32_t *counts)
-{
-    for (uint32_t i = 0; i < n; i++)
-        sorted[i] = key[i] << 32 | i;
-    for (unsigned shift = 32; shift < 64 && (max >> (shift - 32)) != 0; shift += 16) {
-        memset (counts, 0, 65536 * sizeof *counts);
-        for (uint32_t i = 0; i < n; i++)
-            counts[(sorted[i] >> shift) & 0xFFFF]++;
-        uint32_t sum = 0;
-        for (uint32_t b = 0; b < 65536; b++) {
-            uint32_t c = counts[b];
-            counts[b] = sum;
-            sum += c;
-        }
-        for (uint32_t i = 0; i < n; i++)
-            tmp[counts[(sorted[i] >> shift) & 0xFFFF]++] = sorted[i];
-        memcpy (sorted, tmp, n * sizeof *sorted);
-    }
-    s_ntile_t t = s_ntile_of (n);
-    for (uint32_t position = 0; position < n; position++)
-        score[sorted[position] & 0xFFFFFFFF] = s_ntile (&t, position);
-}
-
-/*  Orders rows by (key, row) for keys of any size: an index sort. */
-static _Thread_local const uint64_t *s_keys;
+typedef struct {
+    uint64_t key;
+    uint32_t row;
+} s_row_t;
 
 static int
 s_by_key_then_row (const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
-    if (s_keys[x] != s_keys[y])
-        return s_keys[x] < s_keys[y] ? -1 : 1;
-    return (x > y) - (x < y);
+    const s_row_t *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->row > y->row) - (x->row < y->row);
 }
 
-/*  The work arrays of one computation. */
+/*  The four threshold rows, and their buckets. */
 typedef struct {
-    uint64_t *last, *orders, *cents; /* of the active customers, in customer_id order: the
-                                       keys of R (last order day), F and M */
-    uint64_t *key;                   /* the key being scored */
-    uint8_t *r, *f, *m;
-    uint64_t *sorted, *tmp;
-    uint32_t *counts;                /* S_COUNTS */
-} s_work_t;
+    uint32_t bucket[4];
+    s_row_t at[4];
+} s_thresholds_t;
 
-/*  Sets score[i] (1..5) of each active customer i (in id order) by key[i] ascending, ties
-    by i: ntile(5) OVER (ORDER BY key, customer_id). */
-static void
-s_score (s_work_t *w, uint32_t n, uint8_t *score)
+/*  Finds each start's bucket from the histogram (made cumulative: counts[k] = rows in
+    buckets below k) and the start's rank inside it; returns how many rows those buckets hold. */
+static size_t
+s_locate (uint32_t *counts, const s_ntile_t *t, uint32_t n, s_thresholds_t *th,
+          uint32_t rank[4])
+{
+    uint32_t sum = 0;
+    for (uint32_t k = 0; k < S_BUCKETS; k++) {
+        uint32_t c = counts[k];
+        counts[k] = sum;
+        for (int b = 0; b < 4; b++)
+            if (t->starts[b] >= sum && t->starts[b] < sum + c && t->starts[b] < n) {
+                th->bucket[b] = k;
+                rank[b] = t->starts[b] - sum;
+            }
+        sum += c;
+    }
+    size_t rows = 0;
+    for (int b = 0; b < 4; b++) {
+        bool seen = false; /* two starts in one bucket: count its rows once */
+        for (int e = 0; e < b; e++)
+            seen = seen || th->bucket[e] == th->bucket[b];
+        uint32_t k = th->bucket[b];
+        if (!seen && k < S_BUCKETS)
+            rows += (k + 1 < S_BUCKETS ? counts[k + 1] : n) - counts[k];
+    }
+    return rows;
+}
+
+/*  Sets score[i] (1..5) of each active customer i by key[i] ascending, ties by i. With
+    fewer than five rows a start may lie past the last row; such starts are never reached. */
+static int
+s_score (const uint64_t *key, uint32_t n, uint8_t *score, uint32_t *counts)
 {
     uint64_t max = 0;
     for (uint32_t i = 0; i < n; i++)
-        max = w->key[i] > max ? w->key[i] : max;
-    if (max <= S_COUNTING_MAX)
-        s_score_counting (w->key, n, max, score, w->counts);
-    else if (max < ((uint64_t) 1 << 32))
-        s_score_radix (w->key, n, max, score, w->sorted, w->tmp, w->counts);
-    else { /* a customer with more than 2^32 cents (43 million): qsort is fine for rare data */
-        uint32_t *rows = (uint32_t *) w->sorted;
-        for (uint32_t i = 0; i < n; i++)
-            rows[i] = i;
-        s_keys = w->key;
-        qsort (rows, n, sizeof *rows, s_by_key_then_row);
-        s_ntile_t t = s_ntile_of (n);
-        for (uint32_t position = 0; position < n; position++)
-            score[rows[position]] = s_ntile (&t, position);
+        max = key[i] > max ? key[i] : max;
+    unsigned shift = 0;
+    while ((max >> shift) >= S_BUCKETS)
+        shift++;
+    memset (counts, 0, S_BUCKETS * sizeof *counts);
+    for (uint32_t i = 0; i < n; i++)
+        counts[key[i] >> shift]++;
+    s_ntile_t t = s_ntile_of (n);
+    s_thresholds_t th = {{S_BUCKETS, S_BUCKETS, S_BUCKETS, S_BUCKETS}, {{0, 0}}};
+    uint32_t rank[4] = {0};
+    size_t many = s_locate (counts, &t, n, &th, rank);
+    s_row_t *rows = malloc ((many ? many : 1) * sizeof *rows);
+    if (!rows)
+        return -1;
+    /*  The rows of each start's bucket, in a list of their own (buckets shared by starts
+        share a list), in row order; sorted by (key, row) when a bucket holds several keys. */
+    size_t list_at[4];
+    size_t used = 0;
+    for (int b = 0; b < 4; b++) {
+        list_at[b] = used;
+        for (int e = 0; e < b; e++)
+            if (th.bucket[e] == th.bucket[b])
+                list_at[b] = list_at[e];
+        uint32_t k = th.bucket[b];
+        if (list_at[b] == used && k < S_BUCKETS)
+            used += (k + 1 < S_BUCKETS ? counts[k + 1] : n) - counts[k];
     }
+    size_t fill[4] = {0};
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t k = (uint32_t) (key[i] >> shift);
+        for (int b = 0; b < 4; b++)
+            if (k == th.bucket[b]) {
+                size_t at = list_at[b];
+                rows[at + fill[b]] = (s_row_t) {key[i], i};
+                for (int e = 0; e < 4; e++) /* every start sharing the list moves on */
+                    fill[e] += list_at[e] == at && th.bucket[e] == k;
+                break;
+            }
+    }
+    for (int b = 0; b < 4; b++) {
+        if (th.bucket[b] == S_BUCKETS)
+            continue; /* no such start: fewer than five rows */
+        if (shift > 0 && (b == 0 || list_at[b] != list_at[b - 1]))
+            qsort (rows + list_at[b], fill[b], sizeof *rows, s_by_key_then_row);
+        th.at[b] = rows[list_at[b] + rank[b]];
+    }
+    free (rows);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t k = (uint32_t) (key[i] >> shift);
+        uint8_t s = 1;
+        for (int b = 0; b < 4; b++)
+            s += th.bucket[b] != S_BUCKETS
+                 && (k > th.bucket[b]
+                     || (k == th.bucket[b]
+                         && (key[i] > th.at[b].key
+                             || (key[i] == th.at[b].key && i >= th.at[b].row))));
+        score[i] = s;
+    }
+    return 0;
 }
 
 static int
@@ -154,6 +181,14 @@ s_round_div (__int128 sum, int64_t count)
     return count ? (int64_t) ((2 * sum + count) / (2 * (__int128) count)) : 0;
 }
 
+/*  The work arrays of one computation. */
+typedef struct {
+    uint64_t *last, *orders, *cents; /* of the active customers, in customer_id order: the
+                                       keys of R (last order day), F and M */
+    uint8_t *r, *f, *m;
+    uint32_t *counts;                /* S_BUCKETS */
+} s_work_t;
+
 static void
 s_work_free (s_work_t *w)
 {
@@ -163,8 +198,6 @@ s_work_free (s_work_t *w)
     free (w->r);
     free (w->f);
     free (w->m);
-    free (w->sorted);
-    free (w->tmp);
     free (w->counts);
     *w = (s_work_t) {0};
 }
@@ -184,10 +217,9 @@ s_work_get (uint32_t n)
     s_work_free (w);
     size_t k = n ? n : 1;
     *w = (s_work_t) {.last = malloc (k * 8), .orders = malloc (k * 8), .cents = malloc (k * 8),
-                     .r = malloc (k), .f = malloc (k), .m = malloc (k), .sorted = malloc (k * 8),
-                     .tmp = malloc (k * 8), .counts = malloc (S_COUNTS * 4)};
-    if (w->last && w->orders && w->cents && w->r && w->f && w->m && w->sorted && w->tmp
-        && w->counts) {
+                     .r = malloc (k), .f = malloc (k), .m = malloc (k),
+                     .counts = malloc (S_BUCKETS * 4)};
+    if (w->last && w->orders && w->cents && w->r && w->f && w->m && w->counts) {
         s_work_capacity = n;
         return w;
     }
@@ -266,12 +298,9 @@ engine_rfm (const store_t *store, int32_t start, int32_t end, int32_t reference,
         return -1;
     uint32_t n = s_scan (store, lo, hi, w);
     /*  R: recency descending = last order day ascending; F, M: ascending. */
-    w->key = w->last;
-    s_score (w, n, w->r);
-    w->key = w->orders;
-    s_score (w, n, w->f);
-    w->key = w->cents;
-    s_score (w, n, w->m);
+    if (s_score (w->last, n, w->r, w->counts) != 0 || s_score (w->orders, n, w->f, w->counts) != 0
+        || s_score (w->cents, n, w->m, w->counts) != 0)
+        return -1;
     s_sum_segments (w, n, reference - store->first_day, rfm);
     return 0;
 }

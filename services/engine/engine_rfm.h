@@ -5,10 +5,11 @@
     monetary = revenue (a pass over the range's orders, or the store's all-time sums when
     the range holds every day of the data). The three ntile(5) scores need each customer's
     position in three orders with customer_id (byte order) as the tie-break. The store
-    numbers customers in customer_id order, so the active customers are listed by number
-    and ranked by a counting sort (small keys: days, order counts) or a stable radix sort
-    on (key, number) pairs (revenue), so equal keys keep id order: exactly PostgreSQL's
-    ntile(5) OVER (ORDER BY key, customer_id COLLATE "C"). */
+    numbers customers in customer_id order, so the active customers are listed by number,
+    and a score needs no sort: only the four rows at the buckets' starts in (key, number)
+    order matter, found from a histogram of the keys and a sort of the few rows sharing
+    their histogram buckets; every row is then compared with them. Exactly PostgreSQL's
+    ntile(5) OVER (ORDER BY key, customer_id COLLATE "C"), in two sequential passes. */
 #ifndef ENGINE_RFM_H
 #define ENGINE_RFM_H
 
