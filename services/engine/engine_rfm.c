@@ -35,9 +35,10 @@ s_ntile (const s_ntile_t *t, uint32_t position)
     positions matter: row i scores past start b when (key[i], i) >= the row at start b.
     One pass builds a histogram of the keys' top 16 bits (the keys shifted right until the
     largest fits), which tells the bucket holding each start and its offset inside; the few
-    rows of those (at most four) buckets are sorted by (key, i) to find the four threshold
-    rows exactly; a second pass compares every row with them. Two sequential passes, and
-    exactly PostgreSQL's ntile(5) OVER (ORDER BY key, customer_id). */
+    rows of those (at most four) buckets give the four threshold rows exactly (by their
+    rank inside the bucket); a second pass compares every row with them. Two sequential passes, and
+    exactly PostgreSQL's ntile(5) OVER (ORDER BY key, customer_id). (A bucket holding
+    several keys is not sorted: a quickselect finds the row at the start's rank.) */
 #define S_BUCKETS 65536
 
 typedef struct {
@@ -45,13 +46,38 @@ typedef struct {
     uint32_t row;
 } s_row_t;
 
-static int
-s_by_key_then_row (const void *a, const void *b)
+static bool
+s_less (s_row_t x, s_row_t y)
 {
-    const s_row_t *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return (x->row > y->row) - (x->row < y->row);
+    return x.key < y.key || (x.key == y.key && x.row < y.row);
+}
+
+/*  The rank-th smallest (0-based) of the m rows at a by (key, row): quickselect (Hoare's
+    partition around the middle row; rows are distinct, so it always narrows). Reorders a. */
+static s_row_t
+s_select (s_row_t *a, size_t m, size_t rank)
+{
+    size_t lo = 0, hi = m - 1;
+    while (lo < hi) {
+        s_row_t pivot = a[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        for (;;) {
+            while (s_less (a[i], pivot))
+                i++;
+            while (s_less (pivot, a[j]))
+                j--;
+            if (i >= j)
+                break;
+            s_row_t swap = a[i];
+            a[i++] = a[j];
+            a[j--] = swap;
+        }
+        if (rank <= j)
+            hi = j;
+        else
+            lo = j + 1;
+    }
+    return a[rank];
 }
 
 /*  The four threshold rows, and their buckets. */
@@ -138,9 +164,9 @@ s_score (const uint64_t *key, uint32_t n, uint8_t *score, uint32_t *counts)
     for (int b = 0; b < 4; b++) {
         if (th.bucket[b] == S_BUCKETS)
             continue; /* no such start: fewer than five rows */
-        if (shift > 0 && (b == 0 || list_at[b] != list_at[b - 1]))
-            qsort (rows + list_at[b], fill[b], sizeof *rows, s_by_key_then_row);
-        th.at[b] = rows[list_at[b] + rank[b]];
+        /*  One key per bucket: the list is in (key, row) order already. */
+        th.at[b] = shift == 0 ? rows[list_at[b] + rank[b]]
+                              : s_select (rows + list_at[b], fill[b], rank[b]);
     }
     free (rows);
     for (uint32_t i = 0; i < n; i++) {
