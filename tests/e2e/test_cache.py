@@ -169,11 +169,11 @@ def test_waiters_at_both_instances_and_a_holder_that_died(stack):
     params = {"start_date": "2024-05-02", "end_date": "2025-04-30"}
     key = cache_key(version(stack), "kpi", "kpis", params)
     gone_before = stack.log("gateway").count('msg="worker gone"')
-    assert redis_cli(stack, "SET", "ecom:lock:" + key, "a-dead-instance", "PX", "3600") == "OK"
+    assert redis_cli(stack, "SET", "ecom:lock:" + key, "a-dead-instance", "PX", "4000") == "OK"
     started = time.time()
     responses = burst(stack, "/api/v1/kpis/", params, "dead-")
     assert all(r.status_code == 200 for r in responses)
-    assert time.time() - started >= 3.5
+    assert time.time() - started >= 3.9
     assert stack.log("gateway").count('msg="worker gone"') == gone_before
     lines = served(stack, "kpi", "dead-", 40)
     states = [line[2] for ls in lines.values() for line in ls]
@@ -181,7 +181,7 @@ def test_waiters_at_both_instances_and_a_holder_that_died(stack):
     assert set(states) <= {"miss", "wait", "hit"}, lines
     # every instance had a request waiting for the lock (those that arrived meanwhile
     # queued behind it and were hits after)
-    assert all(any(line[3] >= 3400 for line in ls) for ls in lines.values()), lines
+    assert all(any(line[3] >= 3100 for line in ls) for ls in lines.values()), lines
     assert redis_cli(stack, "EXISTS", key) == "1"
     assert redis_cli(stack, "EXISTS", "ecom:lock:" + key) == "0"
 
