@@ -295,9 +295,9 @@ s_stage (store_t *self, s_columns_t *staged, size_t at, uint32_t c, int32_t d, u
 }
 
 /*  Reads one order (date, customer_key, product_key, quantity, total_amount, etl_run_id)
-    into row at of the staging columns. */
+    into row at of the staging columns, which have room for room rows. */
 static int
-s_order_row (store_t *self, const ecom_field_t *f, s_columns_t *staged, size_t at)
+s_order_row (store_t *self, const ecom_field_t *f, s_columns_t *staged, size_t room, size_t at)
 {
     int32_t day, customer, product, quantity;
     int64_t cents, run = 0;
@@ -307,7 +307,7 @@ s_order_row (store_t *self, const ecom_field_t *f, s_columns_t *staged, size_t a
         || (f[5].len != -1 && ecom_field_int64 (&f[5], &run) != 0))
         return -1;
     int64_t d = (int64_t) day - self->first_day;
-    if (at >= self->orders || d < 0 || d >= self->span || customer < 0
+    if (at >= room || d < 0 || d >= self->span || customer < 0
         || (uint32_t) customer >= self->customer_slots
         || self->customer_index[customer] == STORE_NO_CUSTOMER || product < 0
         || (uint32_t) product >= self->product_slots || !self->product_id[product]
@@ -319,68 +319,135 @@ s_order_row (store_t *self, const ecom_field_t *f, s_columns_t *staged, size_t a
     return 0;
 }
 
-/*  Stages the orders of previous (an older store of the same table) with this store's
-    customer numbers and days. Returns 0, or -1 when they do not fit (a customer or product
-    gone, a day outside this store's): the caller then loads everything. */
+static void s_place_one (store_t *self, s_columns_t *placed, size_t *next,
+                         const s_columns_t *staged, size_t i);
+static void s_adopt (store_t *self, const s_columns_t *placed);
+
+/*  Adds previous's per-day and per-product sums and per-customer counts to this store's
+    (days shifted to this store's first day). Returns 0, or -1 when previous does not fit
+    (a customer or product gone, a day outside this store's): read everything instead. */
 static int
-s_restage (store_t *self, const store_t *previous, s_columns_t *staged)
+s_add_previous (store_t *self, const store_t *previous, int32_t shift)
 {
-    int32_t shift = previous->first_day - self->first_day;
+    if (previous->span && (previous->first_day < self->first_day
+                           || previous->last_day > self->last_day))
+        return -1;
+    for (uint32_t d = 0; d < previous->span; d++) {
+        self->day_orders[d + shift] += previous->day_orders[d];
+        self->day_units[d + shift] += previous->day_units[d];
+        self->day_cents[d + shift] += previous->day_cents[d];
+    }
+    for (uint32_t k = 0; k < previous->product_slots; k++) {
+        if (!previous->product_orders[k])
+            continue;
+        if (k >= self->product_slots || !self->product_id[k])
+            return -1;
+        self->product_orders[k] += previous->product_orders[k];
+        self->product_units[k] += previous->product_units[k];
+        self->product_cents[k] += previous->product_cents[k];
+    }
     for (uint32_t old = 0; old < previous->customers; old++) {
+        size_t n = previous->customer_start[old + 1] - previous->customer_start[old];
         uint32_t key = previous->customer_key[old];
         uint32_t c = key < self->customer_slots ? self->customer_index[key] : STORE_NO_CUSTOMER;
-        size_t from = previous->customer_start[old], to = previous->customer_start[old + 1];
-        if (from < to && c == STORE_NO_CUSTOMER)
+        if (n && c == STORE_NO_CUSTOMER)
             return -1;
-        for (size_t i = from; i < to; i++) {
-            int64_t d = (int64_t) previous->order_day[i] + shift;
-            uint32_t product = previous->order_product[i];
-            if (d < 0 || d >= self->span || product >= self->product_slots
-                || !self->product_id[product])
-                return -1;
-            s_stage (self, staged, i, c, (int32_t) d, product, previous->order_quantity[i],
-                     previous->order_cents[i]);
-        }
+        if (n)
+            self->customer_start[c + 1] += n;
     }
     return 0;
 }
 
-/*  Places the staged orders customer by customer and sums each customer's. */
+/*  Places previous's orders and the staged new ones customer by customer: numbers keep
+    customer_id order, so each old customer's orders are one block copied in order (days
+    shifted), and the few new orders go after their customer's. Sets each customer's first
+    and last days and revenue. */
 static int
-s_place_orders (store_t *self, const s_columns_t *staged)
+s_merge_orders (store_t *self, const store_t *previous, int32_t shift, const s_columns_t *staged,
+                size_t fresh)
 {
     s_columns_t placed;
-    if (s_columns_alloc (&placed, self->orders, false) != 0) {
+    size_t *next = s_array ((size_t) self->customers + 1, sizeof *next);
+    if (s_columns_alloc (&placed, self->orders, false) != 0 || !next) {
         s_columns_free (&placed);
+        free (next);
         return -1;
     }
     for (uint32_t c = 0; c < self->customers; c++)
         self->customer_start[c + 1] += self->customer_start[c];
-    size_t *next = s_array ((size_t) self->customers + 1, sizeof *next);
-    if (!next) {
-        s_columns_free (&placed);
-        return -1;
-    }
     memcpy (next, self->customer_start, ((size_t) self->customers + 1) * sizeof *next);
-    for (size_t i = 0; i < self->orders; i++) {
-        uint32_t c = staged->customer[i];
-        size_t at = next[c]++;
-        placed.day[at] = staged->day[i];
-        placed.product[at] = staged->product[i];
-        placed.quantity[at] = staged->quantity[i];
-        placed.cents[at] = staged->cents[i];
-        int32_t *first = &self->customer_first_day[c], *last = &self->customer_last_day[c];
-        *first = *first == STORE_NO_DAY || staged->day[i] < *first ? staged->day[i] : *first;
-        *last = staged->day[i] > *last ? staged->day[i] : *last;
-        self->customer_cents[c] += staged->cents[i];
+    for (uint32_t old = 0; old < previous->customers; old++) {
+        size_t from = previous->customer_start[old], n = previous->customer_start[old + 1] - from;
+        if (!n)
+            continue;
+        uint32_t c = self->customer_index[previous->customer_key[old]];
+        size_t at = next[c];
+        next[c] += n;
+        for (size_t i = 0; i < n; i++)
+            placed.day[at + i] = previous->order_day[from + i] + shift;
+        memcpy (placed.product + at, previous->order_product + from, n * sizeof (uint32_t));
+        memcpy (placed.quantity + at, previous->order_quantity + from, n * sizeof (uint32_t));
+        memcpy (placed.cents + at, previous->order_cents + from, n * sizeof (int64_t));
+        self->customer_first_day[c] = previous->customer_first_day[old] + shift;
+        self->customer_last_day[c] = previous->customer_last_day[old] + shift;
+        self->customer_cents[c] = previous->customer_cents[old];
     }
+    for (size_t i = 0; i < fresh; i++)
+        s_place_one (self, &placed, next, staged, i);
     free (next);
-    self->order_day = placed.day;
-    self->order_product = placed.product;
-    self->order_quantity = placed.quantity;
-    self->order_cents = placed.cents;
+    s_adopt (self, &placed);
+    return 0;
+}
+
+/*  Puts staged order i at next[its customer]++ of placed and adds it to the customer's
+    first and last days and revenue. */
+static void
+s_place_one (store_t *self, s_columns_t *placed, size_t *next, const s_columns_t *staged,
+             size_t i)
+{
+    uint32_t c = staged->customer[i];
+    size_t at = next[c]++;
+    int32_t day = staged->day[i];
+    placed->day[at] = day;
+    placed->product[at] = staged->product[i];
+    placed->quantity[at] = staged->quantity[i];
+    placed->cents[at] = staged->cents[i];
+    int32_t *first = &self->customer_first_day[c], *last = &self->customer_last_day[c];
+    *first = *first == STORE_NO_DAY || day < *first ? day : *first;
+    *last = day > *last ? day : *last;
+    self->customer_cents[c] += staged->cents[i];
+}
+
+/*  Makes the placed columns the store's orders and counts the customers with orders. */
+static void
+s_adopt (store_t *self, const s_columns_t *placed)
+{
+    self->order_day = placed->day;
+    self->order_product = placed->product;
+    self->order_quantity = placed->quantity;
+    self->order_cents = placed->cents;
     for (uint32_t c = 0; c < self->customers; c++)
         self->customers_with_orders += self->customer_start[c + 1] > self->customer_start[c];
+}
+
+/*  Places the staged orders customer by customer (a counting sort on the number). */
+static int
+s_place_orders (store_t *self, const s_columns_t *staged)
+{
+    s_columns_t placed;
+    size_t *next = s_array ((size_t) self->customers + 1, sizeof *next);
+    if (s_columns_alloc (&placed, self->orders, false) != 0 || !next) {
+        s_columns_free (&placed);
+        free (next);
+        return -1;
+    }
+    for (uint32_t c = 0; c < self->customers; c++)
+        self->customer_start[c + 1] += self->customer_start[c];
+    memcpy (next, self->customer_start, ((size_t) self->customers + 1) * sizeof *next);
+    for (size_t i = 0; i < self->orders; i++)
+        s_place_one (self, &placed, next, staged, i);
+    free (next);
+    s_adopt (self, &placed);
     return 0;
 }
 
@@ -391,43 +458,43 @@ s_place_orders (store_t *self, const s_columns_t *staged)
 static int
 s_read_orders (store_t *self, PGconn *conn, const store_t *previous, char *err, size_t errlen)
 {
+    int32_t shift = previous ? previous->first_day - self->first_day : 0;
+    if (previous && (previous->orders > self->orders || s_add_previous (self, previous, shift)))
+        return 1;
+    size_t expected = self->orders - (previous ? previous->orders : 0);
     s_columns_t staged;
-    if (s_columns_alloc (&staged, self->orders, true) != 0) {
+    if (s_columns_alloc (&staged, expected, true) != 0) {
         s_columns_free (&staged);
-        snprintf (err, errlen, "out of memory for %zu orders", self->orders);
+        snprintf (err, errlen, "out of memory for %zu orders", expected);
         return -1;
     }
-    size_t count = 0;
     char sql[256] = "COPY (SELECT order_date, customer_key, product_key, quantity, total_amount,"
                     " etl_run_id FROM fact_order";
     if (previous) {
-        if (previous->orders > self->orders || s_restage (self, previous, &staged) != 0) {
-            s_columns_free (&staged);
-            return 1;
-        }
-        count = previous->orders;
         self->etl_run_max = previous->etl_run_max;
         snprintf (sql + strlen (sql), sizeof sql - strlen (sql), " WHERE etl_run_id > %lld",
                   (long long) previous->etl_run_max);
     }
     strcat (sql, ") TO STDOUT (FORMAT binary)");
     ecom_copy_out_t out;
+    size_t count = 0;
     int rc = ecom_copy_out_begin (&out, conn, sql, err, errlen);
     ecom_field_t f[6];
     while (rc == 0 && (rc = ecom_copy_out_next (&out, f, 6, err, errlen)) == 1)
-        if ((rc = s_order_row (self, f, &staged, count++)) != 0)
+        if ((rc = s_order_row (self, f, &staged, expected, count++)) != 0)
             snprintf (err, errlen, "fact_order: more orders than agg_daily_sales counts, or "
                                    "an order whose customer or product is missing");
     ecom_copy_out_end (&out);
-    self->refreshed_orders = previous ? count - previous->orders : count;
+    self->refreshed_orders = count;
+    if (rc == 0 && count != expected) {
+        snprintf (err, errlen, "fact_order holds %zu orders, agg_daily_sales %zu",
+                  count + (previous ? previous->orders : 0), self->orders);
+        rc = -1;
+    }
     if (rc != 0 && previous)
         rc = 1; /* counts that do not add up: read everything before calling it an error */
-    else if (rc == 0 && count != self->orders) {
-        snprintf (err, errlen, "fact_order holds %zu orders, agg_daily_sales %zu", count,
-                  self->orders);
-        rc = previous ? 1 : -1;
-    }
-    if (rc == 0 && s_place_orders (self, &staged) != 0) {
+    if (rc == 0 && (previous ? s_merge_orders (self, previous, shift, &staged, count)
+                             : s_place_orders (self, &staged)) != 0) {
         snprintf (err, errlen, "out of memory for %zu orders", self->orders);
         rc = -1;
     }
