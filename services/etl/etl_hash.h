@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*  FNV-1a, 64 bits, of the len bytes at data. */
+/*  FNV-1a, 64 bits, of the len bytes at data, its bits mixed (MurmurHash3's finalizer) so
+    that every bit of the result depends on every byte. */
 uint64_t etl_hash (const char *data, size_t len);
 
 #endif

@@ -5,6 +5,7 @@
 #include "etl_csv.h"
 #include "etl_dim_keys.h"
 #include "etl_direct.h"
+#include "etl_indexes.h"
 #include "etl_rollup.h"
 #include "etl_row.h"
 #include "etl_stage.h"
@@ -98,29 +99,61 @@ static const char s_dates_sql[] = "SELECT count(dim_time_fill(order_date, order_
     carry it), else the next one of the identity sequence. A row whose attributes are the
     ones it has is left alone (the WHERE): the rows the statement reports are the customers
     inserted or changed, which decide whether the load changed data (the data version). */
-static const char s_customers_sql[] =
-    "INSERT INTO dim_customer AS c (customer_key, customer_id, name, email, city, country)"
-    " SELECT coalesce(k, nextval(pg_get_serial_sequence('dim_customer', 'customer_key'))),"
-    "        customer_id, name, email, city, country"
-    " FROM (SELECT DISTINCT ON (customer_id) customer_id, name, email, city, country,"
-    "              max(dim_key) OVER (PARTITION BY customer_id) AS k"
+#define S_CUSTOMERS_INSERT                                                                 \
+    "INSERT INTO dim_customer AS c (customer_key, customer_id, name, email, city, country)" \
+    " SELECT coalesce(k, nextval(pg_get_serial_sequence('dim_customer', 'customer_key'))),"  \
+    "        customer_id, name, email, city, country"                                       \
+    " FROM (SELECT DISTINCT ON (customer_id) customer_id, name, email, city, country,"      \
+    "              max(dim_key) OVER (PARTITION BY customer_id) AS k"                        \
     "       FROM etl_stage_c ORDER BY customer_id, line DESC) s"
+#define S_PRODUCTS_INSERT                                                                  \
+    "INSERT INTO dim_product AS p (product_key, product_id, name, category)"                \
+    " SELECT coalesce(k, nextval(pg_get_serial_sequence('dim_product', 'product_key'))),"    \
+    "        product_id, name, category"                                                    \
+    " FROM (SELECT DISTINCT ON (product_id) product_id, name, category,"                    \
+    "              max(dim_key) OVER (PARTITION BY product_id) AS k"                         \
+    "       FROM etl_stage_p ORDER BY product_id, line DESC) s"
+
+static const char *const s_dim_upsert_sql[2] = {
+    S_CUSTOMERS_INSERT
     " ON CONFLICT (customer_id) DO UPDATE"
     " SET name = EXCLUDED.name, email = EXCLUDED.email, city = EXCLUDED.city,"
     "     country = EXCLUDED.country, updated_at = now()"
     " WHERE (c.name, c.email, c.city, c.country)"
-    "       IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.city, EXCLUDED.country)";
-
-static const char s_products_sql[] =
-    "INSERT INTO dim_product AS p (product_key, product_id, name, category)"
-    " SELECT coalesce(k, nextval(pg_get_serial_sequence('dim_product', 'product_key'))),"
-    "        product_id, name, category"
-    " FROM (SELECT DISTINCT ON (product_id) product_id, name, category,"
-    "              max(dim_key) OVER (PARTITION BY product_id) AS k"
-    "       FROM etl_stage_p ORDER BY product_id, line DESC) s"
+    "       IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.city, EXCLUDED.country)",
+    S_PRODUCTS_INSERT
     " ON CONFLICT (product_id) DO UPDATE"
     " SET name = EXCLUDED.name, category = EXCLUDED.category, updated_at = now()"
-    " WHERE (p.name, p.category) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category)";
+    " WHERE (p.name, p.category) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category)"};
+
+/*  Into an empty dimension (a first load): nothing to conflict with (the load holds the
+    dimensions against other writers, and the DISTINCT ON leaves one row per id), so plain
+    inserts, with the dimension's indexes dropped before and built again after
+    (etl_indexes): its primary key and unique id, a third of their upkeep row by row for
+    hundreds of thousands of customers. */
+static const char *const s_dim_insert_sql[2] = {S_CUSTOMERS_INSERT, S_PRODUCTS_INSERT};
+static const char *const s_dim_empty_sql[2] = {
+    "SELECT (NOT EXISTS (SELECT FROM dim_customer))::int",
+    "SELECT (NOT EXISTS (SELECT FROM dim_product))::int"};
+static const char *const s_dim_table[2] = {"'dim_customer'", "'dim_product'"};
+
+/*  Upserts dimension d's staged attribute rows. Returns the rows inserted or changed, or
+    -1 with err. */
+static long long
+s_upsert_dim (PGconn *conn, int d, char *err, size_t errlen)
+{
+    long long empty;
+    if (ecom_db_query_int64 (conn, s_dim_empty_sql[d], &empty, err, errlen))
+        return -1;
+    if (!empty)
+        return s_rows_written (conn, s_dim_upsert_sql[d], err, errlen);
+    long long rows = -1;
+    if (etl_indexes_drop (conn, "etl_dim_indexes", s_dim_table[d], err, errlen) == 0
+        && (rows = s_rows_written (conn, s_dim_insert_sql[d], err, errlen)) >= 0
+        && etl_indexes_build (conn, "etl_dim_indexes", err, errlen))
+        rows = -1;
+    return rows;
+}
 
 /*  The planner's statistics of the dimensions, which may have just grown from nothing (it
     would take them for a few rows and join a million orders to them by nested loops), and
@@ -158,37 +191,17 @@ static const char s_staged_first_sql[] =
     index entries one row at a time costs three times more than building the indexes
     afterwards from sorted runs. Every index of fact_order (its primary key included) is
     dropped, remembered by its definition, and built again after the insert, all inside
-    the load's transaction: a failed load leaves them as they were. The price: the DROP
-    holds fact_order exclusively until the commit, so queries that read fact_order wait
-    for the load's last seconds (the rollup tables stay readable). The anti-join then has
-    no index: hash joins only (fact_order is the smaller side, by the choice of path). */
+    the load's transaction (etl_indexes): a failed load leaves them as they were. The
+    price: the DROP holds fact_order exclusively until the commit, so queries that read
+    fact_order wait for the load's last seconds (the rollup tables stay readable, unless
+    they were empty: etl_rollup). The anti-join then has no index: hash joins only
+    (fact_order is the smaller side, by the choice of path). */
 static const char s_bulk_begin_sql[] =
     "SET LOCAL maintenance_work_mem = '256MB';"
     "SET LOCAL enable_nestloop = off;"
-    "SET LOCAL enable_mergejoin = off;"
-    "CREATE TEMP TABLE etl_fact_indexes ON COMMIT DROP AS"
-    " SELECT i.indexrelid,"
-    "        CASE WHEN k.oid IS NULL THEN format('DROP INDEX %s', i.indexrelid::regclass)"
-    "             ELSE format('ALTER TABLE fact_order DROP CONSTRAINT %I', k.conname)"
-    "        END AS drop_sql,"
-    "        CASE WHEN k.oid IS NULL THEN pg_get_indexdef(i.indexrelid)"
-    "             ELSE format('ALTER TABLE fact_order ADD CONSTRAINT %I %s', k.conname,"
-    "                         pg_get_constraintdef(k.oid))"
-    "        END AS create_sql,"
-    "        k.oid IS NOT NULL AS is_constraint"
-    " FROM pg_index i"
-    " LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid"
-    " WHERE i.indrelid = 'fact_order'::regclass;"
-    "DO $$DECLARE r record; BEGIN"
-    " FOR r IN SELECT drop_sql FROM etl_fact_indexes LOOP EXECUTE r.drop_sql; END LOOP;"
-    " END$$;";
+    "SET LOCAL enable_mergejoin = off;";
 
-/*  Constraints (the primary key) first: they check what the other indexes then trust. */
 static const char s_bulk_end_sql[] =
-    "DO $$DECLARE r record; BEGIN"
-    " FOR r IN SELECT create_sql FROM etl_fact_indexes ORDER BY is_constraint DESC, indexrelid"
-    " LOOP EXECUTE r.create_sql; END LOOP;"
-    " END$$;"
     "RESET enable_nestloop; RESET enable_mergejoin; RESET maintenance_work_mem;";
 
 /*  Inserts the staged orders that are new (see above). Returns how many, or -1 with err.
@@ -285,7 +298,8 @@ s_end_direct (s_reader_t *self)
     int rc = rows < 0
              || s_exec (self->conn, "SET LOCAL ecom.rollups_added_by_writer = off", 0, NULL,
                         self->err, self->errlen)
-             || etl_rollup_apply (self->rollup, self->conn, self->err, self->errlen)
+             || etl_rollup_apply (self->rollup, self->conn, self->read->bulk, self->err,
+                                  self->errlen)
              || etl_stage_send (self->stage, self->conn, self->err, self->errlen);
     etl_rollup_destroy (&self->rollup);
     self->read->direct = rows;
@@ -357,7 +371,10 @@ s_begin (s_reader_t *self, FILE *file, size_t first_len, long long run_id)
         int bulk = s_bulk (self->conn, file, first_len, self->err, self->errlen);
         self->read->bulk = bulk == 1;
         if (bulk >= 0
-            && !(bulk && s_exec (self->conn, s_bulk_begin_sql, 0, NULL, self->err, self->errlen)))
+            && !(bulk
+                 && (s_exec (self->conn, s_bulk_begin_sql, 0, NULL, self->err, self->errlen)
+                     || etl_indexes_drop (self->conn, "etl_fact_indexes", "'fact_order'",
+                                          self->err, self->errlen))))
             rc = etl_dim_keys_mapped (self->keys) ? s_begin_direct (self, run_id, max) : 0;
     }
     PQclear (max);
@@ -504,8 +521,8 @@ s_load (PGconn *conn, long long run_id, const char *run, const char *path,
               && s_read (conn, file, csv, run_id, result, &read) == 0
               && s_exec (conn, s_rejects_sql, 1, run_param, err, errlen) == 0
               && s_int (conn, s_dates_sql, 0, NULL, err, errlen) >= 0
-              && (customers = s_rows_written (conn, s_customers_sql, err, errlen)) >= 0
-              && (products = s_rows_written (conn, s_products_sql, err, errlen)) >= 0;
+              && (customers = s_upsert_dim (conn, 0, err, errlen)) >= 0
+              && (products = s_upsert_dim (conn, 1, err, errlen)) >= 0;
     long long inserted = 0;
     if (ok && read.staged.orders > 0)
         ok = s_exec (conn, read.staged.ids_increasing ? s_analyze_sql : s_analyze_repeats_sql, 0,
@@ -513,7 +530,8 @@ s_load (PGconn *conn, long long run_id, const char *run, const char *path,
                  == 0
              && (inserted = s_insert_orders (conn, run, &read.staged, read.bulk, err, errlen)) >= 0;
     if (ok && read.bulk)
-        ok = s_exec (conn, s_bulk_end_sql, 0, NULL, err, errlen) == 0;
+        ok = etl_indexes_build (conn, "etl_fact_indexes", err, errlen) == 0
+             && s_exec (conn, s_bulk_end_sql, 0, NULL, err, errlen) == 0;
     result->rows_loaded = read.direct + inserted;
     etl_csv_destroy (&csv);
     fclose (file);

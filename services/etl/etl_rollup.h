@@ -5,18 +5,22 @@
     one statement, instead of fact_order's insert trigger hashing the same rows again.
 
     Bounded: at most `limit` groups in memory (32 bytes each, in a table twice as big). When
-    a row needs a group more, every group is written out to a temporary file (a binary COPY
-    stream, ecom_copy_spool_binary) and the table starts empty again: a million orders over
-    300,000 customers make about half a million customer months, far more than memory
-    should hold. etl_rollup_apply() sends the file and what the table holds, and has
-    PostgreSQL add up the groups written out more than once before rollups_add(). A row is
-    refused (nothing of it is added) only when a sum would go beyond 64 bits (or the file
+    a row needs a group more, the groups of the months before the newest month a row brought
+    are written out to a temporary file (a binary COPY stream, ecom_copy_spool_binary), and
+    the newest month's kept (all of them, when they alone fill the table): a million orders
+    over 300,000 customers make about half a million customer months, far more than memory
+    should hold, but an export in date order names each month's groups in one stretch, so
+    none is written out twice. etl_rollup_apply() sends the file and what the table holds;
+    when a group of a month already written out came again (a file not in date order), it
+    has PostgreSQL add up the groups written out more than once before rollups_add(). A row
+    is refused (nothing of it is added) only when a sum would go beyond 64 bits (or the file
     cannot be made): the load stages it and every row after it, and their insert's trigger
     adds their groups. */
 #ifndef ETL_ROLLUP_H
 #define ETL_ROLLUP_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,10 +37,17 @@ int etl_rollup_add (etl_rollup_t *self, int32_t day, int32_t customer_key, int32
                     int32_t quantity, int64_t unit_cents);
 
 /*  Inside the load's transaction on conn: adds the groups (those written out too) to the
-    three rollups with rollups_add(). Returns 0, or -1 with the reason in err. */
-int etl_rollup_apply (etl_rollup_t *self, PGconn *conn, char *err, size_t errlen);
+    three rollups with rollups_add(). exclusive: nobody else can write the rollups until the
+    transaction ends (the load holds fact_order exclusively); then, when the rollups are
+    empty (a first load), the groups go in with plain inserts and the rollups' indexes are
+    built again after them. Returns 0, or -1 with the reason in err. */
+int etl_rollup_apply (etl_rollup_t *self, PGconn *conn, bool exclusive, char *err,
+                      size_t errlen);
 
-/*  How many times the groups were written out (the table was full). */
+/*  How many times groups were written out (the table was full). */
 size_t etl_rollup_spills (const etl_rollup_t *self);
+
+/*  Whether a group may have been written out more than once (they are added up first). */
+bool etl_rollup_repeats (const etl_rollup_t *self);
 
 #endif

@@ -73,7 +73,7 @@ test_groups_reach_the_rollups (void **state)
     etl_rollup_destroy (&big);
 
     PQclear (PQexec (conn, "BEGIN"));
-    if (etl_rollup_apply (rollup, conn, err, sizeof err))
+    if (etl_rollup_apply (rollup, conn, false, err, sizeof err))
         fail_msg ("%s", err);
     PQclear (PQexec (conn, "COMMIT"));
     char rows[1024];
@@ -87,12 +87,13 @@ test_groups_reach_the_rollups (void **state)
                   " ORDER BY product_key", rows, sizeof rows);
     assert_string_equal (rows, "3,2025-03-01,4,6,13.05;4,2025-03-01,1,3,0.15");
 
-    /*  A second apply adds to what the rollups hold (the upserts' merge). */
+    /*  A second apply adds to what the rollups hold (the upserts' merge), also when nobody
+        else can write them (they are not empty: no plain inserts). */
     etl_rollup_destroy (&rollup);
     rollup = etl_rollup_new (8);
     assert_int_equal (etl_rollup_add (rollup, mar9, 7, 4, 1, 200), 0);
     PQclear (PQexec (conn, "BEGIN"));
-    if (etl_rollup_apply (rollup, conn, err, sizeof err))
+    if (etl_rollup_apply (rollup, conn, true, err, sizeof err))
         fail_msg ("%s", err);
     PQclear (PQexec (conn, "COMMIT"));
     s_rows (conn, "SELECT orders, units, revenue FROM agg_daily_sales WHERE date = '2025-03-09'",
@@ -106,22 +107,37 @@ test_groups_reach_the_rollups (void **state)
     assert_string_equal (rows, "5,15.05,2025-03-09;1,0.15,2025-03-09");
     etl_rollup_destroy (&rollup);
 
-    /*  6,000 orders of 1,500 customers and 40 products over 90 days, through a table of 64
-        groups (written out about a hundred times), and into a plain table: the rollups
-        equal its sums. Not applied: destroying the rollup drops its file. */
-    PQclear (PQexec (conn, "TRUNCATE agg_daily_sales, agg_customer_monthly, agg_product_monthly;"
-                           "CREATE TABLE orders (day date, customer int, product int,"
-                           " quantity int, price numeric(12,2))"));
-    etl_rollup_t *dropped = etl_rollup_new (64);
+    etl_rollup_t *dropped = etl_rollup_new (64); /* never applied: its file is dropped */
     assert_int_equal (etl_rollup_add (dropped, mar1, 1, 1, 1, 100), 0);
     etl_rollup_destroy (&dropped);
-    rollup = etl_rollup_new (64);
+    PQfinish (conn);
+    testdb_drop (&url);
+}
+
+/*  6,000 orders of 1,500 customers and 40 products over 90 days, into a plain table too:
+    the rollups equal its sums. In date order, through a table of 2,048 groups (a month
+    makes about 1,200): the months before are written out, none twice (nothing to add up).
+    In any order, through a table of 64 groups, written out about a hundred times: groups
+    repeat, and PostgreSQL adds them up. */
+static void
+s_many_groups (bool in_date_order)
+{
+    char *url = testdb_create (in_date_order ? "etl_rollup_ordered" : "etl_rollup_random");
+    assert_non_null (url);
+    char err[2048], rows[1024];
+    PGconn *conn = ecom_db_connect (url, err, sizeof err);
+    if (!conn || migrate_apply (conn, ecom_migrations, NULL, err, sizeof err) < 0)
+        fail_msg ("%s", err);
+    int32_t mar1 = ecom_date_from_ymd (2025, 3, 1);
+    PQclear (PQexec (conn, "CREATE TABLE orders (day date, customer int, product int,"
+                           " quantity int, price numeric(12,2))"));
+    etl_rollup_t *rollup = etl_rollup_new (in_date_order ? 2048 : 64);
     char sql[256];
     unsigned int seed = 7;
     PQclear (PQexec (conn, "BEGIN"));
     for (int i = 0; i < 6000; i++) {
         seed = seed * 1103515245U + 12345U;
-        int32_t day = mar1 + (int32_t) (seed >> 8) % 90;
+        int32_t day = in_date_order ? mar1 + i * 90 / 6000 : mar1 + (int32_t) (seed >> 8) % 90;
         int32_t customer = 1 + (int32_t) ((seed >> 4) % 1500), product = 1 + (int32_t) (seed % 40);
         int32_t quantity = 1 + (int32_t) (seed >> 20) % 5;
         int64_t cents = (int64_t) (seed >> 12) % 100000;
@@ -133,8 +149,11 @@ test_groups_reach_the_rollups (void **state)
                   (long long) cents % 100);
         PQclear (PQexec (conn, sql));
     }
-    assert_true (etl_rollup_spills (rollup) > 50);
-    if (etl_rollup_apply (rollup, conn, err, sizeof err))
+    assert_true (etl_rollup_spills (rollup) >= (in_date_order ? 1 : 50));
+    assert_int_equal (etl_rollup_repeats (rollup), !in_date_order);
+    /*  In any order, as a first load on the bulk path (the rollups empty, held): plain
+        inserts, the indexes built again. */
+    if (etl_rollup_apply (rollup, conn, !in_date_order, err, sizeof err))
         fail_msg ("%s", err);
     PQclear (PQexec (conn, "COMMIT"));
     etl_rollup_destroy (&rollup);
@@ -155,8 +174,24 @@ test_groups_reach_the_rollups (void **state)
                   " (SELECT count(DISTINCT (customer, date_trunc('month', day))) FROM orders)",
             rows, sizeof rows);
     assert_string_equal (rows, "t");
+    s_rows (conn, "SELECT count(*) FROM pg_indexes WHERE tablename IN ('agg_daily_sales',"
+                  " 'agg_customer_monthly', 'agg_product_monthly') AND indexdef LIKE '%UNIQUE%'",
+            rows, sizeof rows);
+    assert_string_equal (rows, "3");
     PQfinish (conn);
     testdb_drop (&url);
+}
+
+static void
+test_many_groups_in_date_order (void **state)
+{
+    s_many_groups (true);
+}
+
+static void
+test_many_groups_in_any_order (void **state)
+{
+    s_many_groups (false);
 }
 
 int
@@ -164,6 +199,8 @@ main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_groups_reach_the_rollups),
+        cmocka_unit_test (test_many_groups_in_date_order),
+        cmocka_unit_test (test_many_groups_in_any_order),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

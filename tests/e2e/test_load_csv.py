@@ -303,6 +303,10 @@ def _check_against_model(db, model):
 
 FACT_INDEXES = ("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'fact_order'"
                 " ORDER BY indexname")
+# every index a load may drop and build again: fact_order's, the dimensions' and the rollups'
+LOADED_INDEXES = ("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename IN"
+                  " ('fact_order', 'dim_customer', 'dim_product', 'agg_daily_sales',"
+                  " 'agg_customer_monthly', 'agg_product_monthly') ORDER BY 1, 2")
 
 
 @pytest.mark.parametrize("first_sorted", [False, True], ids=["shuffled-then-sorted", "sorted-then-shuffled"])
@@ -315,6 +319,7 @@ def test_loads_big_and_small_match_an_independent_model(db, tmp_path, first_sort
     rng = random.Random(7 if first_sorted else 8)
     indexes = query(db, FACT_INDEXES)
     assert len(indexes) >= 3  # the primary key and the order list's two, at least
+    all_indexes = query(db, LOADED_INDEXES)
     model = {"orders": {}, "customers": {}, "products": {}, "dates": set()}
 
     ids = [f"O{n:06d}" for n in range(3000)]
@@ -328,6 +333,7 @@ def test_loads_big_and_small_match_an_independent_model(db, tmp_path, first_sort
     assert (int(printed["rows_loaded"]), int(printed["rows_skipped"]), int(printed["rows_rejected"])) == expected
     _check_against_model(db, model)
     assert query(db, FACT_INDEXES) == indexes
+    assert query(db, LOADED_INDEXES) == all_indexes  # a first load builds them all again
 
     # 1,000 rows: half already loaded, half new
     ids = [f"O{n:06d}" for n in range(2500, 3500)]
