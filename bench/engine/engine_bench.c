@@ -11,6 +11,7 @@
 #include "ecom_db.h"
 #include "engine_rfm.h"
 #include "engine_top.h"
+#include "engine_filter.h"
 #include "engine_totals.h"
 #include "store.h"
 
@@ -42,12 +43,13 @@ s_time (const store_t *store, s_what_t what, const char *label, int32_t start, i
         engine_rfm_t rfm;
         engine_top_t items[100];
         size_t count;
+        engine_filter_t none = engine_filter (store, NULL, NULL);
         if (what == S_KPIS)
-            engine_totals (store, start, end, &totals);
+            engine_totals (store, start, end, &none, &totals);
         else if (what == S_SEGMENTS)
-            engine_rfm (store, start, end, end, &rfm);
+            engine_rfm (store, start, end, end, &none, &rfm);
         else
-            engine_top (store, start, end, false, 100, items, &count);
+            engine_top (store, start, end, &none, false, 100, items, &count);
         t[r] = s_cpu_ms () - began;
     }
     qsort (t, (size_t) runs, sizeof *t, s_cmp);

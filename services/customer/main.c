@@ -14,7 +14,9 @@
 
 #include "ecom_date.h"
 #include "engine_rfm.h"
+#include "engine_cohorts.h"
 #include "svc.h"
+#include "svc_filters.h"
 #include "svc_range.h"
 
 /*  ---------------------------------------------------------------------------------------
@@ -24,16 +26,22 @@ static int
 s_segments (svc_ctx_t *ctx)
 {
     svc_range_t range;
+    svc_filters_t filters;
     const store_t *store;
-    int rc = svc_range_read_store (ctx, &range, &store);
+    int rc = svc_filters_read (ctx, &filters);
+    if (rc == 0)
+        rc = svc_range_read_store (ctx, &range, &store);
     if (rc != 0)
         return rc;
+    engine_filter_t filter = svc_filters_engine (&filters, store);
     engine_rfm_t rfm = {0};
     if (svc_range_complete (&range)
-        && engine_rfm (store, range.start, range.end, range.end, &rfm) != 0)
+        && engine_rfm (store, range.start, range.end, range.end, &filter, &rfm) != 0)
         return svc_error (ctx, 500, "internal_error", "out of memory");
     proto_writer_t *body = svc_body (ctx);
-    proto_writer_map (body, 5);
+    proto_writer_map (body, 5 + svc_filters_given (&filters));
+    if (svc_filters_given (&filters))
+        svc_filters_write (body, &filters);
     svc_range_write_date (body, "start_date", range.has_start, range.start);
     svc_range_write_date (body, "end_date", range.has_end, range.end);
     svc_range_write_date (body, "reference_date", range.has_end, range.end);
@@ -61,18 +69,88 @@ s_segments (svc_ctx_t *ctx)
 }
 
 /*  ---------------------------------------------------------------------------------------
+    cohorts: {start_date, end_date, filters, cohorts: [{cohort, customers,
+              periods: [{offset, active, retention, revenue}]}]} */
+
+static void
+s_write_periods (proto_writer_t *body, const engine_cohorts_t *grid, size_t row)
+{
+    size_t n = grid->cohorts - row;
+    int64_t members = grid->customers[row];
+    proto_writer_str (body, "periods");
+    proto_writer_array (body, (uint32_t) n);
+    for (size_t k = 0; k < n; k++) {
+        int64_t active = grid->active[row * grid->cohorts + k];
+        proto_writer_map (body, 4);
+        proto_writer_str (body, "offset");
+        proto_writer_int (body, (int64_t) k);
+        proto_writer_str (body, "active");
+        proto_writer_int (body, active);
+        proto_writer_str (body, "retention");
+        proto_writer_double (
+            body, members ? (double) ((active * 20000 + members) / (members * 2)) / 10000.0 : 0);
+        proto_writer_str (body, "revenue");
+        proto_writer_double (body, (double) grid->cents[row * grid->cohorts + k] / 100.0);
+    }
+}
+
+static int
+s_cohorts (svc_ctx_t *ctx)
+{
+    svc_range_t range;
+    svc_filters_t filters;
+    const store_t *store;
+    int rc = svc_filters_read (ctx, &filters);
+    if (rc == 0)
+        rc = svc_range_read_store (ctx, &range, &store);
+    if (rc != 0)
+        return rc;
+    bool complete = svc_range_complete (&range);
+    if (complete && engine_months (range.start, range.end) > ENGINE_MAX_COHORTS)
+        return svc_error (ctx, 400, "bad_request",
+                          "the range spans more than %d months of cohorts: use a shorter range",
+                          ENGINE_MAX_COHORTS);
+    engine_filter_t filter = svc_filters_engine (&filters, store);
+    engine_cohorts_t grid = {0};
+    if (complete && engine_cohorts (store, range.start, range.end, &filter, &grid) != 0)
+        return svc_error (ctx, 500, "internal_error", "out of memory");
+    proto_writer_t *body = svc_body (ctx);
+    proto_writer_map (body, 4);
+    svc_range_write_date (body, "start_date", range.has_start, range.start);
+    svc_range_write_date (body, "end_date", range.has_end, range.end);
+    svc_filters_write (body, &filters);
+    proto_writer_str (body, "cohorts");
+    size_t n = complete ? grid.cohorts : 0;
+    proto_writer_array (body, (uint32_t) n);
+    int32_t month = grid.first_month;
+    for (size_t row = 0; row < n; row++) {
+        proto_writer_map (body, 3);
+        svc_range_write_date (body, "cohort", true, month);
+        proto_writer_str (body, "customers");
+        proto_writer_int (body, grid.customers[row]);
+        s_write_periods (body, &grid, row);
+        month = ecom_date_next_month (month);
+    }
+    engine_cohorts_free (&grid);
+    return 200;
+}
+
+/*  ---------------------------------------------------------------------------------------
     The handler table */
 
 static const svc_op_t s_ops[] = {
-    {"segments", s_segments, true, SVC_PARAMS ("start_date", "end_date")},
+    {"segments", s_segments, true,
+     SVC_PARAMS ("start_date", "end_date", "country", "category")},
+    {"cohorts", s_cohorts, true, SVC_PARAMS ("start_date", "end_date", "country", "category")},
     {NULL, NULL, false, NULL}};
 
 static const svc_def_t s_def = {
     .name = "customer",
-    .summary = "The customer service: RFM customer segments over a date range (SPEC §6).",
+    .summary = "The customer service: RFM customer segments and cohorts over a date range "
+               "(SPEC §6, §9).",
     .ops = s_ops,
     .store = true,
-    .warm = SVC_WARM ({"segments", NULL})};
+    .warm = SVC_WARM ({"segments", NULL}, {"cohorts", NULL})};
 
 int
 main (int argc, char **argv)

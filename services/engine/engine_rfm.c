@@ -253,17 +253,20 @@ s_work_get (uint32_t n)
     return NULL;
 }
 
-/*  Lists every customer with orders on days lo..hi, in customer_id order, with the last
-    such day, their number and their revenue. Returns how many. */
+/*  Lists every customer (that passes the filter) with orders (that pass it) on days lo..hi,
+    in customer_id order, with the last such day, their number and their revenue. Returns
+    how many. */
 static uint32_t
-s_scan (const store_t *store, int32_t lo, int32_t hi, s_work_t *w)
+s_scan (const store_t *store, int32_t lo, int32_t hi, const engine_filter_t *filter, s_work_t *w)
 {
     uint32_t n = 0;
-    bool all = store_all_days (store, lo, hi);
+    bool all = store_all_days (store, lo, hi) && !filter->by_category;
     uint32_t span = (uint32_t) (hi - lo);
     const int32_t *day = store->order_day;
     const int64_t *cents = store->order_cents;
     for (uint32_t c = 0; c < store->customers; c++) {
+        if (!engine_filter_customer (filter, store, c))
+            continue;
         size_t from = store->customer_start[c], to = store->customer_start[c + 1];
         int32_t last = INT32_MIN;
         uint64_t orders = 0;
@@ -275,7 +278,7 @@ s_scan (const store_t *store, int32_t lo, int32_t hi, s_work_t *w)
         }
         else if (!all)
             for (size_t i = from; i < to; i++)
-                if ((uint32_t) (day[i] - lo) <= span) {
+                if ((uint32_t) (day[i] - lo) <= span && engine_filter_order (filter, store, i)) {
                     last = day[i] > last ? day[i] : last;
                     orders++;
                     sum += cents[i];
@@ -313,16 +316,16 @@ s_sum_segments (const s_work_t *w, uint32_t n, int32_t reference_day, engine_rfm
 
 int
 engine_rfm (const store_t *store, int32_t start, int32_t end, int32_t reference,
-            engine_rfm_t *rfm)
+            const engine_filter_t *filter, engine_rfm_t *rfm)
 {
     memset (rfm, 0, sizeof *rfm);
     int32_t lo, hi;
-    if (!store_days (store, start, end, &lo, &hi))
+    if (filter->none || !store_days (store, start, end, &lo, &hi))
         return 0;
     s_work_t *w = s_work_get (store->customers_with_orders);
     if (!w)
         return -1;
-    uint32_t n = s_scan (store, lo, hi, w);
+    uint32_t n = s_scan (store, lo, hi, filter, w);
     /*  R: recency descending = last order day ascending; F, M: ascending. */
     if (s_score (w->last, n, w->r, w->counts) != 0 || s_score (w->orders, n, w->f, w->counts) != 0
         || s_score (w->cents, n, w->m, w->counts) != 0)

@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "engine_filter.h"
 #include "store.h"
 
 #define ENGINE_SEGMENTS 7
@@ -35,9 +36,10 @@ typedef struct {
     engine_segment_t segments[ENGINE_SEGMENTS];
 } engine_rfm_t;
 
-/*  The segments of the customers with orders dated start..end, scored against reference.
-    Returns 0, or -1 when out of memory. */
+/*  The segments of the customers with orders dated start..end that pass the filter (their
+    figures from those orders alone), scored against reference. Returns 0, or -1 when out
+    of memory. */
 int engine_rfm (const store_t *store, int32_t start, int32_t end, int32_t reference,
-                engine_rfm_t *rfm);
+                const engine_filter_t *filter, engine_rfm_t *rfm);
 
 #endif

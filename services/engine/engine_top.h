@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine_filter.h"
 #include "store.h"
 
 typedef struct {
@@ -16,10 +17,10 @@ typedef struct {
     int64_t orders, units, cents;
 } engine_top_t;
 
-/*  Writes the best (at most limit) products of the orders dated start..end into items by
-    units when by_units, else by revenue, and sets *count. items has room for limit.
-    Returns 0, or -1 when out of memory. */
-int engine_top (const store_t *store, int32_t start, int32_t end, bool by_units, size_t limit,
-                engine_top_t *items, size_t *count);
+/*  Writes the best (at most limit) products of the orders dated start..end that pass the
+    filter into items by units when by_units, else by revenue, and sets *count. items has
+    room for limit. Returns 0, or -1 when out of memory. */
+int engine_top (const store_t *store, int32_t start, int32_t end, const engine_filter_t *filter,
+                bool by_units, size_t limit, engine_top_t *items, size_t *count);
 
 #endif

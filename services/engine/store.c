@@ -94,11 +94,14 @@ s_alloc_customers (store_t *self)
     self->customer_key = s_array (n, sizeof (uint32_t));
     self->customer_start = s_array (n + 1, sizeof (size_t));
     self->customer_country = s_array (n, sizeof (uint32_t));
+    self->customer_city = s_array (n, sizeof (uint32_t));
     self->customer_first_day = s_array (n, sizeof (int32_t));
     self->customer_last_day = s_array (n, sizeof (int32_t));
     self->customer_cents = s_array (n, sizeof (int64_t));
     self->countries = store_dict_new ();
-    if (!self->customer_index || !self->customer_key || !self->customer_start || !self->customer_country
+    self->cities = store_dict_new ();
+    if (!self->customer_index || !self->customer_key || !self->customer_start
+        || !self->customer_country || !self->customer_city || !self->cities
         || !self->customer_first_day || !self->customer_last_day || !self->customer_cents
         || !self->countries)
         return -1;
@@ -136,22 +139,43 @@ s_after (s_last_id_t *last, const char *id, size_t len)
     return true;
 }
 
-/*  Numbers one customer row (key, id, country): rows arrive in customer_id order. */
+/*  Interns a customer's (city, country) pair as "<country length>:<country><city>", which
+    no two pairs share. */
+static uint32_t
+s_city (store_t *self, const ecom_field_t *country, const ecom_field_t *city)
+{
+    char prefix[16];
+    int plen = snprintf (prefix, sizeof prefix, "%d:", country->len);
+    size_t len = (size_t) plen + (size_t) country->len + (size_t) city->len;
+    char *pair = malloc (len);
+    if (!pair)
+        return STORE_DICT_NONE;
+    memcpy (pair, prefix, (size_t) plen);
+    memcpy (pair + plen, country->data, (size_t) country->len);
+    memcpy (pair + plen + country->len, city->data, (size_t) city->len);
+    uint32_t index = store_dict_add (self->cities, pair, len);
+    free (pair);
+    return index;
+}
+
+/*  Numbers one customer row (key, id, country, city): rows arrive in customer_id order. */
 static int
 s_customer_row (store_t *self, const ecom_field_t *f, s_last_id_t *last, uint32_t *count)
 {
     int32_t key;
     if (ecom_field_int32 (&f[0], &key) != 0 || key < 0 || (uint32_t) key >= self->customer_slots
-        || f[1].len < 0 || f[2].len < 0 || *count >= self->customers
+        || f[1].len < 0 || f[2].len < 0 || f[3].len < 0 || *count >= self->customers
         || !s_after (last, f[1].data, (size_t) f[1].len))
         return -1;
     uint32_t country = store_dict_add (self->countries, f[2].data, (size_t) f[2].len);
-    if (country == STORE_DICT_NONE)
+    uint32_t city = s_city (self, &f[2], &f[3]);
+    if (country == STORE_DICT_NONE || city == STORE_DICT_NONE)
         return -1;
     uint32_t c = (*count)++;
     self->customer_index[key] = c;
     self->customer_key[c] = (uint32_t) key;
     self->customer_country[c] = country;
+    self->customer_city[c] = city;
     return 0;
 }
 
@@ -169,11 +193,11 @@ s_read_customers (store_t *self, PGconn *conn, char *err, size_t errlen)
     uint32_t count = 0;
     s_last_id_t last = {NULL, 0, 0};
     int rc = ecom_copy_out_begin (&out, conn,
-                                  "COPY (SELECT customer_key, customer_id, country FROM"
+                                  "COPY (SELECT customer_key, customer_id, country, city FROM"
                                   " dim_customer ORDER BY customer_id) TO STDOUT (FORMAT binary)",
                                   err, errlen);
-    ecom_field_t f[3];
-    while (rc == 0 && (rc = ecom_copy_out_next (&out, f, 3, err, errlen)) == 1)
+    ecom_field_t f[4];
+    while (rc == 0 && (rc = ecom_copy_out_next (&out, f, 4, err, errlen)) == 1)
         if ((rc = s_customer_row (self, f, &last, &count)) != 0)
             snprintf (err, errlen, "dim_customer: a row the store cannot hold, or not in "
                                    "customer_id byte order");
@@ -573,6 +597,7 @@ store_destroy (store_t **self_p)
     free (self->customer_key);
     free (self->customer_start);
     free (self->customer_country);
+    free (self->customer_city);
     free (self->customer_first_day);
     free (self->customer_last_day);
     free (self->customer_cents);
@@ -587,6 +612,7 @@ store_destroy (store_t **self_p)
     free (self->product_units);
     free (self->product_cents);
     store_dict_destroy (&self->countries);
+    store_dict_destroy (&self->cities);
     store_dict_destroy (&self->categories);
     free (self);
     *self_p = NULL;
@@ -597,7 +623,7 @@ store_bytes (const store_t *self)
 {
     size_t per_order = 3 * sizeof (uint32_t) + sizeof (int64_t);
     size_t per_day = 3 * sizeof (int64_t);
-    size_t per_customer = sizeof (size_t) + 4 * sizeof (uint32_t) + sizeof (int64_t);
+    size_t per_customer = sizeof (size_t) + 5 * sizeof (uint32_t) + sizeof (int64_t);
     size_t per_product = 2 * sizeof (char *) + sizeof (uint32_t) + 3 * sizeof (int64_t) + 32;
     return self->orders * per_order + (size_t) self->span * per_day
            + (size_t) self->customers * per_customer
@@ -619,4 +645,22 @@ bool
 store_all_days (const store_t *self, int32_t lo, int32_t hi)
 {
     return lo == 0 && hi + 1 == (int32_t) self->span;
+}
+
+void
+store_city_name (const store_t *self, uint32_t index, const char **city, size_t *city_len,
+                 const char **country, size_t *country_len)
+{
+    const char *pair = store_dict_text (self->cities, index);
+    char *rest = NULL;
+    long clen = pair ? strtol (pair, &rest, 10) : 0;
+    if (!pair || *rest != ':' || clen < 0 || (size_t) clen > strlen (rest + 1)) {
+        *city = *country = "";
+        *city_len = *country_len = 0;
+        return;
+    }
+    *country = rest + 1;
+    *country_len = (size_t) clen;
+    *city = rest + 1 + clen;
+    *city_len = strlen (*city);
 }

@@ -53,6 +53,7 @@ typedef struct {
     uint32_t *customer_key;       /* number -> customer_key */
     size_t *customer_start;       /* customers + 1 offsets into the order arrays */
     uint32_t *customer_country;   /* into countries */
+    uint32_t *customer_city;      /* into cities: a (city, country) pair, store_city_name() */
     int32_t *customer_first_day;  /* first and last order day indexes, STORE_NO_DAY: none */
     int32_t *customer_last_day;
     int64_t *customer_cents;      /* revenue ever, cents */
@@ -64,7 +65,7 @@ typedef struct {
     uint32_t *product_category;   /* into categories */
     int64_t *product_orders, *product_units, *product_cents; /* ever */
 
-    store_dict_t *countries, *categories;
+    store_dict_t *countries, *categories, *cities;
 } store_t;
 
 /*  Loads the store from conn (which must not be inside a transaction) in one read-only
@@ -87,6 +88,11 @@ size_t store_bytes (const store_t *self);
     sets the day indexes *lo .. *hi it holds. Returns false when it holds no day of the
     data. */
 bool store_days (const store_t *self, int32_t start, int32_t end, int32_t *lo, int32_t *hi);
+
+/*  The city and its country of cities' entry index: pointers into the store, lengths in
+    *city_len and *country_len (not NUL-terminated where they end). */
+void store_city_name (const store_t *self, uint32_t index, const char **city, size_t *city_len,
+                      const char **country, size_t *country_len);
 
 /*  True when lo .. hi (day indexes) are all the data's days: the all-time sums answer. */
 bool store_all_days (const store_t *self, int32_t lo, int32_t hi);

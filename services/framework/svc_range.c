@@ -89,3 +89,39 @@ svc_range_write_date (proto_writer_t *body, const char *name, bool has, int32_t 
     else
         proto_writer_nil (body);
 }
+
+/*  The same day one year earlier (February 29 becomes February 28). */
+static int32_t
+s_year_before (int32_t days)
+{
+    int y, m, d;
+    ecom_date_to_ymd (days, &y, &m, &d);
+    return ecom_date_from_ymd (y - 1, m, m == 2 && d == 29 ? 28 : d);
+}
+
+int
+svc_range_compare (svc_ctx_t *ctx, const svc_range_t *range, svc_range_t *previous,
+                   bool *wanted)
+{
+    const char *compare = svc_param (ctx, "compare");
+    *wanted = compare != NULL;
+    memset (previous, 0, sizeof *previous);
+    if (compare && strcmp (compare, "previous_period") != 0
+        && strcmp (compare, "previous_year") != 0)
+        return svc_error (ctx, 400, "bad_request",
+                          "compare must be previous_period or previous_year");
+    if (!compare || !svc_range_complete (range))
+        return 0;
+    if (strcmp (compare, "previous_period") == 0) {
+        previous->end = range->start - 1;
+        previous->start = previous->end - (range->end - range->start);
+    }
+    else {
+        previous->start = s_year_before (range->start);
+        previous->end = s_year_before (range->end);
+    }
+    /*  Before 0001-01-01 there are no dates to name: no comparison. */
+    previous->has_start = previous->has_end = previous->start >= ecom_date_from_ymd (1, 1, 1);
+    s_format (previous);
+    return 0;
+}

@@ -29,6 +29,15 @@ int svc_range_read_params (svc_ctx_t *ctx, svc_range_t *range);
     answer (400 recorded, or SVC_FAILED when the store cannot be loaded). */
 int svc_range_read_store (svc_ctx_t *ctx, svc_range_t *range, const store_t **store);
 
+/*  Reads the compare parameter (which the op must declare): absent, previous_period (the
+    range of as many days ending the day before range's start) or previous_year (range one
+    calendar year earlier, February 29 as February 28), else 400 (recorded). Sets *wanted
+    when given, and previous to the range to compare with when range is complete and the
+    comparison starts on or after 0001-01-01 (else previous is left incomplete: no
+    comparison). Returns 0 or 400. */
+int svc_range_compare (svc_ctx_t *ctx, const svc_range_t *range, svc_range_t *previous,
+                       bool *wanted);
+
 /*  True when both ends are known and start <= end. */
 bool svc_range_complete (const svc_range_t *range);
 

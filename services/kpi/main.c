@@ -1,18 +1,23 @@
-/*  ecom-kpi: the KPI service (MDP service "kpi"), behind GET /api/v1/kpis/ and
-    GET /api/v1/revenue/trends/ (SPEC §6). Both are computed from the analytics store
-    (services/engine: engine_totals); everything else is the framework's. */
+/*  ecom-kpi: the KPI service (MDP service "kpi"), behind GET /api/v1/kpis/,
+    GET /api/v1/revenue/trends/ and GET /api/v1/revenue/breakdown/ (SPEC §6, §9). Every
+    answer is computed from the analytics store (services/engine: engine_totals,
+    engine_breakdown); everything else is the framework's. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ecom_date.h"
-#include "svc.h"
+#include "engine_breakdown.h"
 #include "engine_totals.h"
+#include "svc.h"
+#include "svc_filters.h"
 #include "svc_range.h"
 
 /*  A daily trend over 27 years is 10,000 points; longer series must use a coarser
     granularity (a range of 0001-01-01..9999-12-31 must not make a 100 MB answer). */
 #define KPI_MAX_POINTS 10000
+#define KPI_BREAKDOWN_LIMIT 20
+#define KPI_BREAKDOWN_MAX 100
 
 static void
 s_write_range (proto_writer_t *body, const svc_range_t *range)
@@ -29,39 +34,122 @@ s_money (int64_t cents)
     return (double) cents / 100.0;
 }
 
+/*  Reads the range, the filters and the store. Returns 0, or the status to answer. */
+static int
+s_read (svc_ctx_t *ctx, svc_range_t *range, svc_filters_t *filters, const store_t **store,
+        engine_filter_t *filter)
+{
+    int rc = svc_filters_read (ctx, filters);
+    if (rc == 0)
+        rc = svc_range_read_store (ctx, range, store);
+    if (rc == 0)
+        *filter = svc_filters_engine (filters, *store);
+    return rc;
+}
+
 /*  ---------------------------------------------------------------------------------------
     kpis: {start_date, end_date, total_revenue, total_orders, average_order_value,
-           unique_customers, units_sold} */
+           unique_customers, units_sold, new_customers, returning_customers
+           [, filters] [, comparison]} */
+
+/*  The seven figures of a kpis answer, in the order they are written. */
+#define KPI_FIGURES 7
+static const char *const s_figures[KPI_FIGURES] = {
+    "total_revenue", "total_orders",  "average_order_value", "unique_customers",
+    "units_sold",    "new_customers", "returning_customers"};
+
+/*  The figures of totals as integers (money in cents), in s_figures order. */
+static void
+s_figures_of (const engine_totals_t *t, int64_t out[KPI_FIGURES])
+{
+    int64_t values[KPI_FIGURES] = {t->cents,     t->orders, t->average_cents,
+                                   t->customers, t->units,  t->new_customers,
+                                   t->customers - t->new_customers};
+    memcpy (out, values, sizeof values);
+}
+
+static void
+s_write_figures (proto_writer_t *body, const int64_t v[KPI_FIGURES])
+{
+    for (int i = 0; i < KPI_FIGURES; i++) {
+        proto_writer_str (body, s_figures[i]);
+        if (i == 0 || i == 2)
+            proto_writer_double (body, s_money (v[i]));
+        else
+            proto_writer_int (body, v[i]);
+    }
+}
+
+/*  (current - previous) / previous in 1/10000, rounded half away from zero. */
+static int64_t
+s_change_e4 (int64_t current, int64_t previous)
+{
+    __int128 num = (__int128) (current - previous) * 10000 * 2, den = (__int128) previous * 2;
+    if (den < 0) {
+        num = -num;
+        den = -den;
+    }
+    return (int64_t) (num >= 0 ? (num + den / 2) / den : -((-num + den / 2) / den));
+}
+
+static void
+s_write_comparison (proto_writer_t *body, const svc_range_t *previous, const int64_t now[],
+                    const int64_t before[])
+{
+    proto_writer_str (body, "comparison");
+    if (!svc_range_complete (previous)) {
+        proto_writer_nil (body);
+        return;
+    }
+    proto_writer_map (body, 3 + KPI_FIGURES);
+    s_write_range (body, previous);
+    s_write_figures (body, before);
+    proto_writer_str (body, "change");
+    proto_writer_map (body, KPI_FIGURES);
+    for (int i = 0; i < KPI_FIGURES; i++) {
+        proto_writer_str (body, s_figures[i]);
+        if (before[i] == 0)
+            proto_writer_nil (body);
+        else
+            proto_writer_double (body, (double) s_change_e4 (now[i], before[i]) / 10000.0);
+    }
+}
 
 static int
 s_kpis (svc_ctx_t *ctx)
 {
-    svc_range_t range;
+    svc_range_t range, previous;
+    svc_filters_t filters;
     const store_t *store;
-    int rc = svc_range_read_store (ctx, &range, &store);
+    engine_filter_t filter;
+    bool compare;
+    int rc = s_read (ctx, &range, &filters, &store, &filter);
+    if (rc == 0)
+        rc = svc_range_compare (ctx, &range, &previous, &compare);
     if (rc != 0)
         return rc;
-    engine_totals_t totals = {0};
-    if (svc_range_complete (&range) && engine_totals (store, range.start, range.end, &totals))
-        return svc_error (ctx, 500, "internal_error", "out of memory");
+    engine_totals_t totals = {0}, before = {0};
+    if (svc_range_complete (&range))
+        engine_totals (store, range.start, range.end, &filter, &totals);
+    if (svc_range_complete (&previous))
+        engine_totals (store, previous.start, previous.end, &filter, &before);
+    int64_t now[KPI_FIGURES], then[KPI_FIGURES];
+    s_figures_of (&totals, now);
+    s_figures_of (&before, then);
     proto_writer_t *body = svc_body (ctx);
-    proto_writer_map (body, 7);
+    proto_writer_map (body, 2 + KPI_FIGURES + svc_filters_given (&filters) + compare);
     s_write_range (body, &range);
-    proto_writer_str (body, "total_revenue");
-    proto_writer_double (body, s_money (totals.cents));
-    proto_writer_str (body, "total_orders");
-    proto_writer_int (body, totals.orders);
-    proto_writer_str (body, "average_order_value");
-    proto_writer_double (body, s_money (totals.average_cents));
-    proto_writer_str (body, "unique_customers");
-    proto_writer_int (body, totals.customers);
-    proto_writer_str (body, "units_sold");
-    proto_writer_int (body, totals.units);
+    s_write_figures (body, now);
+    if (svc_filters_given (&filters))
+        svc_filters_write (body, &filters);
+    if (compare)
+        s_write_comparison (body, &previous, now, then);
     return 200;
 }
 
 /*  ---------------------------------------------------------------------------------------
-    revenue_trends: {granularity, start_date, end_date, points: [{period, revenue, orders}]} */
+    revenue_trends: {granularity, start_date, end_date, points: [{period, revenue, orders}]
+                     [, filters] [, comparison: {start_date, end_date, points}]} */
 
 typedef struct {
     const char *name;     /* the granularity parameter's value */
@@ -85,41 +173,27 @@ s_period_count (const kpi_granularity_t *granularity, int32_t start, int32_t end
     return (int64_t) (y2 * 12 + m2) - (y1 * 12 + m1) + 1;
 }
 
+/*  Writes "points": [...] of the range (none when it is incomplete). Returns 0, or the
+    status to answer (a trend too long, no memory). */
 static int
-s_revenue_trends (svc_ctx_t *ctx)
+s_write_points (svc_ctx_t *ctx, const store_t *store, const svc_range_t *range,
+                const kpi_granularity_t *granularity, const engine_filter_t *filter)
 {
-    const char *name = svc_param (ctx, "granularity");
-    const kpi_granularity_t *granularity = s_granularities;
-    while (name && granularity->name && strcmp (granularity->name, name) != 0)
-        granularity++;
-    if (!granularity->name)
+    int64_t count = svc_range_complete (range)
+                        ? s_period_count (granularity, range->start, range->end)
+                        : 0;
+    if (count > KPI_MAX_POINTS)
         return svc_error (ctx, 400, "bad_request",
-                          "granularity must be one of daily, weekly, monthly");
-
-    svc_range_t range;
-    const store_t *store;
-    int rc = svc_range_read_store (ctx, &range, &store);
-    if (rc != 0)
-        return rc;
-    int64_t count = 0;
-    if (svc_range_complete (&range)) {
-        count = s_period_count (granularity, range.start, range.end);
-        if (count > KPI_MAX_POINTS)
-            return svc_error (ctx, 400, "bad_request",
-                              "the range holds %lld %s periods, more than the %d a trend may "
-                              "have: use a coarser granularity or a shorter range",
-                              (long long) count, granularity->name, KPI_MAX_POINTS);
-    }
+                          "the range holds %lld %s periods, more than the %d a trend may "
+                          "have: use a coarser granularity or a shorter range",
+                          (long long) count, granularity->name, KPI_MAX_POINTS);
     engine_point_t *points = calloc (count ? (size_t) count : 1, sizeof *points);
-    if (!points)
+    if (!points || (count && engine_trend (store, range->start, range->end, granularity->unit,
+                                           filter, points, (size_t) count) != 0)) {
+        free (points);
         return svc_error (ctx, 500, "internal_error", "out of memory");
-    if (count)
-        engine_trend (store, range.start, range.end, granularity->unit, points, (size_t) count);
+    }
     proto_writer_t *body = svc_body (ctx);
-    proto_writer_map (body, 4);
-    proto_writer_str (body, "granularity");
-    proto_writer_str (body, granularity->name);
-    s_write_range (body, &range);
     proto_writer_str (body, "points");
     proto_writer_array (body, (uint32_t) count);
     for (int64_t i = 0; i < count; i++) {
@@ -134,6 +208,142 @@ s_revenue_trends (svc_ctx_t *ctx)
         proto_writer_int (body, points[i].orders);
     }
     free (points);
+    return 0;
+}
+
+static int
+s_revenue_trends (svc_ctx_t *ctx)
+{
+    const char *name = svc_param (ctx, "granularity");
+    const kpi_granularity_t *granularity = s_granularities;
+    while (name && granularity->name && strcmp (granularity->name, name) != 0)
+        granularity++;
+    if (!granularity->name)
+        return svc_error (ctx, 400, "bad_request",
+                          "granularity must be one of daily, weekly, monthly");
+    svc_range_t range, previous;
+    svc_filters_t filters;
+    const store_t *store;
+    engine_filter_t filter;
+    bool compare;
+    int rc = s_read (ctx, &range, &filters, &store, &filter);
+    if (rc == 0)
+        rc = svc_range_compare (ctx, &range, &previous, &compare);
+    if (rc != 0)
+        return rc;
+    proto_writer_t *body = svc_body (ctx);
+    proto_writer_map (body, 4 + svc_filters_given (&filters) + compare);
+    proto_writer_str (body, "granularity");
+    proto_writer_str (body, granularity->name);
+    s_write_range (body, &range);
+    if ((rc = s_write_points (ctx, store, &range, granularity, &filter)) != 0)
+        return rc;
+    if (svc_filters_given (&filters))
+        svc_filters_write (body, &filters);
+    if (compare) {
+        proto_writer_str (body, "comparison");
+        if (!svc_range_complete (&previous))
+            proto_writer_nil (body);
+        else {
+            proto_writer_map (body, 3);
+            s_write_range (body, &previous);
+            rc = s_write_points (ctx, store, &previous, granularity, &filter);
+        }
+    }
+    return rc ? rc : 200;
+}
+
+/*  ---------------------------------------------------------------------------------------
+    revenue_breakdown: {by, start_date, end_date, filters, total: {revenue, orders,
+                        units_sold, customers}, items: [{key, [country,] revenue, orders,
+                        units_sold, customers, share}]} */
+
+static const char *const s_by_names[] = {"country", "category", "city"};
+
+static void
+s_write_group (proto_writer_t *body, const engine_group_t *g)
+{
+    proto_writer_str (body, "revenue");
+    proto_writer_double (body, s_money (g->cents));
+    proto_writer_str (body, "orders");
+    proto_writer_int (body, g->orders);
+    proto_writer_str (body, "units_sold");
+    proto_writer_int (body, g->units);
+    proto_writer_str (body, "customers");
+    proto_writer_int (body, g->customers);
+}
+
+/*  revenue / total in 1/10000, rounded half away from zero; 0 when total is 0. */
+static int64_t
+s_share_e4 (int64_t revenue, int64_t total)
+{
+    return total ? (int64_t) (((__int128) revenue * 20000 + total) / ((__int128) total * 2)) : 0;
+}
+
+static void
+s_write_key (proto_writer_t *body, const store_t *store, engine_by_t by, uint32_t key)
+{
+    proto_writer_str (body, "key");
+    if (by != ENGINE_BY_CITY) {
+        proto_writer_str (body, store_dict_text (by == ENGINE_BY_COUNTRY ? store->countries
+                                                                        : store->categories,
+                                                 key));
+        return;
+    }
+    const char *city, *country;
+    size_t city_len, country_len;
+    store_city_name (store, key, &city, &city_len, &country, &country_len);
+    char *c = strndup (city, city_len), *n = strndup (country, country_len);
+    proto_writer_str (body, c ? c : "");
+    proto_writer_str (body, "country");
+    proto_writer_str (body, n ? n : "");
+    free (c);
+    free (n);
+}
+
+static int
+s_revenue_breakdown (svc_ctx_t *ctx)
+{
+    const char *by_name = svc_param (ctx, "by");
+    int by = 0;
+    while (by_name && by < 3 && strcmp (s_by_names[by], by_name) != 0)
+        by++;
+    if (by == 3)
+        return svc_error (ctx, 400, "bad_request", "by must be one of country, category, city");
+    long limit;
+    int rc = svc_param_clamped (ctx, "limit", KPI_BREAKDOWN_LIMIT, 1, KPI_BREAKDOWN_MAX, &limit);
+    svc_range_t range;
+    svc_filters_t filters;
+    const store_t *store = NULL;
+    engine_filter_t filter;
+    if (rc == 0)
+        rc = s_read (ctx, &range, &filters, &store, &filter);
+    if (rc != 0)
+        return rc;
+    engine_group_t items[KPI_BREAKDOWN_MAX], total = {0};
+    size_t count = 0;
+    if (svc_range_complete (&range)
+        && engine_breakdown (store, range.start, range.end, &filter, (engine_by_t) by,
+                             (size_t) limit, items, &count, &total) != 0)
+        return svc_error (ctx, 500, "internal_error", "out of memory");
+    proto_writer_t *body = svc_body (ctx);
+    proto_writer_map (body, 6);
+    proto_writer_str (body, "by");
+    proto_writer_str (body, s_by_names[by]);
+    s_write_range (body, &range);
+    svc_filters_write (body, &filters);
+    proto_writer_str (body, "total");
+    proto_writer_map (body, 4);
+    s_write_group (body, &total);
+    proto_writer_str (body, "items");
+    proto_writer_array (body, (uint32_t) count);
+    for (size_t i = 0; i < count; i++) {
+        proto_writer_map (body, (by == ENGINE_BY_CITY ? 7 : 6));
+        s_write_key (body, store, (engine_by_t) by, items[i].key);
+        s_write_group (body, &items[i]);
+        proto_writer_str (body, "share");
+        proto_writer_double (body, (double) s_share_e4 (items[i].cents, total.cents) / 10000.0);
+    }
     return 200;
 }
 
@@ -141,18 +351,23 @@ s_revenue_trends (svc_ctx_t *ctx)
     The handler table */
 
 static const svc_op_t s_ops[] = {
-    {"kpis", s_kpis, true, SVC_PARAMS ("start_date", "end_date")},
+    {"kpis", s_kpis, true,
+     SVC_PARAMS ("start_date", "end_date", "country", "category", "compare")},
     {"revenue_trends", s_revenue_trends, true,
-     SVC_PARAMS ("start_date", "end_date", "granularity")},
+     SVC_PARAMS ("start_date", "end_date", "granularity", "country", "category", "compare")},
+    {"revenue_breakdown", s_revenue_breakdown, true,
+     SVC_PARAMS ("start_date", "end_date", "by", "limit", "country", "category")},
     {NULL, NULL, false, NULL}};
 
 static const svc_def_t s_def = {
     .name = "kpi",
-    .summary = "The KPI service: totals and revenue trends over a date range (SPEC §6).",
+    .summary = "The KPI service: totals, revenue trends and breakdowns over a date range "
+               "(SPEC §6, §9).",
     .ops = s_ops,
     .store = true,
     .warm = SVC_WARM ({"kpis", NULL}, {"revenue_trends", NULL},
-                      {"revenue_trends", SVC_PARAMS ("granularity", "monthly")})};
+                      {"revenue_trends", SVC_PARAMS ("granularity", "monthly")},
+                      {"revenue_breakdown", NULL})};
 
 int
 main (int argc, char **argv)

@@ -15,6 +15,7 @@
 #include "ecom_date.h"
 #include "engine_top.h"
 #include "svc.h"
+#include "svc_filters.h"
 #include "svc_range.h"
 
 #define PRODUCT_DEFAULT_LIMIT 10
@@ -33,20 +34,26 @@ s_top_sellers (svc_ctx_t *ctx)
         return svc_error (ctx, 400, "bad_request", "metric must be revenue or quantity");
     long limit;
     svc_range_t range;
+    svc_filters_t filters;
     const store_t *store = NULL;
     int rc = svc_param_clamped (ctx, "limit", PRODUCT_DEFAULT_LIMIT, 1, PRODUCT_MAX_LIMIT, &limit);
+    if (rc == 0)
+        rc = svc_filters_read (ctx, &filters);
     if (rc == 0)
         rc = svc_range_read_store (ctx, &range, &store);
     if (rc != 0)
         return rc;
+    engine_filter_t filter = svc_filters_engine (&filters, store);
     engine_top_t items[PRODUCT_MAX_LIMIT];
     size_t count = 0;
     if (svc_range_complete (&range)
-        && engine_top (store, range.start, range.end, strcmp (metric, "quantity") == 0,
+        && engine_top (store, range.start, range.end, &filter, strcmp (metric, "quantity") == 0,
                        (size_t) limit, items, &count) != 0)
         return svc_error (ctx, 500, "internal_error", "out of memory");
     proto_writer_t *body = svc_body (ctx);
-    proto_writer_map (body, 5);
+    proto_writer_map (body, 5 + svc_filters_given (&filters));
+    if (svc_filters_given (&filters))
+        svc_filters_write (body, &filters);
     proto_writer_str (body, "metric");
     proto_writer_str (body, metric);
     proto_writer_str (body, "limit");
@@ -81,7 +88,7 @@ s_top_sellers (svc_ctx_t *ctx)
     The handler table */
 
 static const svc_op_t s_ops[] = {
-    {"top_sellers", s_top_sellers, true, SVC_PARAMS ("start_date", "end_date", "metric", "limit")},
+    {"top_sellers", s_top_sellers, true, SVC_PARAMS ("start_date", "end_date", "metric", "limit", "country", "category")},
     {NULL, NULL, false, NULL}};
 
 static const svc_def_t s_def = {
