@@ -27,18 +27,36 @@ struct _etl_rollup_t {
     s_group_t *slots; /* open addressing, linear probing; twice the limit, a power of two */
     size_t mask, count, limit;
     s_group_t *kept;  /* room for the groups a spill keeps (limit of them) */
-    ecom_copy_t *spool; /* the groups written out, once the table was full */
+    ecom_copy_t *spools[3]; /* the groups written out, once the table was full: a stream
+                               per grouping set (s_set_index), in its rollup's columns */
     size_t spills;
     int32_t newest;     /* the latest month of a row added */
     int32_t spilled;    /* the latest month of a group written out (INT32_MIN: none) */
     bool repeats;       /* a group may have been written out more than once */
 };
 
-/*  The staging table of the groups, and its COPY. */
-static const char s_table_sql[] =
-    "CREATE TEMP TABLE etl_rollup_groups (grouping_set integer, day date, key integer,"
-    " orders bigint, units bigint, revenue numeric(20,2), last_day date) ON COMMIT DROP";
-static const char s_copy_sql[] = "COPY etl_rollup_groups FROM STDIN (FORMAT binary)";
+/*  The groups of each grouping set (s_set_index) go to a table of the columns of its
+    rollup: the rollup itself when it is empty and nobody else can write it (see
+    etl_rollup_apply), else a temporary table of the same shape (dropped at commit). */
+static const char *const s_rollup_columns[3] = {
+    "agg_daily_sales (date, orders, units, revenue)",
+    "agg_customer_monthly (customer_key, month, orders, revenue, last_date)",
+    "agg_product_monthly (product_key, month, orders, units, revenue)"};
+static const char *const s_temp_tables[3] = {"etl_rollup_days", "etl_rollup_customers",
+                                             "etl_rollup_products"};
+static const char s_tables_sql[] =
+    "CREATE TEMP TABLE etl_rollup_days (day date, orders bigint, units bigint,"
+    " revenue numeric(20,2)) ON COMMIT DROP;"
+    "CREATE TEMP TABLE etl_rollup_customers (key integer, day date, orders bigint,"
+    " revenue numeric(20,2), last_day date) ON COMMIT DROP;"
+    "CREATE TEMP TABLE etl_rollup_products (key integer, day date, orders bigint, units bigint,"
+    " revenue numeric(20,2)) ON COMMIT DROP";
+
+static int
+s_set_index (int set)
+{
+    return set == S_DAY ? 0 : set == S_CUSTOMER_MONTH ? 1 : 2;
+}
 
 etl_rollup_t *
 etl_rollup_new (size_t limit)
@@ -69,10 +87,11 @@ etl_rollup_destroy (etl_rollup_t **self_p)
     if (!self_p || !*self_p)
         return;
     etl_rollup_t *self = *self_p;
-    if (self->spool) {
-        char ignored[256];
-        ecom_copy_end (&self->spool, ignored, sizeof ignored);
-    }
+    for (int i = 0; i < 3; i++)
+        if (self->spools[i]) {
+            char ignored[256];
+            ecom_copy_end (&self->spools[i], ignored, sizeof ignored);
+        }
     free (self->slots);
     free (self->kept);
     free (self);
@@ -134,24 +153,34 @@ s_month (const s_group_t *g)
     return g->set == S_DAY ? ecom_date_month_start (g->day) : g->day;
 }
 
-/*  Writes a group as a row of etl_rollup_groups. */
+/*  Writes a group as a row of its set's table (s_rollup_columns). */
 static void
 s_write (ecom_copy_t *copy, const s_group_t *g)
 {
-    ecom_copy_bin_row (copy, 7);
-    ecom_copy_bin_int4 (copy, g->set);
-    ecom_copy_bin_date (copy, g->day);
-    if (g->set == S_DAY)
-        ecom_copy_bin_null (copy);
-    else
+    switch (g->set) {
+    case S_DAY:
+        ecom_copy_bin_row (copy, 4);
+        ecom_copy_bin_date (copy, g->day);
+        ecom_copy_bin_int8 (copy, g->orders);
+        ecom_copy_bin_int8 (copy, g->units);
+        ecom_copy_bin_cents (copy, g->cents);
+        break;
+    case S_CUSTOMER_MONTH:
+        ecom_copy_bin_row (copy, 5);
         ecom_copy_bin_int4 (copy, g->key);
-    ecom_copy_bin_int8 (copy, g->orders);
-    ecom_copy_bin_int8 (copy, g->units);
-    ecom_copy_bin_cents (copy, g->cents);
-    if (g->set == S_CUSTOMER_MONTH)
+        ecom_copy_bin_date (copy, g->day);
+        ecom_copy_bin_int8 (copy, g->orders);
+        ecom_copy_bin_cents (copy, g->cents);
         ecom_copy_bin_date (copy, g->day + g->last - 1);
-    else
-        ecom_copy_bin_null (copy);
+        break;
+    default:
+        ecom_copy_bin_row (copy, 5);
+        ecom_copy_bin_int4 (copy, g->key);
+        ecom_copy_bin_date (copy, g->day);
+        ecom_copy_bin_int8 (copy, g->orders);
+        ecom_copy_bin_int8 (copy, g->units);
+        ecom_copy_bin_cents (copy, g->cents);
+    }
 }
 
 /*  Writes the groups out to the spool (made at the first time): those of the months before
@@ -162,8 +191,9 @@ static int
 s_spill (etl_rollup_t *self)
 {
     char err[256];
-    if (!self->spool && !(self->spool = ecom_copy_spool_binary (err, sizeof err)))
-        return -1;
+    for (int i = 0; i < 3; i++)
+        if (!self->spools[i] && !(self->spools[i] = ecom_copy_spool_binary (err, sizeof err)))
+            return -1;
     size_t kept = 0;
     for (int pass = 0; pass < 2; pass++) {
         kept = 0;
@@ -178,7 +208,7 @@ s_spill (etl_rollup_t *self)
                 continue;
             }
             if (g->orders)
-                s_write (self->spool, g);
+                s_write (self->spools[s_set_index (g->set)], g);
             if (month > self->spilled)
                 self->spilled = month;
             g->set = 0;
@@ -250,90 +280,85 @@ etl_rollup_add (etl_rollup_t *self, int32_t day, int32_t customer_key, int32_t p
 }
 
 /*  The groups, to rollups_add(): as they are, or, when some may have been written out more
-    than once (a group of a month written out came again), added up first.
-    In key order, so that the upserts meet the rollups' primary keys in order. */
+    than once (a group of a month written out came again), added up first. In key order, so
+    that the upserts meet the rollups' primary keys in order. */
 static const char s_apply_sql[] =
     "SELECT rollups_add(array_agg(grouping_set), array_agg(day), array_agg(key),"
     "                   array_agg(orders), array_agg(units), array_agg(revenue),"
     "                   array_agg(last_day))"
-    " FROM (SELECT * FROM etl_rollup_groups ORDER BY grouping_set, key, day) g";
+    " FROM (SELECT * FROM ("
+    "         SELECT 3 AS grouping_set, day, NULL::integer AS key, orders, units, revenue,"
+    "                NULL::date AS last_day FROM etl_rollup_days"
+    "         UNION ALL SELECT 5, day, key, orders, NULL, revenue, last_day"
+    "         FROM etl_rollup_customers"
+    "         UNION ALL SELECT 6, day, key, orders, units, revenue, NULL FROM etl_rollup_products"
+    "       ) u ORDER BY grouping_set, key, day) g";
 
 static const char s_apply_summed_sql[] =
     "SELECT rollups_add(array_agg(grouping_set), array_agg(day), array_agg(key),"
     "                   array_agg(orders), array_agg(units), array_agg(revenue),"
     "                   array_agg(last_day))"
-    " FROM (SELECT grouping_set, day, key, sum(orders)::bigint AS orders,"
-    "              sum(units)::bigint AS units, sum(revenue) AS revenue,"
-    "              max(last_day) AS last_day"
-    "       FROM etl_rollup_groups GROUP BY grouping_set, key, day"
-    "       ORDER BY grouping_set, key, day) g";
+    " FROM (SELECT * FROM ("
+    "         SELECT 3 AS grouping_set, day, NULL::integer AS key, sum(orders)::bigint AS orders,"
+    "                sum(units)::bigint AS units, sum(revenue) AS revenue,"
+    "                NULL::date AS last_day FROM etl_rollup_days GROUP BY day"
+    "         UNION ALL SELECT 5, day, key, sum(orders)::bigint, NULL, sum(revenue),"
+    "                max(last_day) FROM etl_rollup_customers GROUP BY key, day"
+    "         UNION ALL SELECT 6, day, key, sum(orders)::bigint, sum(units)::bigint,"
+    "                sum(revenue), NULL FROM etl_rollup_products GROUP BY key, day"
+    "       ) u ORDER BY grouping_set, key, day) g";
 
 /*  When the rollups are empty and nobody else can write them (the load holds fact_order
-    exclusively, whose insert trigger is their only other writer), the groups go in with
-    plain inserts, the rollups' indexes dropped before and built again after (like
-    fact_order's on the bulk path, etl_indexes): half a million customer months cost about
-    a third of their upsert, which adds each one to its primary key as it goes. */
+    exclusively, whose insert trigger is their only other writer) and no group was written
+    out twice, the groups are copied straight into the rollups (COPY writes a page at a
+    time), their indexes dropped before and built again after (like fact_order's on the
+    bulk path, etl_indexes): half a million customer months take about a fifth of their
+    upsert, which adds each one to the primary key as it goes. */
 static const char s_empty_sql[] =
     "SELECT (NOT EXISTS (SELECT FROM agg_daily_sales) AND NOT EXISTS (SELECT FROM agg_customer_monthly)"
     "        AND NOT EXISTS (SELECT FROM agg_product_monthly))::int";
+static const char s_rollup_tables[] =
+    "'agg_daily_sales', 'agg_customer_monthly', 'agg_product_monthly'";
 
-/*  The groups' columns as rollups_add() (sql/0006) stores them. %s: the groups. */
-static const char s_insert_sql[] =
-    "INSERT INTO agg_daily_sales (date, orders, units, revenue)"
-    " SELECT day, orders, units, revenue FROM %s WHERE grouping_set = 3;"
-    "INSERT INTO agg_customer_monthly (customer_key, month, orders, revenue, last_date)"
-    " SELECT key, day, orders, revenue, last_day FROM %s WHERE grouping_set = 5;"
-    "INSERT INTO agg_product_monthly (product_key, month, orders, units, revenue)"
-    " SELECT key, day, orders, units, revenue FROM %s WHERE grouping_set = 6;";
-
-static const char s_sum_sql[] =
-    "CREATE TEMP TABLE etl_rollup_sums ON COMMIT DROP AS"
-    " SELECT grouping_set, day, key, sum(orders)::bigint AS orders, sum(units)::bigint AS units,"
-    "        sum(revenue) AS revenue, max(last_day) AS last_day"
-    " FROM etl_rollup_groups GROUP BY grouping_set, key, day";
-
-/*  The plain inserts of the groups in etl_rollup_groups into the empty rollups. Returns 0,
-    or -1 with err. */
+/*  Copies the groups of set index i (those written out, then the table's) into table.
+    Returns 0, or -1 with err. */
 static int
-s_insert_into_empty (const etl_rollup_t *self, PGconn *conn, char *err, size_t errlen)
+s_copy_set (etl_rollup_t *self, PGconn *conn, int i, const char *table, char *err,
+            size_t errlen)
 {
-    const char *groups = self->repeats ? "etl_rollup_sums" : "etl_rollup_groups";
-    char sql[sizeof s_insert_sql + 3 * 16];
-    snprintf (sql, sizeof sql, s_insert_sql, groups, groups, groups);
-    return (self->repeats && ecom_db_exec (conn, s_sum_sql, err, errlen))
-                   || etl_indexes_drop (conn, "etl_rollup_indexes",
-                                        "'agg_daily_sales', 'agg_customer_monthly',"
-                                        " 'agg_product_monthly'",
-                                        err, errlen)
-                   || ecom_db_exec (conn, sql, err, errlen)
-                   || etl_indexes_build (conn, "etl_rollup_indexes", err, errlen)
-               ? -1
-               : 0;
+    char sql[160];
+    snprintf (sql, sizeof sql, "COPY %s FROM STDIN (FORMAT binary)", table);
+    ecom_copy_t *copy = self->spools[i];
+    self->spools[i] = NULL;
+    if (copy && ecom_copy_send (copy, conn, sql, err, errlen)) {
+        char ignored[256];
+        ecom_copy_end (&copy, ignored, sizeof ignored);
+        return -1;
+    }
+    if (!copy && !(copy = ecom_copy_begin_binary (conn, sql, err, errlen)))
+        return -1;
+    for (size_t k = 0; k <= self->mask; k++) {
+        const s_group_t *g = &self->slots[k];
+        if (g->set && g->orders && s_set_index (g->set) == i)
+            s_write (copy, g);
+    }
+    return ecom_copy_end (&copy, err, errlen) < 0 ? -1 : 0;
 }
 
 int
 etl_rollup_apply (etl_rollup_t *self, PGconn *conn, bool exclusive, char *err, size_t errlen)
 {
-    if (ecom_db_exec (conn, s_table_sql, err, errlen))
-        return -1;
-    ecom_copy_t *copy = self->spool;
-    self->spool = NULL;
-    if (copy && ecom_copy_send (copy, conn, s_copy_sql, err, errlen)) {
-        char ignored[256];
-        ecom_copy_end (&copy, ignored, sizeof ignored);
-        return -1;
-    }
-    if (!copy && !(copy = ecom_copy_begin_binary (conn, s_copy_sql, err, errlen)))
-        return -1;
-    for (size_t i = 0; i <= self->mask; i++)
-        if (self->slots[i].set && self->slots[i].orders)
-            s_write (copy, &self->slots[i]);
-    if (ecom_copy_end (&copy, err, errlen) < 0)
-        return -1;
     long long empty = 0;
-    if (exclusive && ecom_db_query_int64 (conn, s_empty_sql, &empty, err, errlen))
+    if (exclusive && !self->repeats && ecom_db_query_int64 (conn, s_empty_sql, &empty, err, errlen))
         return -1;
+    if (empty ? etl_indexes_drop (conn, "etl_rollup_indexes", s_rollup_tables, err, errlen)
+              : ecom_db_exec (conn, s_tables_sql, err, errlen))
+        return -1;
+    for (int i = 0; i < 3; i++)
+        if (s_copy_set (self, conn, i, empty ? s_rollup_columns[i] : s_temp_tables[i], err,
+                        errlen))
+            return -1;
     if (empty)
-        return s_insert_into_empty (self, conn, err, errlen);
+        return etl_indexes_build (conn, "etl_rollup_indexes", err, errlen);
     return ecom_db_exec (conn, self->repeats ? s_apply_summed_sql : s_apply_sql, err, errlen);
 }

@@ -151,9 +151,10 @@ s_many_groups (bool in_date_order)
     }
     assert_true (etl_rollup_spills (rollup) >= (in_date_order ? 1 : 50));
     assert_int_equal (etl_rollup_repeats (rollup), !in_date_order);
-    /*  In any order, as a first load on the bulk path (the rollups empty, held): plain
-        inserts, the indexes built again. */
-    if (etl_rollup_apply (rollup, conn, !in_date_order, err, sizeof err))
+    /*  As a first load on the bulk path (the rollups empty, held): in date order, the groups
+        copied straight into the rollups, their indexes built again; in any order, added up
+        and upserted. */
+    if (etl_rollup_apply (rollup, conn, true, err, sizeof err))
         fail_msg ("%s", err);
     PQclear (PQexec (conn, "COMMIT"));
     etl_rollup_destroy (&rollup);
