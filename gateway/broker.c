@@ -85,6 +85,8 @@ struct _broker_t {
     int64_t heartbeat_at;
     uint64_t next_call_id;
     bool dispatch_due;   /* broker_call() queued calls that broker_process() is to send */
+    int64_t grace_until; /* start grace: calls for services without workers are held until
+                            then (zclock_mono); 0 once over */
 };
 
 /*  A finished call whose callback is still to run. */
@@ -271,12 +273,21 @@ s_worker_purge (broker_t *self, worker_t *worker, bool disconnect)
         else
             zlistx_add_start (lost, call);
     }
-    ecom_info ("msg=\"worker gone\" mdp_service=%s worker=%s requeued=%zu failed=%zu "
-               "cancelled=%zu",
-               service->name, worker->identity, requeued, zlistx_size (lost), cancelled);
+    size_t failed = zlistx_size (lost), queue_failed = 0;
+    service->workers--;
+    if (service->workers == 0) {
+        /*  Nobody is left to take the requeued calls: they fail with the rest of the queue. */
+        queue_failed = zlistx_size (service->queue) - requeued;
+        failed += requeued;
+        requeued = 0;
+    }
+    ecom_log (service->workers == 0 && failed + queue_failed > 0 ? ECOM_LOG_WARN : ECOM_LOG_INFO,
+              "msg=\"worker gone\" mdp_service=%s worker=%s requeued=%zu failed=%zu "
+              "cancelled=%zu queue_failed=%zu workers_left=%zu",
+              service->name, worker->identity, requeued, failed, cancelled, queue_failed,
+              service->workers);
     zhashx_delete (self->workers, worker->identity);
 
-    service->workers--;
     if (service->workers == 0) {
         orphans = service->queue;
         service->queue = zlistx_new ();
@@ -538,10 +549,57 @@ broker_process (broker_t *self)
     }
 }
 
+void
+broker_set_grace (broker_t *self, int64_t ms)
+{
+    self->grace_until = ms > 0 ? zclock_mono () + ms : 0;
+}
+
+/*  The start grace is over: what is still queued for services without workers fails. */
+static void
+s_grace_end (broker_t *self)
+{
+    self->grace_until = 0;
+    zlistx_t *orphans = zlistx_new ();
+    size_t services = 0;
+    for (service_t *service = zhashx_first (self->services); service;
+         service = zhashx_next (self->services)) {
+        if (service->workers > 0 || zlistx_size (service->queue) == 0)
+            continue;
+        services++;
+        broker_call_t *call;
+        while ((call = zlistx_first (service->queue))) {
+            zlistx_delete (service->queue, zlistx_cursor (service->queue));
+            call->queue_handle = NULL;
+            zlistx_add_end (orphans, call);
+        }
+        service->external = 0;
+    }
+    if (zlistx_size (orphans))
+        ecom_warn ("msg=\"start grace over, calls for services without workers failed\" "
+                   "failed=%zu services=%zu",
+                   zlistx_size (orphans), services);
+    s_calls_finish (&orphans, BROKER_NO_WORKER);
+    /*  Only now: the callbacks above may have looked services up. */
+    bool collected = true;
+    while (collected) {
+        collected = false;
+        for (service_t *service = zhashx_first (self->services); service;
+             service = zhashx_next (self->services))
+            if (service->workers == 0 && zlistx_size (service->queue) == 0) {
+                s_service_collect (self, service);
+                collected = true;
+                break;
+            }
+    }
+}
+
 int64_t
 broker_tick (broker_t *self)
 {
     int64_t now = zclock_mono ();
+    if (self->grace_until && now >= self->grace_until)
+        s_grace_end (self);
     if (now >= self->heartbeat_at) {
         for (worker_t *worker = zhashx_first (self->workers); worker;
              worker = zhashx_next (self->workers))
@@ -569,6 +627,8 @@ broker_tick (broker_t *self)
          worker = zhashx_next (self->workers))
         if (worker->expiry < next)
             next = worker->expiry;
+    if (self->grace_until && self->grace_until < next)
+        next = self->grace_until;
     /*  Sends above may have swallowed the socket's wake-up. */
     broker_process (self);
     return next > now ? next - now : 1;
@@ -579,8 +639,12 @@ broker_call (broker_t *self, const char *service_name, const void *body, size_t 
              bool retry, broker_reply_fn *cb, void *arg)
 {
     service_t *service = zhashx_lookup (self->services, service_name);
-    if (!service || service->workers == 0)
-        return NULL;
+    if (!service || service->workers == 0) {
+        if (!self->grace_until || zclock_mono () >= self->grace_until)
+            return NULL;
+        /*  Start grace: held for the first worker to register (or failed when it ends). */
+        service = s_service_require (self, service_name);
+    }
     broker_call_t *call = zmalloc (sizeof *call);
     call->service = service;
     call->body = zframe_new (body, size);

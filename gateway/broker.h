@@ -14,7 +14,13 @@
     calls of one event-loop turn leave together. A worker silent for MDP_HEARTBEAT_MS *
     MDP_LIVENESS is purged; each request it held is queued again when its call allows a
     retry, else failed with BROKER_WORKER_LOST. When the last worker of a service is purged,
-    that service's queued calls fail with BROKER_NO_WORKER. */
+    that service's queued calls fail with BROKER_NO_WORKER.
+
+    Start grace (broker_set_grace): a gateway that has just started has not heard from its
+    workers yet (a restarted gateway: they re-register within about a second). For the grace
+    period after broker_set_grace(), a call for a service without a worker is queued instead
+    of refused; the first worker of that service to register takes it, and whatever is still
+    queued for a service without workers when the grace ends fails with BROKER_NO_WORKER. */
 #ifndef GATEWAY_BROKER_H
 #define GATEWAY_BROKER_H
 
@@ -39,6 +45,13 @@ typedef void (broker_reply_fn) (void *arg, broker_result_t result, const void *r
 /*  Binds a ROUTER socket at endpoint. Returns NULL with a message in err when it cannot. */
 broker_t *broker_new (const char *endpoint, char *err, size_t errlen);
 
+/*  How long after a (re)start a gateway waits for workers to register before it refuses
+    calls for a service that has none (server.c sets it; broker_new() starts with none). */
+#define BROKER_START_GRACE_MS 2000
+
+/*  From now on for ms, calls for services without workers are held (see above). */
+void broker_set_grace (broker_t *self, int64_t ms);
+
 /*  Sends DISCONNECT to every worker, fails no callbacks, closes the socket and nulls the
     caller's pointer. NULL-safe. */
 void broker_destroy (broker_t **self_p);
@@ -56,7 +69,8 @@ void broker_process (broker_t *self);
 int64_t broker_tick (broker_t *self);
 
 /*  Queues body (copied) for service, to be sent by the next broker_process(). Returns NULL,
-    without calling cb, when the service has no live worker now; otherwise cb is called
+    without calling cb, when the service has no live worker now (and the start grace is
+    over); otherwise cb is called
     exactly once later (from broker_process() or broker_tick()) unless broker_call_cancel()
     comes first. retry says whether the call may be
     sent to another worker when the one holding it dies (true only for idempotent ops). */

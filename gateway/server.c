@@ -82,6 +82,19 @@ s_on_accept (h2o_socket_t *listener, const char *err)
         h2o_accept (&self->accept_ctx, sock);
 }
 
+/*  GATEWAY_START_GRACE_MS (0..60000; tests set 0) or BROKER_START_GRACE_MS: how long
+    calls for a service without workers are held after start (broker.h). */
+static int64_t
+s_start_grace_ms (void)
+{
+    const char *text = getenv ("GATEWAY_START_GRACE_MS");
+    char *end;
+    long ms = text && *text ? strtol (text, &end, 10) : -1;
+    if (!text || !*text || *end || ms < 0 || ms > 60000)
+        return BROKER_START_GRACE_MS;
+    return ms;
+}
+
 /*  Binds and listens on host:port. Returns the fd, or -1 with a message in err. */
 static int
 s_listen (const char *host, int port, char *err, size_t errlen)
@@ -176,6 +189,8 @@ server_new (const ecom_config_t *config, char *err, size_t errlen)
     if (listen_fd < 0)
         goto fail;
     self->broker = broker_new (config->broker_endpoint, err, errlen);
+    if (self->broker) /* a restarted gateway holds calls while its workers re-register */
+        broker_set_grace (self->broker, s_start_grace_ms ());
     self->metrics = self->broker ? metrics_new (self->broker) : NULL;
     if (!self->metrics) {
         if (self->broker)

@@ -83,6 +83,9 @@ etl_load_queue (PGconn *conn, const char *trigger, const char *source, char task
     }
     else {
         ecom_db_error (res, err, errlen);
+        if (!err[0]) /* no result at all (a lost connection): the reason is the connection's */
+            snprintf (err, errlen, "%.*s", (int) strcspn (PQerrorMessage (conn), "\n"),
+                      PQerrorMessage (conn));
     }
     PQclear (res);
     return run_id;

@@ -40,9 +40,13 @@ s_value (PGconn *conn, const char *sql, int n, const char *const *values)
                     : 0;
     else if (status == PGRES_COMMAND_OK)
         value = strtoll (PQcmdTuples (res), NULL, 10);
-    else
-        ecom_warn ("msg=\"etl runner query failed\" error=\"%.*s\"",
-                   (int) strcspn (PQresultErrorMessage (res), "\n"), PQresultErrorMessage (res));
+    else {
+        /*  No result at all (a lost connection): the reason is the connection's. */
+        const char *why = res && *PQresultErrorMessage (res) ? PQresultErrorMessage (res)
+                                                             : PQerrorMessage (conn);
+        ecom_warn ("msg=\"etl runner query failed\" error=\"%.*s\"", (int) strcspn (why, "\n"),
+                   why);
+    }
     PQclear (res);
     return value;
 }

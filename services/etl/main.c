@@ -103,9 +103,20 @@ static int
 s_trigger (svc_ctx_t *ctx)
 {
     char task_id[40], err[256];
-    if (etl_load_queue (svc_conn (ctx), "manual", s_config->etl_source, task_id, err,
-                        sizeof err)
-        < 0)
+    bool queued = false;
+    /*  Like svc_query(): a connection that a PostgreSQL restart broke is reset first, and a
+        statement that fails because the connection was lost on the way is tried once more. */
+    for (int attempt = 0; attempt < 2 && !queued; attempt++) {
+        PGconn *conn = svc_conn_ready (ctx);
+        if (!conn)
+            return svc_error (ctx, 503, "unavailable",
+                              "cannot queue the run: the database is unreachable");
+        queued = etl_load_queue (conn, "manual", s_config->etl_source, task_id, err, sizeof err)
+                 >= 0;
+        if (!queued && !svc_conn_failed (ctx, err))
+            return svc_error (ctx, 500, "internal_error", "cannot queue the run");
+    }
+    if (!queued)
         return svc_error (ctx, 503, "unavailable", "cannot queue the run: the database is down");
     etl_runner_wake (s_runner);
     proto_writer_t *body = svc_body (ctx);

@@ -165,6 +165,28 @@ svc_conn (svc_ctx_t *ctx)
     return svc_db_conn (ctx->svc->db);
 }
 
+int
+svc_statement_timeout_ms (int request_timeout_ms)
+{
+    if (request_timeout_ms <= 0)
+        return 0; /* none known (a config made by hand): the server's default */
+    int margin = request_timeout_ms / 10 < 1000 ? request_timeout_ms / 10 : 1000;
+    int ms = request_timeout_ms - margin;
+    return ms > 0 ? ms : 1;
+}
+
+PGconn *
+svc_conn_ready (svc_ctx_t *ctx)
+{
+    return svc_db_ready (ctx->svc->db) == 0 ? svc_db_conn (ctx->svc->db) : NULL;
+}
+
+bool
+svc_conn_failed (svc_ctx_t *ctx, const char *reason)
+{
+    return svc_db_failed (ctx->svc->db, reason);
+}
+
 /*  The data version in PostgreSQL (when no cache lookup told it). Returns 0 or -1. */
 static int
 s_db_version (svc_t *self, long long *version)
@@ -219,6 +241,11 @@ svc_new (const svc_def_t *def, const ecom_config_t *config, char *err, size_t er
     }
     self->def = def;
     self->db = svc_db_new (config->database_url, err, errlen);
+    if (self->db
+        && svc_db_set_statement_timeout (self->db,
+                                         svc_statement_timeout_ms (config->request_timeout_ms))
+               != 0)
+        ecom_warn ("msg=\"cannot set statement_timeout\" reason=\"%s\"", svc_db_error (self->db));
     if (self->db) {
         self->cache = svc_cache_new (config->redis_url, config->cache_ttl_seconds);
         self->body = proto_writer_new ();
@@ -295,7 +322,12 @@ s_run (svc_t *self, const svc_op_t *op, const proto_request_t *req, const char *
     proto_writer_reset (self->body);
     int rc = op->fn (&ctx);
     if (rc == SVC_FAILED || rc < 100 || rc > 599) {
-        if (svc_db_connected (self->db)) {
+        if (rc == SVC_FAILED && svc_db_timed_out (self->db))
+            svc_error (&ctx, 504, "gateway_timeout",
+                       "the %s service's query outlived its statement timeout (set below "
+                       "REQUEST_TIMEOUT_MS: nobody would wait for its answer)",
+                       self->def->name);
+        else if (svc_db_connected (self->db)) {
             if (rc != SVC_FAILED)
                 ecom_error ("msg=\"handler returned an invalid status\" status=%d", rc);
             svc_error (&ctx, 500, "internal_error", "the %s service failed to answer",

@@ -133,6 +133,20 @@ const store_t *svc_store (svc_ctx_t *ctx);
 /*  The PostgreSQL connection, for what svc_query() does not cover. */
 PGconn *svc_conn (svc_ctx_t *ctx);
 
+/*  The statement_timeout of a service's queries for a gateway REQUEST_TIMEOUT_MS: a tenth
+    less (at most 1 s less), so a query is cancelled by PostgreSQL before the gateway gives
+    up on its caller; the request then answers 504 gateway_timeout. 0 (none) for 0. */
+int svc_statement_timeout_ms (int request_timeout_ms);
+
+/*  svc_conn() after a reset when libpq knows the connection is bad (as svc_query() does
+    before each query), or NULL when PostgreSQL is unreachable (logged). */
+PGconn *svc_conn_ready (svc_ctx_t *ctx);
+
+/*  Tells the framework that a statement run on svc_conn_ready() failed with reason (NULL:
+    the connection's error). Logs it at error level, or at warn as a lost connection; returns
+    true when the connection was lost: call svc_conn_ready() and retry once. */
+bool svc_conn_failed (svc_ctx_t *ctx, const char *reason);
+
 /*  Records an error answer {"error": code, "detail": <formatted>} and returns status, so a
     handler writes `return svc_error (ctx, 400, "bad_request", "...", ...);`. */
 int svc_error (svc_ctx_t *ctx, int status, const char *code, const char *format, ...)

@@ -3,9 +3,14 @@
     The connection has two states. Up: commands go to Redis; a command that fails on the
     connection (Redis stopped, restarted, network gone) drops it, logs the outage once and
     makes the cache down. Down: every call answers "unavailable" at once, except that the
-    first call after SVC_CACHE_RETRY_MS (or the first after a loss) tries to reconnect. A
-    reconnect that ends an outage re-reads the data version from PostgreSQL, since an ETL
-    load may have bumped it while Redis could not hear about it. */
+    first call after SVC_CACHE_RETRY_MS tries to reconnect. A connection is trusted only once
+    a PING came back within SVC_CACHE_TIMEOUT_MS: the kernel completes the handshake of a
+    stopped (SIGSTOP'd, hung) Redis, so a connect alone proves nothing. A loss by timeout
+    (a hung Redis) waits out SVC_CACHE_RETRY_MS before the next attempt, so a hung Redis
+    costs each instance at most one SVC_CACHE_TIMEOUT_MS wait per SVC_CACHE_RETRY_MS, not
+    one per batch; a loss of any other kind (the server closed the connection: a restart)
+    may reconnect at once. A reconnect that ends an outage re-reads the data version from
+    PostgreSQL, since an ETL load may have bumped it while Redis could not hear about it. */
 #include "svc_cache.h"
 
 #include <errno.h>
@@ -82,6 +87,19 @@ s_connection (svc_cache_t *self)
     self->retry_at_ms = now + SVC_CACHE_RETRY_MS;
     char err[256];
     self->redis = ecom_redis_connect (self->url, SVC_CACHE_TIMEOUT_MS, err, sizeof err);
+    if (self->redis) {
+        /*  A stopped Redis accepts connections (the kernel answers the handshake): only a
+            PONG proves it is serving. */
+        redisReply *pong = redisCommand (self->redis, "PING");
+        if (!pong || pong->type == REDIS_REPLY_ERROR) {
+            snprintf (err, sizeof err, "no answer to PING within %d ms: %s",
+                      SVC_CACHE_TIMEOUT_MS, pong ? pong->str : self->redis->errstr);
+            redisFree (self->redis);
+            self->redis = NULL;
+        }
+        if (pong)
+            freeReplyObject (pong);
+    }
     if (!self->redis) {
         if (!self->down) {
             char reason[256];
@@ -101,13 +119,26 @@ s_connection (svc_cache_t *self)
     return self->redis;
 }
 
-/*  Drops a connection that failed, logging the start of an outage. The next call may try
-    to reconnect at once: a restarted Redis is picked up without waiting. */
+/*  True when the connection's error is a command timeout (a hung Redis): hiredis reports
+    an I/O error with the text of EAGAIN. */
+static bool
+s_timed_out (const redisContext *redis)
+{
+    return redis->err == REDIS_ERR_IO
+           && (strcmp (redis->errstr, strerror (EAGAIN)) == 0
+               || strcmp (redis->errstr, strerror (ETIMEDOUT)) == 0
+               || strstr (redis->errstr, "imed out") != NULL);
+}
+
+/*  Drops a connection that failed, logging the start of an outage. After a timeout (a hung
+    Redis) the next attempt waits SVC_CACHE_RETRY_MS; after any other loss (a restarted
+    Redis closed the connection) the next call may reconnect at once. */
 static void
 s_lost (svc_cache_t *self)
 {
     char reason[256];
     s_log_safe (reason, sizeof reason, self->redis->errstr);
+    bool timed_out = s_timed_out (self->redis);
     if (!self->down)
         ecom_warn ("msg=\"Redis connection lost, answering from PostgreSQL until it returns\" "
                    "reason=\"%s\"",
@@ -115,7 +146,7 @@ s_lost (svc_cache_t *self)
     redisFree (self->redis);
     self->redis = NULL;
     self->down = true;
-    self->retry_at_ms = 0;
+    self->retry_at_ms = timed_out ? s_now_ms () + SVC_CACHE_RETRY_MS : 0;
 }
 
 /*  Runs a command; returns its reply (freeReplyObject), or NULL when Redis is down, the

@@ -12,7 +12,9 @@
             a version only grows, ecom_data_version_publish() does the same).
     Outage: Redis down is not an error: every call answers "unavailable" (the caller computes
             from PostgreSQL), the outage is logged once, and a reconnect is tried at most once
-            per SVC_CACHE_RETRY_MS.
+            per SVC_CACHE_RETRY_MS (at once only after the server closed the connection: a
+            restart). A connection is trusted once a PING answers within SVC_CACHE_TIMEOUT_MS,
+            so a hung Redis costs an instance one such wait per SVC_CACHE_RETRY_MS at most.
     Locks:  ecom:lock:<key> while one instance computes a miss, so that identical misses at
             several instances compute once (svc_cache_claim_many, below). */
 #ifndef SVC_CACHE_H

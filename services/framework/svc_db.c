@@ -20,8 +20,26 @@ struct _svc_db_t {
     PGconn *conn;
     mdp_worker_t *worker;  /* waits go through it when set */
     bool down;        /* the last attempt found the server unreachable: logged once */
+    bool timed_out;   /* the last query was cancelled by statement_timeout */
+    int statement_timeout_ms; /* set on every (re)connection; 0: the server's default */
     char error[256];  /* reason of the last failure, one line, no double quotes */
 };
+
+static PGresult *s_exec (svc_db_t *self, const char *sql, int nparams, const char *const *values);
+
+/*  Sets the session's statement_timeout (after a connect or reset). Returns 0 or -1. */
+static int
+s_apply_timeout (svc_db_t *self)
+{
+    if (self->statement_timeout_ms <= 0)
+        return 0;
+    char sql[64];
+    snprintf (sql, sizeof sql, "SET statement_timeout = %d", self->statement_timeout_ms);
+    PGresult *res = s_exec (self, sql, 0, NULL);
+    int rc = PQresultStatus (res) == PGRES_COMMAND_OK ? 0 : -1;
+    PQclear (res);
+    return rc;
+}
 
 /*  Copies text into out as one log-safe line: newlines become spaces, double quotes become
     single quotes, trailing blanks go. */
@@ -135,7 +153,7 @@ s_ensure (svc_db_t *self)
 {
     if (PQstatus (self->conn) == CONNECTION_OK)
         return 0;
-    if (s_reset (self)) {
+    if (s_reset (self) && s_apply_timeout (self) == 0) {
         if (self->down)
             ecom_info ("msg=\"PostgreSQL is reachable again\"");
         self->down = false;
@@ -200,8 +218,11 @@ svc_db_query (svc_db_t *self, const char *sql, int nparams, const char *const *v
         ExecStatusType status = PQresultStatus (res);
         if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
             self->error[0] = '\0';
+            self->timed_out = false;
             return res;
         }
+        const char *state = res ? PQresultErrorField (res, PG_DIAG_SQLSTATE) : NULL;
+        self->timed_out = state && strcmp (state, "57014") == 0; /* query_canceled */
         char reason[200];
         s_one_line (reason, sizeof reason,
                     res ? PQresultErrorMessage (res) : PQerrorMessage (self->conn));
@@ -215,6 +236,42 @@ svc_db_query (svc_db_t *self, const char *sql, int nparams, const char *const *v
     }
     ecom_error ("msg=\"%s\"", self->error);
     return NULL;
+}
+
+int
+svc_db_set_statement_timeout (svc_db_t *self, int ms)
+{
+    self->statement_timeout_ms = ms > 0 ? ms : 0;
+    return PQstatus (self->conn) == CONNECTION_OK ? s_apply_timeout (self) : 0;
+}
+
+bool
+svc_db_timed_out (svc_db_t *self)
+{
+    return self->timed_out;
+}
+
+int
+svc_db_ready (svc_db_t *self)
+{
+    return s_ensure (self);
+}
+
+bool
+svc_db_failed (svc_db_t *self, const char *reason)
+{
+    char line[200];
+    s_one_line (line, sizeof line, reason && *reason ? reason : PQerrorMessage (self->conn));
+    if (!line[0])
+        snprintf (line, sizeof line, "no reason given by libpq");
+    bool lost = PQstatus (self->conn) == CONNECTION_BAD;
+    snprintf (self->error, sizeof self->error, "%s: %s",
+              lost ? "PostgreSQL connection lost" : "query failed", line);
+    if (lost)
+        ecom_warn ("msg=\"PostgreSQL connection lost, resetting\" reason=\"%s\"", line);
+    else
+        ecom_error ("msg=\"%s\"", self->error);
+    return lost;
 }
 
 bool

@@ -41,6 +41,26 @@ void svc_db_set_worker (svc_db_t *self, mdp_worker_t *worker);
 PGresult *svc_db_query (svc_db_t *self, const char *sql, int nparams,
                         const char *const *values);
 
+/*  Makes every statement of this connection (now and after each reset) end with an error
+    after ms (PostgreSQL's statement_timeout; 0: the server's default). svc_new() sets it
+    below REQUEST_TIMEOUT_MS (svc_statement_timeout_ms()), so no query outlives the caller
+    waiting for it at the gateway. Returns 0, or -1 when the SET failed. */
+int svc_db_set_statement_timeout (svc_db_t *self, int ms);
+
+/*  True when the last failed query was cancelled by the statement timeout. */
+bool svc_db_timed_out (svc_db_t *self);
+
+/*  Resets the connection when libpq knows it is bad (a query failed on it). Returns 0 when
+    it is usable, -1 when PostgreSQL is unreachable (logged once per outage, the reason in
+    svc_db_error()). For code that runs its own statements on svc_db_conn(). */
+int svc_db_ready (svc_db_t *self);
+
+/*  Records the failure of a statement run on svc_db_conn() (reason: the error text, or
+    NULL for the connection's): the reason goes to svc_db_error() and, at error level, to
+    the log. Returns true when the connection was lost (the caller may svc_db_ready() and
+    retry once), false for an SQL error (retrying would fail the same way). */
+bool svc_db_failed (svc_db_t *self, const char *reason);
+
 /*  True when the connection is up (as far as libpq knows after the last call). */
 bool svc_db_connected (svc_db_t *self);
 

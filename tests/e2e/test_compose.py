@@ -411,3 +411,12 @@ def test_dashboard_h2o_conf(served_dir, services):
         proc.terminate()
         proc.wait(timeout=10)
         upstream.shutdown()
+
+
+def test_every_container_has_rotated_logs(services):
+    """Issue 20 item 4: no container's log grows without bound (json-file, rotated)."""
+    for name, service in services.items():
+        logging = service.get("logging", {})
+        assert logging.get("driver") == "json-file", name
+        assert logging.get("options", {}).get("max-size") == "20m", name
+        assert logging.get("options", {}).get("max-file") == "5", name

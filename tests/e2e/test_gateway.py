@@ -24,8 +24,9 @@ TIMEOUT_MS = 1500
 
 @pytest.fixture(scope="module")
 def gw(make_stack):
-    """The gateway alone, with a short request timeout."""
-    return make_stack(env={"REQUEST_TIMEOUT_MS": str(TIMEOUT_MS)})
+    """The gateway alone, with a short request timeout (no start grace: a call for a service
+    without workers is refused at once; test_faults.py covers the grace)."""
+    return make_stack(env={"REQUEST_TIMEOUT_MS": str(TIMEOUT_MS), "GATEWAY_START_GRACE_MS": "0"})
 
 
 @pytest.fixture(scope="module")
