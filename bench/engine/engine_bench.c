@@ -11,6 +11,8 @@
 #include "ecom_db.h"
 #include "engine_rfm.h"
 #include "engine_top.h"
+#include "engine_breakdown.h"
+#include "engine_cohorts.h"
 #include "engine_filter.h"
 #include "engine_totals.h"
 #include "store.h"
@@ -30,30 +32,50 @@ s_cmp (const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-typedef enum { S_KPIS, S_SEGMENTS, S_TOP } s_what_t;
+typedef enum { S_KPIS, S_SEGMENTS, S_TOP, S_TREND, S_BREAKDOWN, S_COHORTS } s_what_t;
+
+/*  The filter of a case: none, a country, a category (the store's first of each). */
+typedef enum { S_NONE, S_COUNTRY, S_CATEGORY } s_filter_t;
 
 static void
-s_time (const store_t *store, s_what_t what, const char *label, int32_t start, int32_t end,
-        int runs)
+s_run (const store_t *store, s_what_t what, const engine_filter_t *f, int32_t start, int32_t end)
+{
+    engine_totals_t totals;
+    engine_rfm_t rfm;
+    engine_top_t items[100];
+    engine_group_t groups[100], total;
+    engine_point_t points[800];
+    engine_cohorts_t grid;
+    size_t count;
+    if (what == S_KPIS)
+        engine_totals (store, start, end, f, &totals);
+    else if (what == S_SEGMENTS)
+        engine_rfm (store, start, end, end, f, &rfm);
+    else if (what == S_TOP)
+        engine_top (store, start, end, f, false, 100, items, &count);
+    else if (what == S_TREND && end - start < 800)
+        engine_trend (store, start, end, ENGINE_DAY, f, points, (size_t) (end - start + 1));
+    else if (what == S_BREAKDOWN)
+        engine_breakdown (store, start, end, f, ENGINE_BY_CITY, 100, groups, &count, &total);
+    else if (what == S_COHORTS && engine_cohorts (store, start, end, f, &grid) == 0)
+        engine_cohorts_free (&grid);
+}
+
+static void
+s_time (const store_t *store, s_what_t what, s_filter_t which, const char *label, int32_t start,
+        int32_t end, int runs)
 {
     double t[64];
+    engine_filter_t f = engine_filter (
+        store, which == S_COUNTRY ? store_dict_text (store->countries, 0) : NULL,
+        which == S_CATEGORY ? store_dict_text (store->categories, 0) : NULL);
     for (int r = 0; r < runs; r++) {
         double began = s_cpu_ms ();
-        engine_totals_t totals;
-        engine_rfm_t rfm;
-        engine_top_t items[100];
-        size_t count;
-        engine_filter_t none = engine_filter (store, NULL, NULL);
-        if (what == S_KPIS)
-            engine_totals (store, start, end, &none, &totals);
-        else if (what == S_SEGMENTS)
-            engine_rfm (store, start, end, end, &none, &rfm);
-        else
-            engine_top (store, start, end, &none, false, 100, items, &count);
+        s_run (store, what, &f, start, end);
         t[r] = s_cpu_ms () - began;
     }
     qsort (t, (size_t) runs, sizeof *t, s_cmp);
-    printf ("| %-34s | %8.2f | %8.2f |\n", label, t[0], t[runs / 2]);
+    printf ("| %-44s | %8.2f | %8.2f |\n", label, t[0], t[runs / 2]);
 }
 
 int
@@ -101,22 +123,34 @@ main (int argc, char **argv)
     int32_t mid_a = ecom_date_from_ymd (2024, 3, 17), mid_b = ecom_date_from_ymd (2025, 9, 12);
     struct {
         s_what_t what;
+        s_filter_t filter;
         const char *label;
         int32_t start, end;
     } cases[] = {
-        {S_KPIS, "kpis, no dates", first, last},
-        {S_KPIS, "kpis, one month", month, month + 29},
-        {S_KPIS, "kpis, a quarter", quarter, month + 29},
-        {S_KPIS, "kpis, 2024-03-17..2025-09-12", mid_a, mid_b},
-        {S_SEGMENTS, "segments, no dates", first, last},
-        {S_SEGMENTS, "segments, a quarter", quarter, month + 29},
-        {S_SEGMENTS, "segments, 2024-03-17..2025-09-12", mid_a, mid_b},
-        {S_TOP, "top sellers 100, no dates", first, last},
-        {S_TOP, "top sellers 100, 2024-03-17..2025-09-12", mid_a, mid_b},
+        {S_KPIS, S_NONE, "kpis, no dates", first, last},
+        {S_KPIS, S_NONE, "kpis, one month", month, month + 29},
+        {S_KPIS, S_NONE, "kpis, a quarter", quarter, month + 29},
+        {S_KPIS, S_NONE, "kpis, 2024-03-17..2025-09-12", mid_a, mid_b},
+        {S_KPIS, S_COUNTRY, "kpis, a country, no dates", first, last},
+        {S_KPIS, S_CATEGORY, "kpis, a category, 2024-03-17..2025-09-12", mid_a, mid_b},
+        {S_TREND, S_CATEGORY, "trend daily, a category, no dates", first, last},
+        {S_SEGMENTS, S_NONE, "segments, no dates", first, last},
+        {S_SEGMENTS, S_NONE, "segments, a quarter", quarter, month + 29},
+        {S_SEGMENTS, S_NONE, "segments, 2024-03-17..2025-09-12", mid_a, mid_b},
+        {S_SEGMENTS, S_CATEGORY, "segments, a category, no dates", first, last},
+        {S_TOP, S_NONE, "top sellers 100, no dates", first, last},
+        {S_TOP, S_NONE, "top sellers 100, 2024-03-17..2025-09-12", mid_a, mid_b},
+        {S_TOP, S_COUNTRY, "top sellers 100, a country, no dates", first, last},
+        {S_BREAKDOWN, S_NONE, "breakdown by city, no dates", first, last},
+        {S_BREAKDOWN, S_CATEGORY, "breakdown by city, a category, a quarter", quarter,
+         month + 29},
+        {S_COHORTS, S_NONE, "cohorts, no dates (24 months)", first, last},
+        {S_COHORTS, S_COUNTRY, "cohorts, a country, 2024-03-17..2025-09-12", mid_a, mid_b},
     };
     printf ("| answer | min ms | p50 ms |\n|---|---|---|\n");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        s_time (store, cases[i].what, cases[i].label, cases[i].start, cases[i].end, runs);
+        s_time (store, cases[i].what, cases[i].filter, cases[i].label, cases[i].start,
+                cases[i].end, runs);
     store_destroy (&store);
     PQfinish (conn);
     return 0;

@@ -115,14 +115,12 @@ s_locate (uint32_t *counts, const s_ntile_t *t, uint32_t n, s_thresholds_t *th,
     return rows;
 }
 
-/*  Sets score[i] (1..5) of each active customer i by key[i] ascending, ties by i. With
-    fewer than five rows a start may lie past the last row; such starts are never reached. */
+/*  Sets score[i] (1..5) of each active customer i by key[i] ascending (no key above max),
+    ties by i. With fewer than five rows a start may lie past the last row; such starts are
+    never reached. */
 static int
-s_score (const uint64_t *key, uint32_t n, uint8_t *score, uint32_t *counts)
+s_score (const uint64_t *key, uint32_t n, uint64_t max, uint8_t *score, uint32_t *counts)
 {
-    uint64_t max = 0;
-    for (uint32_t i = 0; i < n; i++)
-        max = key[i] > max ? key[i] : max;
     unsigned shift = 0;
     while ((max >> shift) >= S_BUCKETS)
         shift++;
@@ -169,15 +167,15 @@ s_score (const uint64_t *key, uint32_t n, uint8_t *score, uint32_t *counts)
                               : s_select (rows + list_at[b], fill[b], rank[b]);
     }
     free (rows);
+    /*  A start past the last row (fewer than five rows) is never reached. */
+    s_row_t never = {UINT64_MAX, UINT32_MAX};
+    for (int b = 0; b < 4; b++)
+        if (th.bucket[b] == S_BUCKETS)
+            th.at[b] = never;
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t k = (uint32_t) (key[i] >> shift);
         uint8_t s = 1;
-        for (int b = 0; b < 4; b++)
-            s += th.bucket[b] != S_BUCKETS
-                 && (k > th.bucket[b]
-                     || (k == th.bucket[b]
-                         && (key[i] > th.at[b].key
-                             || (key[i] == th.at[b].key && i >= th.at[b].row))));
+        for (int b = 0; b < 4; b++) /* (key, row) at or past the start's row */
+            s += key[i] > th.at[b].key || (key[i] == th.at[b].key && i >= th.at[b].row);
         score[i] = s;
     }
     return 0;
@@ -211,6 +209,7 @@ s_round_div (__int128 sum, int64_t count)
 typedef struct {
     uint64_t *last, *orders, *cents; /* of the active customers, in customer_id order: the
                                        keys of R (last order day), F and M */
+    uint64_t max_last, max_orders, max_cents;
     uint8_t *r, *f, *m;
     uint32_t *counts;                /* S_BUCKETS */
 } s_work_t;
@@ -260,6 +259,7 @@ static uint32_t
 s_scan (const store_t *store, int32_t lo, int32_t hi, const engine_filter_t *filter, s_work_t *w)
 {
     uint32_t n = 0;
+    w->max_last = w->max_orders = w->max_cents = 0;
     bool all = store_all_days (store, lo, hi) && !filter->by_category;
     uint32_t span = (uint32_t) (hi - lo);
     const int32_t *day = store->order_day;
@@ -287,6 +287,9 @@ s_scan (const store_t *store, int32_t lo, int32_t hi, const engine_filter_t *fil
             w->last[n] = (uint64_t) last;
             w->orders[n] = orders;
             w->cents[n++] = (uint64_t) sum;
+            w->max_last = (uint64_t) last > w->max_last ? (uint64_t) last : w->max_last;
+            w->max_orders = orders > w->max_orders ? orders : w->max_orders;
+            w->max_cents = (uint64_t) sum > w->max_cents ? (uint64_t) sum : w->max_cents;
         }
     }
     return n;
@@ -327,8 +330,9 @@ engine_rfm (const store_t *store, int32_t start, int32_t end, int32_t reference,
         return -1;
     uint32_t n = s_scan (store, lo, hi, filter, w);
     /*  R: recency descending = last order day ascending; F, M: ascending. */
-    if (s_score (w->last, n, w->r, w->counts) != 0 || s_score (w->orders, n, w->f, w->counts) != 0
-        || s_score (w->cents, n, w->m, w->counts) != 0)
+    if (s_score (w->last, n, w->max_last, w->r, w->counts) != 0
+        || s_score (w->orders, n, w->max_orders, w->f, w->counts) != 0
+        || s_score (w->cents, n, w->max_cents, w->m, w->counts) != 0)
         return -1;
     s_sum_segments (w, n, reference - store->first_day, rfm);
     return 0;
