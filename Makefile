@@ -47,3 +47,9 @@ lint: build
 format:
 	@deploy/local/install-deps.sh deploy/ci/lint-packages.txt
 	@git ls-files --cached --others --exclude-standard -- '*.c' '*.h' | xargs -r clang-format -i
+
+# libFuzzer targets (fuzz/run.sh, Debian's clang, ASan + UBSan) for the parsers that read
+# outside input: each runs FUZZ_SECONDS (default 60) from its seed corpus in fuzz/corpus/.
+.PHONY: fuzz
+fuzz:
+	@fuzz/run.sh $${FUZZ_SECONDS:-60}
