@@ -28,12 +28,10 @@ s_segments (svc_ctx_t *ctx)
     svc_range_t range;
     svc_filters_t filters;
     const store_t *store;
-    int rc = svc_filters_read (ctx, &filters);
-    if (rc == 0)
-        rc = svc_range_read_store (ctx, &range, &store);
+    engine_filter_t filter;
+    int rc = svc_filters_read_store (ctx, &range, &filters, &store, &filter);
     if (rc != 0)
         return rc;
-    engine_filter_t filter = svc_filters_engine (&filters, store);
     engine_rfm_t rfm = {0};
     if (svc_range_complete (&range)
         && engine_rfm (store, range.start, range.end, range.end, &filter, &rfm) != 0)
@@ -100,9 +98,8 @@ s_cohorts (svc_ctx_t *ctx)
     svc_range_t range;
     svc_filters_t filters;
     const store_t *store;
-    int rc = svc_filters_read (ctx, &filters);
-    if (rc == 0)
-        rc = svc_range_read_store (ctx, &range, &store);
+    engine_filter_t filter;
+    int rc = svc_filters_read_store (ctx, &range, &filters, &store, &filter);
     if (rc != 0)
         return rc;
     bool complete = svc_range_complete (&range);
@@ -110,7 +107,6 @@ s_cohorts (svc_ctx_t *ctx)
         return svc_error (ctx, 400, "bad_request",
                           "the range spans more than %d months of cohorts: use a shorter range",
                           ENGINE_MAX_COHORTS);
-    engine_filter_t filter = svc_filters_engine (&filters, store);
     engine_cohorts_t grid = {0};
     if (complete && engine_cohorts (store, range.start, range.end, &filter, &grid) != 0)
         return svc_error (ctx, 500, "internal_error", "out of memory");

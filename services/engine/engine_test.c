@@ -97,7 +97,8 @@ s_setup (void **state)
         fail_msg ("%s", err);
     /*  Edge rows: a free order, ids that sort differently as bytes than as numbers. */
     s_ok ("INSERT INTO dim_customer (customer_id, name, email, city, country)"
-          " VALUES ('~late', 'N', 'n@x', 'X', 'Y'), ('0first', 'N', 'n@x', 'X', 'Y');"
+          " VALUES ('~late', 'N', 'n@x', 'X', 'Y'), ('0first', 'N', 'n@x', 'X', 'Y'),"
+          "        ('0never', 'N', 'n@x', 'X', 'Y');" /* a customer without orders */
           "INSERT INTO dim_product (product_id, name, category) VALUES ('P-free', 'F', 'Free');"
           "INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity,"
           " unit_price) SELECT 'x' || g || c.customer_id, DATE '2025-06-15' + g, c.customer_key, p.product_key,"

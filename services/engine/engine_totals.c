@@ -17,8 +17,8 @@ static void
 s_customers (const store_t *store, int32_t lo, int32_t hi, engine_totals_t *totals)
 {
     uint32_t span = (uint32_t) (hi - lo);
-    for (uint32_t c = 0; c < store->customers; c++)
-        totals->new_customers += (uint32_t) (store->customer_first_day[c] - lo) <= span;
+    for (uint32_t c = 0; c < store->customers; c++) /* STORE_NO_DAY: far below lo */
+        totals->new_customers += (uint64_t) ((int64_t) store->customer_first_day[c] - lo) <= span;
     if (store_all_days (store, lo, hi)) {
         totals->customers = store->customers_with_orders;
         return;

@@ -343,6 +343,23 @@ s_order_row (store_t *self, const ecom_field_t *f, s_columns_t *staged, size_t r
     return 0;
 }
 
+/*  Makes the customers' counts offsets, allocates placed (room for every order) and returns
+    each customer's next free place (free()), or NULL when out of memory. */
+static size_t *
+s_place_begin (store_t *self, s_columns_t *placed)
+{
+    size_t *next = s_array ((size_t) self->customers + 1, sizeof *next);
+    if (s_columns_alloc (placed, self->orders, false) != 0 || !next) {
+        s_columns_free (placed);
+        free (next);
+        return NULL;
+    }
+    for (uint32_t c = 0; c < self->customers; c++)
+        self->customer_start[c + 1] += self->customer_start[c];
+    memcpy (next, self->customer_start, ((size_t) self->customers + 1) * sizeof *next);
+    return next;
+}
+
 static void s_place_one (store_t *self, s_columns_t *placed, size_t *next,
                          const s_columns_t *staged, size_t i);
 static void s_adopt (store_t *self, const s_columns_t *placed);
@@ -391,15 +408,9 @@ s_merge_orders (store_t *self, const store_t *previous, int32_t shift, const s_c
                 size_t fresh)
 {
     s_columns_t placed;
-    size_t *next = s_array ((size_t) self->customers + 1, sizeof *next);
-    if (s_columns_alloc (&placed, self->orders, false) != 0 || !next) {
-        s_columns_free (&placed);
-        free (next);
+    size_t *next = s_place_begin (self, &placed);
+    if (!next)
         return -1;
-    }
-    for (uint32_t c = 0; c < self->customers; c++)
-        self->customer_start[c + 1] += self->customer_start[c];
-    memcpy (next, self->customer_start, ((size_t) self->customers + 1) * sizeof *next);
     for (uint32_t old = 0; old < previous->customers; old++) {
         size_t from = previous->customer_start[old], n = previous->customer_start[old + 1] - from;
         if (!n)
@@ -459,15 +470,9 @@ static int
 s_place_orders (store_t *self, const s_columns_t *staged)
 {
     s_columns_t placed;
-    size_t *next = s_array ((size_t) self->customers + 1, sizeof *next);
-    if (s_columns_alloc (&placed, self->orders, false) != 0 || !next) {
-        s_columns_free (&placed);
-        free (next);
+    size_t *next = s_place_begin (self, &placed);
+    if (!next)
         return -1;
-    }
-    for (uint32_t c = 0; c < self->customers; c++)
-        self->customer_start[c + 1] += self->customer_start[c];
-    memcpy (next, self->customer_start, ((size_t) self->customers + 1) * sizeof *next);
     for (size_t i = 0; i < self->orders; i++)
         s_place_one (self, &placed, next, staged, i);
     free (next);

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "svc_range.h"
+
 static int
 s_read (svc_ctx_t *ctx, const char *name, const char **value)
 {
@@ -40,4 +42,16 @@ svc_filters_write (proto_writer_t *body, const svc_filters_t *filters)
     proto_writer_str (body, filters->country);
     proto_writer_str (body, "category");
     proto_writer_str (body, filters->category);
+}
+
+int
+svc_filters_read_store (svc_ctx_t *ctx, svc_range_t *range, svc_filters_t *filters,
+                        const store_t **store, engine_filter_t *filter)
+{
+    int rc = svc_filters_read (ctx, filters);
+    if (rc == 0)
+        rc = svc_range_read_store (ctx, range, store);
+    if (rc == 0)
+        *filter = svc_filters_engine (filters, *store);
+    return rc;
 }

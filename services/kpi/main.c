@@ -34,17 +34,15 @@ s_money (int64_t cents)
     return (double) cents / 100.0;
 }
 
-/*  Reads the range, the filters and the store. Returns 0, or the status to answer. */
+/*  Reads the filters, the range, the store and the comparison. Returns 0, or the status to
+    answer. */
 static int
-s_read (svc_ctx_t *ctx, svc_range_t *range, svc_filters_t *filters, const store_t **store,
-        engine_filter_t *filter)
+s_read_compared (svc_ctx_t *ctx, svc_range_t *range, svc_filters_t *filters,
+                 const store_t **store, engine_filter_t *filter, svc_range_t *previous,
+                 bool *compare)
 {
-    int rc = svc_filters_read (ctx, filters);
-    if (rc == 0)
-        rc = svc_range_read_store (ctx, range, store);
-    if (rc == 0)
-        *filter = svc_filters_engine (filters, *store);
-    return rc;
+    int rc = svc_filters_read_store (ctx, range, filters, store, filter);
+    return rc ? rc : svc_range_compare (ctx, range, previous, compare);
 }
 
 /*  ---------------------------------------------------------------------------------------
@@ -123,9 +121,7 @@ s_kpis (svc_ctx_t *ctx)
     const store_t *store;
     engine_filter_t filter;
     bool compare;
-    int rc = s_read (ctx, &range, &filters, &store, &filter);
-    if (rc == 0)
-        rc = svc_range_compare (ctx, &range, &previous, &compare);
+    int rc = s_read_compared (ctx, &range, &filters, &store, &filter, &previous, &compare);
     if (rc != 0)
         return rc;
     engine_totals_t totals = {0}, before = {0};
@@ -226,9 +222,7 @@ s_revenue_trends (svc_ctx_t *ctx)
     const store_t *store;
     engine_filter_t filter;
     bool compare;
-    int rc = s_read (ctx, &range, &filters, &store, &filter);
-    if (rc == 0)
-        rc = svc_range_compare (ctx, &range, &previous, &compare);
+    int rc = s_read_compared (ctx, &range, &filters, &store, &filter, &previous, &compare);
     if (rc != 0)
         return rc;
     proto_writer_t *body = svc_body (ctx);
@@ -317,7 +311,7 @@ s_revenue_breakdown (svc_ctx_t *ctx)
     const store_t *store = NULL;
     engine_filter_t filter;
     if (rc == 0)
-        rc = s_read (ctx, &range, &filters, &store, &filter);
+        rc = svc_filters_read_store (ctx, &range, &filters, &store, &filter);
     if (rc != 0)
         return rc;
     engine_group_t items[KPI_BREAKDOWN_MAX], total = {0};

@@ -37,13 +37,11 @@ s_top_sellers (svc_ctx_t *ctx)
     svc_filters_t filters;
     const store_t *store = NULL;
     int rc = svc_param_clamped (ctx, "limit", PRODUCT_DEFAULT_LIMIT, 1, PRODUCT_MAX_LIMIT, &limit);
+    engine_filter_t filter;
     if (rc == 0)
-        rc = svc_filters_read (ctx, &filters);
-    if (rc == 0)
-        rc = svc_range_read_store (ctx, &range, &store);
+        rc = svc_filters_read_store (ctx, &range, &filters, &store, &filter);
     if (rc != 0)
         return rc;
-    engine_filter_t filter = svc_filters_engine (&filters, store);
     engine_top_t items[PRODUCT_MAX_LIMIT];
     size_t count = 0;
     if (svc_range_complete (&range)

@@ -141,16 +141,19 @@ def effective_range(conn, start, end):
 
 def expected_kpis(conn, start=None, end=None):
     start, end = effective_range(conn, start, end)
-    orders = units = customers = 0
+    orders = units = customers = new = 0
     revenue = Decimal(0)
     if start and end:
         with conn.cursor() as cur:
             cur.execute("""SELECT count(*), coalesce(sum(quantity), 0),
                                   coalesce(sum(quantity * unit_price), 0),
-                                  count(DISTINCT customer_key)
+                                  count(DISTINCT customer_key),
+                                  (SELECT count(*) FROM (SELECT min(order_date) AS first
+                                     FROM fact_order GROUP BY customer_key) f
+                                   WHERE first >= %s AND first <= %s)
                            FROM fact_order WHERE order_date >= %s AND order_date <= %s""",
-                        (start, end))
-            orders, units, revenue, customers = cur.fetchone()
+                        (start, end, start, end))
+            orders, units, revenue, customers, new = cur.fetchone()
     return {
         "start_date": start.isoformat() if start else None,
         "end_date": end.isoformat() if end else None,
@@ -159,6 +162,8 @@ def expected_kpis(conn, start=None, end=None):
         "average_order_value": money(Decimal(revenue) / orders) if orders else 0,
         "unique_customers": customers,
         "units_sold": units,
+        "new_customers": new,
+        "returning_customers": customers - new,
     }
 
 
@@ -216,7 +221,7 @@ def get_ok(kstack, path, params=None):
 
 
 KPI_KEYS = ["start_date", "end_date", "total_revenue", "total_orders", "average_order_value",
-            "unique_customers", "units_sold", "cache"]
+            "unique_customers", "units_sold", "new_customers", "returning_customers", "cache"]
 TREND_KEYS = ["granularity", "start_date", "end_date", "points", "cache"]
 
 # (start_date, end_date): none, both inside the data starting mid-week and mid-month, one-sided,
@@ -271,7 +276,8 @@ def test_kpis_range_without_orders(kstack):
     body = get_ok(kstack, "/api/v1/kpis/", {"start_date": "2025-03-12", "end_date": "2025-03-14"})
     assert without_cache(body) == {
         "start_date": "2025-03-12", "end_date": "2025-03-14", "total_revenue": 0,
-        "total_orders": 0, "average_order_value": 0, "unique_customers": 0, "units_sold": 0}
+        "total_orders": 0, "average_order_value": 0, "unique_customers": 0, "units_sold": 0,
+        "new_customers": 0, "returning_customers": 0}
 
 
 def test_kpis_start_beyond_the_data(kstack):
@@ -589,7 +595,7 @@ def test_two_instances_share_and_survive_sigkill(kstack):
 def test_empty_database(empty_kstack):
     s = empty_kstack
     zero = {"total_revenue": 0, "total_orders": 0, "average_order_value": 0,
-            "unique_customers": 0, "units_sold": 0}
+            "unique_customers": 0, "units_sold": 0, "new_customers": 0, "returning_customers": 0}
     body = get_ok(s, "/api/v1/kpis/")
     assert without_cache(body) == dict(zero, start_date=None, end_date=None)
     body = get_ok(s, "/api/v1/kpis/", {"start_date": "2024-01-01"})
