@@ -1,4 +1,4 @@
-// Browser tests of the dashboard (SPEC §8, issue 8), in Debian's Chromium against the real
+// Browser tests of the dashboard (SPEC §8 and §9, issues 8 and 18), in Debian's Chromium against the real
 // stack: gateway + services on a seeded database, the dashboard served by h2o.
 // Run by tests/browser/run.sh (ctest: browser_dashboard). Screenshots: tests/artifacts/browser/.
 import assert from 'node:assert/strict';
@@ -44,12 +44,57 @@ async function kpiCards(page) {
   return {
     revenue: await kpiText(page, 'revenue'), orders: await kpiText(page, 'orders'),
     aov: await kpiText(page, 'aov'), customers: await kpiText(page, 'customers'),
+    newCustomers: await kpiText(page, 'new-customers'),
   };
 }
 
 function expectedKpis(k) {
-  return { revenue: money(k.total_revenue), orders: int(k.total_orders), aov: money(k.average_order_value), customers: int(k.unique_customers) };
+  return {
+    revenue: money(k.total_revenue), orders: int(k.total_orders), aov: money(k.average_order_value),
+    customers: int(k.unique_customers), newCustomers: int(k.new_customers),
+  };
 }
+
+/** A fraction of the API (4 decimals) as the page writes it: one decimal, rounded half up
+ *  from whole basis points. */
+function pct(f) {
+  const tenths = Math.round(Math.round(Math.abs(f) * 10000) / 10);
+  return `${int(Math.floor(tenths / 10))}.${tenths % 10}%`;
+}
+
+/** The KPI cards' change lines as the page must write them for a kpis answer with a
+ *  comparison: arrow, signed change, words; "nothing in the ..." when the API's change is null. */
+const KPI_FIELDS = [['revenue', 'total_revenue', money], ['orders', 'total_orders', int], ['aov', 'average_order_value', money],
+  ['customers', 'unique_customers', int], ['newCustomers', 'new_customers', int]];
+function expectedDeltas(k, label) {
+  const out = {};
+  for (const [name, field, fmt] of KPI_FIELDS) {
+    const change = k.comparison.change[field];
+    const previous = k.comparison[field];
+    if (change === null) out[name] = `– nothing in the ${label}`;
+    else if (pct(change) === '0.0%') out[name] = `● 0.0% unchanged from ${fmt(previous)}`;
+    else if (change > 0) out[name] = `▲ +${pct(change)} up from ${fmt(previous)}`;
+    else out[name] = `▼ −${pct(change)} down from ${fmt(previous)}`;
+  }
+  return out;
+}
+
+async function kpiDeltas(page) {
+  await waitKpis(page);
+  const keys = { revenue: 'revenue', orders: 'orders', aov: 'aov', customers: 'customers', newCustomers: 'new-customers' };
+  const out = {};
+  for (const [name, key] of Object.entries(keys)) out[name] = (await page.textContent(`[data-kpi="${key}"] .kpi__delta`)).trim();
+  return out;
+}
+
+/** The chart's traces by name. */
+const traceByName = async (page, id, name) => (await page.evaluate(([i, n]) => {
+  const t = document.getElementById(i).data.find((d) => d.name === n);
+  return t ? { x: t.x, y: t.y } : null;
+}, [id, name]));
+
+/** The rows of a table as arrays of cell texts. */
+const tableRows = (page, selector) => page.locator(`${selector} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
 
 /** Basic accessibility checks a reviewer would make: language, landmarks, one h1, labelled
  *  controls and charts, and WCAG AA contrast of every visible text (4.5:1, 3:1 when large). */
@@ -159,7 +204,8 @@ describe('overview', () => {
     try {
       await page.goto(`${dash.url}/`);
       await ready(page, 'trend');
-      assert.equal(await traceCount(page, 'trend-chart'), 2, 'revenue and orders traces drawn');
+      // No range: the previous period lies before the first order, its line is all zeros.
+      assert.equal(await traceCount(page, 'trend-chart'), 3, 'revenue, orders and the comparison drawn');
       for (const granularity of ['monthly', 'weekly', 'daily']) {
         const want = await api(stack.apiUrl, `/api/v1/revenue/trends/?granularity=${granularity}`);
         if (granularity !== 'monthly') await page.locator('[data-switch="granularity"] label', { hasText: granularity[0].toUpperCase() + granularity.slice(1) }).click();
@@ -172,7 +218,7 @@ describe('overview', () => {
         assert.deepEqual(data[1].y, want.points.map((p) => p.orders));
       }
       await ready(page, 'trend');
-      assert.equal(await traceCount(page, 'trend-chart'), 2);
+      assert.equal(await traceCount(page, 'trend-chart'), 3);
       assert.deepEqual(unexpected(page), []);
     } finally {
       await page.close();
@@ -387,6 +433,232 @@ describe('customers', () => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
       await screenshot(page, 'customers-phone');
+      assert.deepEqual(unexpected(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+/** "2025-03-01" -> "March 2025" */
+const monthName = (iso) => `${MONTHS[Number(iso.slice(5, 7)) - 1]} ${iso.slice(0, 4)}`;
+const waitPickers = async (page) => {
+  for (const f of ['country', 'category']) await page.waitForSelector(`[data-filter="${f}"][data-loaded="true"]`, { state: 'attached' });
+};
+
+/** The breakdown table's rows as the page must write them for an API answer. */
+const expectedBreakdown = (b) => b.items.map((i) => [i.key, ...(b.by === 'city' ? [i.country] : []),
+  money(i.revenue), pct(i.share), int(i.orders), int(i.units_sold), int(i.customers)]);
+
+describe('filters (SPEC §9)', () => {
+  test('country and category pickers come from the data, every panel follows them, the URL keeps them', async () => {
+    const page = await openPage(browser);
+    try {
+      const range = 'start_date=2025-01-01&end_date=2025-06-30';
+      const countries = await api(stack.apiUrl, '/api/v1/revenue/breakdown/?by=country&limit=100');
+      const categories = await api(stack.apiUrl, '/api/v1/revenue/breakdown/?by=category&limit=100');
+      await page.goto(`${dash.url}/?${range}`);
+      await waitKpis(page);
+      await waitPickers(page);
+      const options = (sel) => page.locator(`${sel} option`).allTextContents();
+      assert.deepEqual(await options('[data-filter="country"]'), ['All countries', ...countries.items.map((i) => i.key).sort((a, b) => a.localeCompare(b, 'en'))]);
+      assert.deepEqual(await options('[data-filter="category"]'), ['All categories', ...categories.items.map((i) => i.key).sort((a, b) => a.localeCompare(b, 'en'))]);
+
+      const country = countries.items[0].key;
+      const category = categories.items[0].key;
+      await page.locator('select[data-filter="country"]').selectOption(country);
+      await page.locator('select[data-filter="category"]').selectOption(category);
+      const filters = `${range}&country=${encodeURIComponent(country)}&category=${encodeURIComponent(category)}`;
+      await page.waitForURL((u) => u.search === `?${filters}`.replace(/%20/g, '+') || u.search === `?${filters}`);
+
+      const kpis = await api(stack.apiUrl, `/api/v1/kpis/?${filters}`);
+      assert.deepEqual(kpis.filters, { country, category });
+      const unfiltered = await api(stack.apiUrl, `/api/v1/kpis/?${range}`);
+      assert.ok(kpis.total_orders > 0 && kpis.total_orders < unfiltered.total_orders, 'the filter keeps some orders, not all');
+      await poll('the filtered KPI cards', async () => JSON.stringify(await kpiCards(page)) === JSON.stringify(expectedKpis(kpis)));
+
+      const trend = await api(stack.apiUrl, `/api/v1/revenue/trends/?granularity=monthly&${filters}`);
+      await poll('the filtered trend', async () => JSON.stringify((await traceByName(page, 'trend-chart', 'Revenue')).y) === JSON.stringify(trend.points.map((p) => p.revenue)));
+      const top = await api(stack.apiUrl, `/api/v1/products/top-sellers/?metric=revenue&limit=10&${filters}`);
+      await poll('the filtered top products', async () => JSON.stringify((await chartData(page, 'top-products-chart'))[0].x) === JSON.stringify(top.items.map((i) => i.revenue).reverse()));
+      const breakdown = await api(stack.apiUrl, `/api/v1/revenue/breakdown/?by=country&limit=10&${filters}`);
+      assert.equal(breakdown.items.length, 1, 'by country under a country filter: that country alone');
+      await poll('the filtered breakdown', async () => JSON.stringify(await tableRows(page, '#breakdown-table')) === JSON.stringify(expectedBreakdown(breakdown)));
+      assert.match(await page.textContent('h1 + p'), new RegExp(`${country} · ${category}`));
+      await ready(page, 'trend');
+      await ready(page, 'top-products');
+      await ready(page, 'breakdown');
+      await screenshot(page, 'overview-filtered-desktop');
+
+      // A reload shows the same; the pickers keep their values.
+      await page.reload();
+      assert.deepEqual(await kpiCards(page), expectedKpis(kpis));
+      assert.equal(await page.locator('select[data-filter="country"]').inputValue(), country);
+      assert.equal(await page.locator('select[data-filter="category"]').inputValue(), category);
+
+      // The other pages follow the same filters.
+      await page.getByRole('link', { name: 'Customers' }).click();
+      await ready(page, 'segments-table');
+      const segments = await api(stack.apiUrl, `/api/v1/customers/segments/?${filters}`);
+      assert.match(await page.textContent('#segments-table caption'), new RegExp(`^${int(segments.total_customers)} customers`));
+      assert.deepEqual((await tableRows(page, '#segments-table')).map((r) => r[1]), segments.segments.map((x) => int(x.customers)));
+      assert.equal(await page.locator('select[data-filter="country"]').inputValue(), country);
+      await page.getByRole('link', { name: 'Cohorts' }).click();
+      await ready(page, 'cohorts');
+      const cohorts = await api(stack.apiUrl, `/api/v1/customers/cohorts/?${filters}`);
+      assert.deepEqual((await tableRows(page, '#cohorts-table')).map((r) => r[1]), cohorts.cohorts.map((c) => int(c.customers)));
+
+      // Clearing the filters: back to the whole range, and out of the URL.
+      await page.getByRole('button', { name: 'Clear filters' }).click();
+      await page.waitForURL((u) => u.search === `?${range}`);
+      const all = await api(stack.apiUrl, `/api/v1/customers/cohorts/?${range}`);
+      await poll('the unfiltered cohorts', async () => JSON.stringify((await tableRows(page, '#cohorts-table')).map((r) => r[1])) === JSON.stringify(all.cohorts.map((c) => int(c.customers))));
+      assert.deepEqual(unexpected(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('comparison (SPEC §9)', () => {
+  test('KPI cards show the change against the previous period or year, the trend draws the comparison', async () => {
+    const page = await openPage(browser);
+    try {
+      const range = 'start_date=2025-01-01&end_date=2025-03-31';
+      await page.goto(`${dash.url}/?${range}`);
+      for (const [compare, label] of [['previous_period', 'previous period'], ['previous_year', 'previous year']]) {
+        if (compare === 'previous_year') {
+          await page.locator('[data-switch="compare"] label', { hasText: 'Previous year' }).click();
+          await page.waitForURL((u) => u.search === `?${range}&compare=previous_year`);
+        }
+        const k = await api(stack.apiUrl, `/api/v1/kpis/?${range}&compare=${compare}`);
+        assert.ok(k.comparison && k.comparison.total_orders > 0, `the ${label} has orders`);
+        const want = expectedDeltas(k, label);
+        await poll(`the changes against the ${label}`, async () => JSON.stringify(await kpiDeltas(page)) === JSON.stringify(want));
+        assert.match(await page.textContent('.kpis__sub'), new RegExp(`against the ${label}`));
+        // The direction is in the markup (for the colour) and in the text (arrow, sign, words).
+        const trends = await page.locator('[data-kpi] .kpi__delta').evaluateAll((ps) => ps.map((p) => p.dataset.trend));
+        assert.deepEqual(trends, KPI_FIELDS.map(([, field]) => {
+          const c = k.comparison.change[field];
+          return c === null ? 'none' : pct(c) === '0.0%' ? 'flat' : c > 0 ? 'up' : 'down';
+        }));
+        const t = await api(stack.apiUrl, `/api/v1/revenue/trends/?granularity=monthly&${range}&compare=${compare}`);
+        const name = `Revenue, ${label}`;
+        const line = await poll(`the trend's ${label} line`, () => traceByName(page, 'trend-chart', name));
+        assert.deepEqual(line.y, t.comparison.points.slice(0, t.points.length).map((p) => p.revenue));
+        assert.deepEqual(line.x, t.points.map((p) => p.period).slice(0, line.y.length));
+        assert.deepEqual((await traceByName(page, 'trend-chart', 'Revenue')).y, t.points.map((p) => p.revenue));
+        await ready(page, 'trend');
+        assert.equal(await traceCount(page, 'trend-chart'), 3);
+      }
+      await screenshot(page, 'overview-compare-desktop');
+      // The choice is in the URL: a reload keeps it.
+      await page.reload();
+      await waitKpis(page);
+      assert.ok(await page.locator('[data-switch="compare"] input[value="previous_year"]').isChecked());
+      assert.deepEqual(await a11yProblems(page), []);
+
+      const phone = await openPage(browser, PHONE);
+      await phone.goto(`${dash.url}/?${range}&compare=previous_year`);
+      await waitKpis(phone);
+      await ready(phone, 'trend');
+      await ready(phone, 'breakdown');
+      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+      await screenshot(phone, 'overview-compare-phone');
+      assert.deepEqual(unexpected(phone), []);
+      await phone.close();
+      assert.deepEqual(unexpected(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('breakdown (SPEC §9)', () => {
+  test('by country, category and city: the bars and the table equal the API', async () => {
+    const page = await openPage(browser);
+    try {
+      await page.goto(`${dash.url}/`);
+      for (const [by, label] of [['country', 'Country'], ['category', 'Category'], ['city', 'City']]) {
+        if (by !== 'country') await page.locator('[data-switch="breakdown"] label', { hasText: label }).click();
+        const b = await api(stack.apiUrl, `/api/v1/revenue/breakdown/?by=${by}&limit=10`);
+        assert.ok(b.items.length > 1);
+        const rows = await poll(`the breakdown by ${by}`, async () => {
+          const r = await tableRows(page, `#breakdown-table[data-by="${by}"]`);
+          return r.length && r;
+        });
+        assert.deepEqual(rows, expectedBreakdown(b));
+        const foot = await page.locator('#breakdown-table tfoot tr').evaluate((tr) => [...tr.children].map((c) => c.textContent));
+        assert.deepEqual(foot.filter(Boolean), ['All', money(b.total.revenue), '100.0%', int(b.total.orders), int(b.total.units_sold), int(b.total.customers)]);
+        const bars = (await chartData(page, 'breakdown-chart'))[0];
+        assert.deepEqual(bars.x, b.items.map((i) => i.revenue).reverse());
+        assert.deepEqual(bars.y, b.items.map((i) => (by === 'city' ? `${i.key}, ${i.country}` : i.key)).reverse());
+      }
+      await ready(page, 'breakdown');
+      assert.equal(await page.locator('#breakdown-chart .trace .point').count(), 10);
+      assert.deepEqual(unexpected(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('cohorts (SPEC §9)', () => {
+  async function checkCohorts(page, want, varied = true) {
+    await ready(page, 'cohorts');
+    await ready(page, 'cohort-sizes');
+    const rows = await page.locator('#cohorts-table tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+      cohort: tr.dataset.cohort, cells: [...tr.children].map((c) => c.textContent),
+      colours: [...tr.querySelectorAll('td.heat__cell')].map((c) => c.style.backgroundColor),
+    })));
+    const months = Math.max(...want.cohorts.map((c) => c.periods.length));
+    assert.deepEqual(rows.map((r) => r.cohort), want.cohorts.map((c) => c.cohort));
+    assert.deepEqual(rows.map((r) => r.cells), want.cohorts.map((c) => [monthName(c.cohort), int(c.customers),
+      ...Array.from({ length: months }, (_, k) => (c.periods[k] ? pct(c.periods[k].retention) : ''))]));
+    assert.ok(rows.every((r) => r.colours.every(Boolean)), 'every cell has its colour');
+    if (varied) assert.ok(new Set(rows.flatMap((r) => r.colours)).size > 3, 'the colours vary with the retention');
+    const bars = (await chartData(page, 'cohort-sizes-chart'))[0];
+    assert.deepEqual(bars.y, want.cohorts.map((c) => c.customers));
+  }
+
+  test('the retention heatmap and the cohort sizes equal the API, on a direct load and a reload', async () => {
+    const page = await openPage(browser);
+    try {
+      const want = await api(stack.apiUrl, '/api/v1/customers/cohorts/');
+      assert.ok(want.cohorts.length >= 12);
+      await page.goto(`${dash.url}/cohorts`);
+      assert.equal(await page.textContent('h1'), 'Cohorts');
+      await checkCohorts(page, want);
+      assert.match(await page.textContent('h1 + p'), new RegExp(`^${int(want.cohorts.reduce((s, c) => s + c.customers, 0))} customers`));
+      assert.equal(await page.getAttribute('.navbar__links a[href="/cohorts"]', 'aria-current'), 'page');
+      await screenshot(page, 'cohorts-desktop');
+      await page.reload();
+      await checkCohorts(page, want);
+      assert.deepEqual(await a11yProblems(page), []);
+
+      // A range and a filter, straight from the URL.
+      const countries = await api(stack.apiUrl, '/api/v1/revenue/breakdown/?by=country&limit=1');
+      const q = `start_date=2025-01-01&end_date=2025-06-30&country=${encodeURIComponent(countries.items[0].key)}`;
+      await page.goto(`${dash.url}/cohorts?${q}`);
+      const filtered = await api(stack.apiUrl, `/api/v1/customers/cohorts/?${q}`);
+      assert.ok(filtered.cohorts.length > 0);
+      await checkCohorts(page, filtered, false);
+      assert.deepEqual(unexpected(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('at phone width the page fits the screen', async () => {
+    const page = await openPage(browser, PHONE);
+    try {
+      await page.goto(`${dash.url}/cohorts`);
+      await checkCohorts(page, await api(stack.apiUrl, '/api/v1/customers/cohorts/'));
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+      await screenshot(page, 'cohorts-phone');
       assert.deepEqual(unexpected(page), []);
     } finally {
       await page.close();

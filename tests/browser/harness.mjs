@@ -128,7 +128,7 @@ export function launchBrowser() {
   });
 }
 
-export const DESKTOP = { viewport: { width: 1366, height: 900 } };
+export const DESKTOP = { viewport: { width: 1366, height: 768 } }; // a laptop
 export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
 /** A new page in a new context (so a fresh sessionStorage) that records in page.problems

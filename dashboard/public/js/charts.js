@@ -40,10 +40,17 @@ export function draw(node, data, layout) {
   return window.Plotly.react(node, data, baseLayout(layout), { ...CONFIG, displayModeBar: narrow(node) ? false : 'hover' });
 }
 
-/** Revenue (bars would crowd 700 days: a line with area) and orders on a second axis. */
-export function trendChart(node, points, labels) {
+/** Revenue (bars would crowd 700 days: a line with area) and orders on a second axis; with
+ *  comparison ({name, points, text}), the comparison range's revenue as a lighter dashed
+ *  line over the same periods (its own dates in the hover text). */
+export function trendChart(node, points, labels, comparison = null) {
   const x = points.map((p) => p.period);
   const small = narrow(node);
+  const previous = comparison ? [{
+    type: 'scatter', mode: 'lines', name: comparison.name, x: x.slice(0, comparison.points.length),
+    y: comparison.points.map((p) => p.revenue), line: { color: 'rgba(29,78,216,0.45)', width: 2, dash: 'dash' },
+    text: comparison.text, hovertemplate: '%{text}<extra>Before</extra>',
+  }] : [];
   return draw(node, [
     {
       type: 'scatter', mode: points.length > 60 ? 'lines' : 'lines+markers', name: 'Revenue', x,
@@ -55,6 +62,7 @@ export function trendChart(node, points, labels) {
       y: points.map((p) => p.orders), line: { color: PALETTE[2], width: 1.5, dash: 'dot' },
       text: labels.orders, hovertemplate: '%{text}<extra>Orders</extra>',
     },
+    ...previous,
   ], {
     xaxis: { type: 'date', gridcolor: '#e5e7eb', automargin: true, nticks: small ? 4 : 10, tickangle: 0 },
     yaxis: { title: { text: small ? '' : 'Revenue' }, tickprefix: '$', tickformat: '~s', gridcolor: '#e5e7eb', rangemode: 'tozero', automargin: true, nticks: 6 },
@@ -103,3 +111,33 @@ export function segmentsPie(node, segments, labelOf, colorOf) {
   });
 }
 
+
+/** Horizontal bars of the revenue of each label, the biggest at the top. */
+export function breakdownChart(node, labels, values, texts) {
+  const small = narrow(node);
+  return draw(node, [{
+    type: 'bar', orientation: 'h',
+    x: [...values].reverse(), y: [...labels].reverse(), text: [...texts].reverse(),
+    textposition: 'auto', insidetextanchor: 'end', marker: { color: PALETTE[1] },
+    hovertemplate: '%{y}: %{text}<extra></extra>',
+  }], {
+    xaxis: { title: { text: 'Revenue' }, tickprefix: '$', tickformat: '~s', gridcolor: '#e5e7eb', automargin: true, nticks: small ? 4 : 8, tickangle: 0 },
+    yaxis: { automargin: true, tickfont: { size: 12 } },
+    margin: { l: 8, r: 16, t: 8, b: 48 },
+    bargap: 0.25,
+  });
+}
+
+/** Vertical bars of the size of each monthly cohort. */
+export function cohortSizesChart(node, months, counts, texts) {
+  const small = narrow(node);
+  return draw(node, [{
+    type: 'bar', x: months, y: counts, text: texts, textposition: 'none', marker: { color: PALETTE[0] },
+    hovertemplate: '%{text}<extra></extra>',
+  }], {
+    xaxis: { type: 'date', automargin: true, nticks: small ? 4 : 12, tickangle: 0, tickformat: '%b %Y' },
+    yaxis: { title: { text: small ? '' : 'New customers' }, tickformat: ',d', gridcolor: '#e5e7eb', rangemode: 'tozero', automargin: true },
+    margin: { l: 56, r: 16, t: 8, b: 40 },
+    bargap: 0.2,
+  });
+}

@@ -20,6 +20,14 @@ export const formatDecimal = (n) => decimal1.format(Number(n) || 0);
 /** 0.1234 -> "12.3%" */
 export const formatShare = (n) => percent1.format(Number(n) || 0);
 
+/** A fraction the API rounds to 4 decimals (a share, a retention, a change) as a percentage
+ *  with one decimal and no sign: 0.1235 -> "12.4%", 15 -> "1,500.0%". Rounded half up from
+ *  whole basis points, so the text never depends on how a binary fraction falls. */
+export function formatFraction(n) {
+  const tenths = Math.round(Math.round(Math.abs(Number(n) || 0) * 10000) / 10);
+  return `${integer.format(Math.floor(tenths / 10))}.${tenths % 10}%`;
+}
+
 /** "2025-03-01" -> "Mar 1, 2025" (the text is a calendar date, not a moment: read as UTC). */
 export function formatDate(iso) {
   if (!iso) return '–';

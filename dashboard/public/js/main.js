@@ -1,14 +1,17 @@
-// The dashboard's entry point: a small client-side router over two pages, the navbar, the
+// The dashboard's entry point: a small client-side router over the pages, the navbar, the
 // outage banner and the API status light. Pages live in views/; each exports
 // mount(container, ctx) and returns a function that unmounts it.
 import { health, onReachability } from './api.js';
 import { el, replace } from './dom.js';
 import * as overview from './views/overview.js';
 import * as customers from './views/customers.js';
+import * as cohorts from './views/cohorts.js';
+import { readQuery, writeQuery } from './query.js';
 
 const ROUTES = {
   '/': { view: overview, title: 'Overview' },
   '/customers': { view: customers, title: 'Customers' },
+  '/cohorts': { view: cohorts, title: 'Cohorts' },
 };
 
 const viewNode = document.getElementById('view');
@@ -16,21 +19,11 @@ const banner = document.getElementById('banner');
 const statusNode = document.getElementById('api-status');
 let unmount = null;
 
-/** The date range shared by both pages, kept in the URL (?start_date=&end_date=) so that a
- *  reload or a shared link shows the same thing. */
-function currentRange() {
-  const q = new URLSearchParams(window.location.search);
-  const valid = (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v || '') ? v : '');
-  return { start: valid(q.get('start_date')), end: valid(q.get('end_date')) };
-}
-
-function setRange(start, end) {
-  const q = new URLSearchParams(window.location.search);
-  for (const [k, v] of [['start_date', start], ['end_date', end]]) {
-    if (v) q.set(k, v); else q.delete(k);
-  }
-  const s = q.toString();
-  window.history.replaceState(null, '', window.location.pathname + (s ? `?${s}` : ''));
+/** The filters shared by every page (dates, country, category, comparison), kept in the
+ *  URL so that a reload or a shared link shows the same thing: query.js. */
+function setQuery(changes) {
+  const url = writeQuery(window.location.search, changes);
+  window.history.replaceState(null, '', window.location.pathname + url);
 }
 
 function normalisedPath() {
@@ -57,12 +50,12 @@ function render() {
   }
   document.title = `${route.title} · Ecommerce analytics`;
   viewNode.replaceChildren();
-  unmount = route.view.mount(viewNode, { range: currentRange(), setRange });
+  unmount = route.view.mount(viewNode, { query: readQuery(window.location.search), setQuery });
 }
 
 function navigate(href) {
   const url = new URL(href, window.location.href);
-  // Keep the date range across pages.
+  // Keep the filters across pages.
   const range = new URLSearchParams(window.location.search);
   if (!url.search && range.toString()) url.search = range.toString();
   window.history.pushState(null, '', url.pathname + url.search);

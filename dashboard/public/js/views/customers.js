@@ -3,7 +3,8 @@ import { get } from '../api.js';
 import { el, replace } from '../dom.js';
 import { PALETTE, plotlyMissing, plotlyMissingBox, segmentsPie } from '../charts.js';
 import { formatDate, formatDecimal, formatInt, formatMoney, formatShare } from '../format.js';
-import { rangeFilter } from './filters.js';
+import { apiParams, filterText } from '../query.js';
+import { filterBar } from './filters.js';
 import { panel } from './panel.js';
 
 /** The seven segments in the API's order, with what each means for a person. */
@@ -21,10 +22,10 @@ const labelOf = (key) => (INFO.get(key) || { label: key }).label;
 const colorOf = (key) => (INFO.get(key) || { color: '#64748b' }).color;
 
 export function mount(container, ctx) {
-  let range = { ...ctx.range };
-  const filter = rangeFilter({
-    range,
-    onChange(start, end) { range = { start, end }; ctx.setRange(start, end); load(); },
+  let query = { ...ctx.query };
+  const filter = filterBar({
+    query,
+    onChange(changes) { query = { ...query, ...changes }; ctx.setQuery(changes); load(); },
   });
   const summary = el('p', { text: 'RFM segments of the customers who ordered in the range' });
 
@@ -37,14 +38,15 @@ export function mount(container, ctx) {
     // One request feeds both panels: each shows the loading state and the outcome.
     if (controller) controller.abort();
     const mine = controller = new AbortController();
-    const answer = get('/api/v1/customers/segments/', { start_date: range.start, end_date: range.end }, { signal: mine.signal });
+    const answer = get('/api/v1/customers/segments/', apiParams(query), { signal: mine.signal });
     answer.catch(() => {});
     pie.load('the customer segments', () => answer, renderPie);
     table.load('the customer segments', () => answer, renderTable);
     try {
       const s = await answer;
+      const f = filterText(query);
       summary.textContent = s.reference_date
-        ? `${formatInt(s.total_customers)} customers, scored on recency, frequency and monetary value as of ${formatDate(s.reference_date)}`
+        ? `${formatInt(s.total_customers)} customers, scored on recency, frequency and monetary value as of ${formatDate(s.reference_date)}${f ? ` · ${f}` : ''}`
         : 'No customers have ordered in this range.';
     } catch {
       /* the panels show the error */

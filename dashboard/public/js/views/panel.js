@@ -1,20 +1,15 @@
 // A panel is a card with a heading, optional controls and a body whose content comes from
-// the API. load() runs one request at a time per panel: a newer one aborts the older, so a
-// quick series of clicks never ends on a stale answer.
+// the API. Its loads go through loader(): one request at a time, a newer one aborts the
+// older, so a quick series of clicks never ends on a stale answer. The KPI cards use the
+// same loader with their own loading and error looks.
 import { el, errorBox, loading, newId, replace } from '../dom.js';
 
-/** panel({title, controls, kind}) -> {node, body, sub, load(what, fetcher, render), abort()}.
- *  load: shows a loading state (over the old content when there is some), awaits
- *  fetcher(signal), then render(data) (which fills body and may return a state name, 'ready'
- *  by default); on failure an error box with a retry button. node.dataset.state is
- *  'loading' | 'ready' | 'empty' | 'error' | whatever render returned, for people and tests. */
-export function panel({ title, controls = null, name }) {
-  const headingId = newId('h');
-  const body = el('div', { class: 'panel__body' });
-  const sub = el('p', { class: 'panel__sub' });
-  const node = el('section', { class: 'card panel', 'aria-labelledby': headingId, dataset: { panel: name, state: 'loading' } },
-    el('div', { class: 'panel__head' }, el('h2', { id: headingId, text: title }), controls),
-    sub, body);
+/** loader({node, start(), fail(what, error, retry)}) -> {load(what, fetcher, render), abort()}.
+ *  load: calls start() (show a loading state), awaits fetcher(signal), then render(data)
+ *  (which may return a state name, 'ready' by default); on failure fail(...). Sets
+ *  node.dataset.state to 'loading' | 'error' | what render returned, and aria-busy while
+ *  loading. An aborted load changes nothing. */
+export function loader({ node, start, fail }) {
   let controller = null;
 
   async function load(what, fetcher, render) {
@@ -23,22 +18,20 @@ export function panel({ title, controls = null, name }) {
     controller = mine;
     node.dataset.state = 'loading';
     node.setAttribute('aria-busy', 'true');
-    const hasContent = body.childElementCount > 0 && !body.querySelector(':scope > .state');
-    let overlay = null;
-    if (hasContent) body.append(overlay = loading(`Loading ${what}…`, true));
-    else replace(body, loading(`Loading ${what}…`));
+    const done = start(what);
     try {
       const data = await fetcher(mine.signal);
       if (mine.signal.aborted) return;
-      if (overlay) overlay.remove();
+      if (typeof done === 'function') done();
       const state = await render(data);
       if (controller === mine) node.dataset.state = state || 'ready';
     } catch (error) {
       if (error.name === 'AbortError' || mine.signal.aborted) return;
-      replace(body, errorBox(what, error, () => load(what, fetcher, render)));
+      fail(what, error, () => load(what, fetcher, render));
       node.dataset.state = 'error';
       if (!(error && error.kind)) console.error(error);
     } finally {
+      if (typeof done === 'function') done();
       if (controller === mine) {
         node.removeAttribute('aria-busy');
         controller = null;
@@ -47,7 +40,34 @@ export function panel({ title, controls = null, name }) {
   }
 
   return {
-    node, body, sub, load,
+    load,
     abort() { if (controller) controller.abort(); },
   };
+}
+
+/** panel({title, controls, name}) -> {node, body, sub, head, load(what, fetcher, render), abort()}.
+ *  load shows a spinner (over the old content when there is some) and, on failure, an error
+ *  box with a retry button in body. node.dataset.state is 'loading' | 'ready' | 'empty' |
+ *  'error' | whatever render returned, for people and tests. */
+export function panel({ title, controls = null, name, wide = false }) {
+  const headingId = newId('h');
+  const body = el('div', { class: 'panel__body' });
+  const sub = el('p', { class: 'panel__sub' });
+  const head = el('div', { class: 'panel__head' }, el('h2', { id: headingId, text: title }), controls);
+  const node = el('section', { class: `card panel${wide ? ' panel--wide' : ''}`, 'aria-labelledby': headingId, dataset: { panel: name, state: 'loading' } },
+    head, sub, body);
+
+  const { load, abort } = loader({
+    node,
+    start(what) {
+      const hasContent = body.childElementCount > 0 && !body.querySelector(':scope > .state:not(.state--overlay)');
+      if (!hasContent) { replace(body, loading(`Loading ${what}…`)); return null; }
+      const overlay = loading(`Loading ${what}…`, true);
+      body.append(overlay);
+      return () => overlay.remove();
+    },
+    fail(what, error, retry) { replace(body, errorBox(what, error, retry)); },
+  });
+
+  return { node, body, sub, head, load, abort };
 }
