@@ -37,10 +37,11 @@ HEADER = ("order_id,order_date,customer_id,customer_name,customer_email,customer
 # without parameters: service -> [(path, params)].
 DEFAULT_VIEWS = {
     "kpi": [("/api/v1/kpis/", {}), ("/api/v1/revenue/trends/", {}),
-            ("/api/v1/revenue/trends/", {"granularity": "monthly"})],
+            ("/api/v1/revenue/trends/", {"granularity": "monthly"}),
+            ("/api/v1/revenue/breakdown/", {})],
     "product": [("/api/v1/products/top-sellers/", {}),
                 ("/api/v1/products/top-sellers/", {"metric": "revenue", "limit": "10"})],
-    "customer": [("/api/v1/customers/segments/", {})],
+    "customer": [("/api/v1/customers/segments/", {}), ("/api/v1/customers/cohorts/", {})],
 }
 
 REQUEST_LINE = re.compile(r"msg=request op=(\S+) status=(\d+) cache=(\S+) duration_ms=(\S+) "
@@ -250,5 +251,7 @@ def test_warm_keys_are_the_dashboards(stack):
         for path, params in views:
             op = {"/api/v1/kpis/": "kpis", "/api/v1/revenue/trends/": "revenue_trends",
                   "/api/v1/products/top-sellers/": "top_sellers",
-                  "/api/v1/customers/segments/": "segments"}[path]
+                  "/api/v1/customers/segments/": "segments",
+                  "/api/v1/revenue/breakdown/": "revenue_breakdown",
+                  "/api/v1/customers/cohorts/": "cohorts"}[path]
             assert redis_cli(stack, "EXISTS", cache_key(v, service, op, params)) == "1", (op, params)
