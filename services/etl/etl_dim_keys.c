@@ -8,13 +8,15 @@
 #include <string.h>
 
 /*  The most ids each map holds (the catalogue and the file's new ids together) and the
-    most bytes of their records (etl_key_map: the id's length + 5 bytes each; about 12 bytes
-    of records and 5-10 of table per id of 7 bytes): 2,097,152 customers in at most 24 MiB
-    of records (1M customers of 7-byte ids take 12 MB of records and 5 MB of table), 262,144
-    products in 4 MiB, inside the loader's 64 MB with the rest of the reader. A bigger
-    catalogue (more ids, or ids too long on average) is loaded through the staging table. */
-static const size_t s_limits[2] = {(size_t) 1 << 21, (size_t) 1 << 18};
-static const size_t s_bytes[2] = {(size_t) 24 << 20, (size_t) 4 << 20};
+    most bytes of their records (etl_key_map: the id's length + 5 bytes each, and 4 to 8
+    bytes of table per id): 1,500,000 customers in 16 MiB of records and at most 7.2 MiB of
+    table (a million customers of 7-byte ids and 300,000 new ones take 15.6 MB of records),
+    262,144 products in 4 MiB and 1.3 MiB; with the rest of the reader (docs/performance.md,
+    "The CSV load at a shop's scale") the loader stays within 64 MB whatever the file. A
+    bigger catalogue (more ids, or ids too long on average) is loaded through the staging
+    table. */
+static const size_t s_limits[2] = {1500000, (size_t) 1 << 18};
+static const size_t s_bytes[2] = {(size_t) 16 << 20, (size_t) 4 << 20};
 
 /*  The map is read with a binary COPY, so that libpq never holds the catalogue as one
     result (a million rows of a PGresult take about 60 MB): each row comes and goes. */

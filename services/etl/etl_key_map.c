@@ -185,7 +185,9 @@ etl_key_map_put (etl_key_map_t *self, const char *id, size_t len, int32_t key)
     if (self->count == self->limit || size > self->bytes_limit - self->bytes)
         return -1;
     if ((self->count + 1) * S_LOAD_DEN > self->n * S_LOAD_NUM) {
-        if (s_rebuild (self, self->n * 2))
+        /*  Twice the slots, but never more than the limit needs. */
+        size_t n = self->n * 2, most = s_slots_for (self->limit);
+        if (s_rebuild (self, n < most ? n : most))
             return -1;
         slot = s_find (self, hash, id, len);
     }

@@ -74,7 +74,7 @@ static void
 test_a_million_ids_compactly (void **state)
 {
     enum { IDS = 1000000, NEW = 300000 };
-    etl_key_map_t *map = etl_key_map_new ((size_t) 1 << 21, (size_t) 24 << 20);
+    etl_key_map_t *map = etl_key_map_new (1500000, (size_t) 16 << 20); /* etl_dim_keys' */
     assert_non_null (map);
     assert_int_equal (etl_key_map_reserve (map, IDS), 0);
     size_t reserved = etl_key_map_bytes (map);
@@ -106,7 +106,7 @@ test_a_million_ids_compactly (void **state)
             (double) after / (IDS + NEW));
     assert_true (million <= 24 * (size_t) IDS);
     assert_true (after <= 24 * (size_t) (IDS + NEW));
-    /*  The bytes bound: records of 12 bytes, 24 MiB of them at most. */
+    /*  The bytes bound: records of 12 bytes, 1 MiB of them at most. */
     etl_key_map_t *small = etl_key_map_new ((size_t) 1 << 21, (size_t) 1 << 20);
     int refused = 0, i = 0;
     for (; i < 200000 && !refused; i++) {
@@ -118,6 +118,15 @@ test_a_million_ids_compactly (void **state)
     assert_true ((size_t) i * 12 > ((size_t) 1 << 20) - 12);
     etl_key_map_destroy (&small);
     etl_key_map_destroy (&map);
+    /*  Full to its limit of ids, the table is no bigger than the limit needs (4/5 full). */
+    etl_key_map_t *full = etl_key_map_new (100000, (size_t) 4 << 20);
+    for (i = 0; i < 100000; i++) {
+        snprintf (id, sizeof id, "C%06d", i);
+        assert_int_equal (etl_key_map_put (full, id, 7, i + 1), 0);
+    }
+    assert_int_equal (etl_key_map_put (full, "one more", 8, 1), -1);
+    assert_true (etl_key_map_bytes (full) <= ((size_t) 2 << 20) + 4 * (100000 / 4 * 5 + 5) + 4096);
+    etl_key_map_destroy (&full);
 }
 
 int

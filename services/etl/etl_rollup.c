@@ -24,8 +24,8 @@ typedef struct {
 } s_group_t;
 
 struct _etl_rollup_t {
-    s_group_t *slots; /* open addressing, linear probing; twice the limit, a power of two */
-    size_t mask, count, limit;
+    s_group_t *slots; /* open addressing, linear probing over n slots, at most 4/5 full */
+    size_t n, count, limit;
     s_group_t *kept;  /* room for the groups a spill keeps (limit of them) */
     ecom_copy_t *spools[3]; /* the groups written out, once the table was full: a stream
                                per grouping set (s_set_index), in its rollup's columns */
@@ -65,10 +65,8 @@ etl_rollup_new (size_t limit)
     if (!self)
         return NULL;
     self->limit = limit < 3 ? 3 : limit;
-    size_t slots = 8;
-    while (slots < self->limit * 2)
-        slots *= 2;
-    self->mask = slots - 1;
+    size_t slots = self->limit / 4 * 5 + 5;
+    self->n = slots;
     self->slots = calloc (slots, sizeof *self->slots);
     self->kept = malloc (self->limit * sizeof *self->kept);
     self->newest = self->spilled = INT32_MIN;
@@ -125,9 +123,11 @@ s_hash (int32_t set, int32_t day, int32_t key)
 }
 
 static s_group_t *
-s_find (s_group_t *slots, size_t mask, int32_t set, int32_t day, int32_t key)
+s_find (s_group_t *slots, size_t n, int32_t set, int32_t day, int32_t key)
 {
-    for (size_t i = s_hash (set, day, key) & mask;; i = (i + 1) & mask) {
+    /*  The hash's low 32 bits scaled to n (no power of two needed). */
+    for (size_t i = (size_t) (((s_hash (set, day, key) & 0xffffffffULL) * n) >> 32);;
+         i = i + 1 == n ? 0 : i + 1) {
         s_group_t *g = &slots[i];
         if (!g->set || (g->set == set && g->day == day && g->key == key))
             return g;
@@ -138,7 +138,7 @@ s_find (s_group_t *slots, size_t mask, int32_t set, int32_t day, int32_t key)
 static s_group_t *
 s_group (etl_rollup_t *self, int32_t set, int32_t day, int32_t key)
 {
-    s_group_t *g = s_find (self->slots, self->mask, set, day, key);
+    s_group_t *g = s_find (self->slots, self->n, set, day, key);
     if (!g->set) {
         *g = (s_group_t) {.set = (uint8_t) set, .day = day, .key = key};
         self->count++;
@@ -198,7 +198,7 @@ s_spill (etl_rollup_t *self)
     for (int pass = 0; pass < 2; pass++) {
         kept = 0;
         bool all = pass == 1;
-        for (size_t i = 0; i <= self->mask; i++) {
+        for (size_t i = 0; i < self->n; i++) {
             s_group_t *g = &self->slots[i];
             if (!g->set)
                 continue;
@@ -216,9 +216,9 @@ s_spill (etl_rollup_t *self)
         if (kept + 3 <= self->limit)
             break;
     }
-    memset (self->slots, 0, (self->mask + 1) * sizeof *self->slots);
+    memset (self->slots, 0, self->n * sizeof *self->slots);
     for (size_t k = 0; k < kept; k++)
-        *s_find (self->slots, self->mask, self->kept[k].set, self->kept[k].day,
+        *s_find (self->slots, self->n, self->kept[k].set, self->kept[k].day,
                  self->kept[k].key)
             = self->kept[k];
     self->count = kept;
@@ -248,7 +248,7 @@ etl_rollup_add (etl_rollup_t *self, int32_t day, int32_t customer_key, int32_t p
     s_group_t *groups[3];
     size_t new_groups = 0;
     for (int i = 0; i < 3; i++) {
-        groups[i] = s_find (self->slots, self->mask, sets[i], days[i], keys[i]);
+        groups[i] = s_find (self->slots, self->n, sets[i], days[i], keys[i]);
         new_groups += !groups[i]->set;
     }
     if (month > self->newest)
@@ -337,7 +337,7 @@ s_copy_set (etl_rollup_t *self, PGconn *conn, int i, const char *table, char *er
     }
     if (!copy && !(copy = ecom_copy_begin_binary (conn, sql, err, errlen)))
         return -1;
-    for (size_t k = 0; k <= self->mask; k++) {
+    for (size_t k = 0; k < self->n; k++) {
         const s_group_t *g = &self->slots[k];
         if (g->set && g->orders && s_set_index (g->set) == i)
             s_write (copy, g);

@@ -4,7 +4,8 @@
     product's month (orders, units, revenue). The load then hands them to rollups_add() in
     one statement, instead of fact_order's insert trigger hashing the same rows again.
 
-    Bounded: at most `limit` groups in memory (32 bytes each, in a table twice as big). When
+    Bounded: at most `limit` groups in memory (32 bytes each, in a table of 5/4 as many
+    slots, and as many again to keep some while writing the others out). When
     a row needs a group more, the groups of the months before the newest month a row brought
     are written out to a temporary file (a binary COPY stream, ecom_copy_spool_binary), and
     the newest month's kept (all of them, when they alone fill the table): a million orders

@@ -24,12 +24,13 @@ const char etl_stage_create_sql[] =
     "CREATE TEMP TABLE etl_stage_r PARTITION OF etl_stage FOR VALUES IN ('r');"
     "CREATE TEMP TABLE etl_stage_d PARTITION OF etl_stage FOR VALUES IN ('d');";
 
-/*  The bytes of the attribute caches: the attributes of about 130,000 customers (of about
-    95 bytes each) and 20,000 products; a file that names more of them than fit only costs
+/*  The bytes of the attribute caches: the attributes of about 65,000 customers (of about
+    95 bytes each) and 15,000 products; a file that names more of them than fit only costs
     attribute rows staged again after the cache starts over (a million orders of 165,000
-    customers stage 192,000 customer rows). */
-#define S_CUSTOMER_BYTES ((size_t) 12 << 20)
-#define S_PRODUCT_BYTES ((size_t) 2 << 20)
+    customers stage about 290,000 customer rows). Bounded with the key maps so that the
+    loader stays within 64 MB (etl_dim_keys). */
+#define S_CUSTOMER_BYTES ((size_t) 6 << 20)
+#define S_PRODUCT_BYTES ((size_t) 1 << 20)
 
 struct _etl_stage_t {
     ecom_copy_t *copy;
