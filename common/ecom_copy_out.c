@@ -26,10 +26,9 @@ s_u32 (const char *p)
 }
 
 int
-ecom_copy_out_begin (ecom_copy_out_t *self, PGconn *conn, const char *sql, char *err,
-                     size_t errlen)
+ecom_copy_out_begin (ecom_copy_out_t *self, PGconn *conn, const char *sql, char *err, size_t errlen)
 {
-    *self = (ecom_copy_out_t) {.conn = conn};
+    *self = (ecom_copy_out_t){.conn = conn};
     PGresult *res = PQexec (conn, sql);
     int rc = PQresultStatus (res) == PGRES_COPY_OUT ? 0 : -1;
     if (rc != 0)
@@ -93,8 +92,8 @@ s_read_header (ecom_copy_out_t *self, char *err, size_t errlen)
         return rc;
     const char *p = self->message + self->pos;
     uint32_t extension = s_u32 (p + 15);
-    if (memcmp (p, s_signature, sizeof s_signature) != 0 || extension > self->size - self->pos
-        - S_HEADER_SIZE) {
+    if (memcmp (p, s_signature, sizeof s_signature) != 0
+        || extension > self->size - self->pos - S_HEADER_SIZE) {
         snprintf (err, errlen, "COPY: not a binary COPY stream");
         return -1;
     }
@@ -197,9 +196,8 @@ ecom_field_cents (const ecom_field_t *field, int64_t *cents)
     int weight = (int16_t) s_u16 (field->data + 2);
     uint16_t sign = s_u16 (field->data + 4);
     int dscale = s_u16 (field->data + 6);
-    if (field->len != 8 + 2 * ndigits || (sign != 0 && sign != 0x4000) || dscale > 2
-        || weight > 3)
-        return -1; /* weight 3: up to 10^16 - 1, well inside int64 as cents */
+    if (field->len != 8 + 2 * ndigits || (sign != 0 && sign != 0x4000) || dscale > 2 || weight > 3)
+        return -1;     /* weight 3: up to 10^16 - 1, well inside int64 as cents */
     int64_t value = 0; /* the number times 10^4, digit by digit from 10000^weight down */
     for (int position = weight; position >= -1; position--) {
         int index = weight - position;

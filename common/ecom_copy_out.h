@@ -24,15 +24,15 @@
 
 typedef struct {
     PGconn *conn;
-    char *message;      /* the current CopyData message (PQfreemem) */
-    size_t size, pos;   /* its length and the read position */
-    bool header_read;   /* the PGCOPY signature, flags and extension are consumed */
-    bool ended;         /* the trailer or the end of the copy was seen */
+    char *message;    /* the current CopyData message (PQfreemem) */
+    size_t size, pos; /* its length and the read position */
+    bool header_read; /* the PGCOPY signature, flags and extension are consumed */
+    bool ended;       /* the trailer or the end of the copy was seen */
 } ecom_copy_out_t;
 
 typedef struct {
-    const char *data;   /* into the current message: valid until the next call */
-    int32_t len;        /* -1 for NULL */
+    const char *data; /* into the current message: valid until the next call */
+    int32_t len;      /* -1 for NULL */
 } ecom_field_t;
 
 /*  Starts sql (a COPY ... TO STDOUT (FORMAT binary)) on conn. Returns 0, or -1 with the

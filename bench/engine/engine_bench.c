@@ -66,9 +66,9 @@ s_time (const store_t *store, s_what_t what, s_filter_t which, const char *label
         int32_t end, int runs)
 {
     double t[64];
-    engine_filter_t f = engine_filter (
-        store, which == S_COUNTRY ? store_dict_text (store->countries, 0) : NULL,
-        which == S_CATEGORY ? store_dict_text (store->categories, 0) : NULL);
+    engine_filter_t f =
+        engine_filter (store, which == S_COUNTRY ? store_dict_text (store->countries, 0) : NULL,
+                       which == S_CATEGORY ? store_dict_text (store->categories, 0) : NULL);
     for (int r = 0; r < runs; r++) {
         double began = s_cpu_ms ();
         s_run (store, what, &f, start, end);
@@ -142,15 +142,14 @@ main (int argc, char **argv)
         {S_TOP, S_NONE, "top sellers 100, 2024-03-17..2025-09-12", mid_a, mid_b},
         {S_TOP, S_COUNTRY, "top sellers 100, a country, no dates", first, last},
         {S_BREAKDOWN, S_NONE, "breakdown by city, no dates", first, last},
-        {S_BREAKDOWN, S_CATEGORY, "breakdown by city, a category, a quarter", quarter,
-         month + 29},
+        {S_BREAKDOWN, S_CATEGORY, "breakdown by city, a category, a quarter", quarter, month + 29},
         {S_COHORTS, S_NONE, "cohorts, no dates (24 months)", first, last},
         {S_COHORTS, S_COUNTRY, "cohorts, a country, 2024-03-17..2025-09-12", mid_a, mid_b},
     };
     printf ("| answer | min ms | p50 ms |\n|---|---|---|\n");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        s_time (store, cases[i].what, cases[i].filter, cases[i].label, cases[i].start,
-                cases[i].end, runs);
+        s_time (store, cases[i].what, cases[i].filter, cases[i].label, cases[i].start, cases[i].end,
+                runs);
     store_destroy (&store);
     PQfinish (conn);
     return 0;

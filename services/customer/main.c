@@ -135,10 +135,15 @@ s_cohorts (svc_ctx_t *ctx)
     The handler table */
 
 static const svc_op_t s_ops[] = {
-    {"segments", s_segments, true,
-     SVC_PARAMS ("start_date", "end_date", "country", "category")},
-    {"cohorts", s_cohorts, true, SVC_PARAMS ("start_date", "end_date", "country", "category")},
-    {NULL, NULL, false, NULL}};
+    {.op = "segments",
+     .fn = s_segments,
+     .cacheable = true,
+     .params = SVC_PARAMS ("start_date", "end_date", "country", "category")},
+    {.op = "cohorts",
+     .fn = s_cohorts,
+     .cacheable = true,
+     .params = SVC_PARAMS ("start_date", "end_date", "country", "category")},
+    {.op = NULL}};
 
 static const svc_def_t s_def = {
     .name = "customer",

@@ -31,8 +31,8 @@ s_key_order (uint32_t x, uint32_t y)
         int c = s_bytes (xc, xcl, yc, ycl);
         return c ? c : s_bytes (xn, xnl, yn, ynl);
     }
-    const store_dict_t *dict = s_order.by == ENGINE_BY_COUNTRY ? store->countries
-                                                               : store->categories;
+    const store_dict_t *dict =
+        s_order.by == ENGINE_BY_COUNTRY ? store->countries : store->categories;
     return strcmp (store_dict_text (dict, x), store_dict_text (dict, y));
 }
 
@@ -56,8 +56,8 @@ s_groups (const store_t *store, engine_by_t by)
 /*  One pass: sums per group and overall, customers counted once per group (last[g] holds
     the last customer number + 1 that counted in g) and once overall. */
 static void
-s_sum (const store_t *store, int32_t lo, int32_t hi, const engine_filter_t *filter,
-       engine_by_t by, engine_group_t *groups, uint32_t *last, engine_group_t *total)
+s_sum (const store_t *store, int32_t lo, int32_t hi, const engine_filter_t *filter, engine_by_t by,
+       engine_group_t *groups, uint32_t *last, engine_group_t *total)
 {
     uint32_t span = (uint32_t) (hi - lo);
     for (uint32_t c = 0; c < store->customers; c++) {
@@ -68,9 +68,10 @@ s_sum (const store_t *store, int32_t lo, int32_t hi, const engine_filter_t *filt
             if ((uint32_t) (store->order_day[i] - lo) > span
                 || !engine_filter_order (filter, store, i))
                 continue;
-            uint32_t g = by == ENGINE_BY_COUNTRY    ? store->customer_country[c]
-                         : by == ENGINE_BY_CATEGORY ? store->product_category[store->order_product[i]]
-                                                    : store->customer_city[c];
+            uint32_t g = by == ENGINE_BY_COUNTRY ? store->customer_country[c]
+                         : by == ENGINE_BY_CATEGORY
+                             ? store->product_category[store->order_product[i]]
+                             : store->customer_city[c];
             engine_group_t *group = &groups[g];
             group->orders++;
             group->units += store->order_quantity[i];
@@ -87,12 +88,12 @@ s_sum (const store_t *store, int32_t lo, int32_t hi, const engine_filter_t *filt
 }
 
 int
-engine_breakdown (const store_t *store, int32_t start, int32_t end,
-                  const engine_filter_t *filter, engine_by_t by, size_t limit,
-                  engine_group_t *items, size_t *count, engine_group_t *total)
+engine_breakdown (const store_t *store, int32_t start, int32_t end, const engine_filter_t *filter,
+                  engine_by_t by, size_t limit, engine_group_t *items, size_t *count,
+                  engine_group_t *total)
 {
     *count = 0;
-    *total = (engine_group_t) {0};
+    *total = (engine_group_t){0};
     int32_t lo, hi;
     if (filter->none || !store_days (store, start, end, &lo, &hi))
         return 0;
@@ -111,7 +112,7 @@ engine_breakdown (const store_t *store, int32_t start, int32_t end,
             groups[sold] = groups[g];
             groups[sold++].key = g;
         }
-    s_order = (s_order_t) {store, by};
+    s_order = (s_order_t){store, by};
     qsort (groups, sold, sizeof *groups, s_better_first);
     *count = sold < limit ? sold : limit;
     memcpy (items, groups, *count * sizeof *items);

@@ -15,7 +15,7 @@
 typedef enum { ENGINE_BY_COUNTRY, ENGINE_BY_CATEGORY, ENGINE_BY_CITY } engine_by_t;
 
 typedef struct {
-    uint32_t key;            /* into the store's countries, categories or cities */
+    uint32_t key; /* into the store's countries, categories or cities */
     int64_t orders, units, cents, customers;
 } engine_group_t;
 

@@ -47,8 +47,8 @@ s_first (const store_t *store, const engine_filter_t *filter, uint32_t c)
     hi, per month offset; stamp[k] == c + 1 once it counted as active at offset k. */
 static void
 s_add_customer (const store_t *store, const engine_filter_t *filter, uint32_t c, int32_t hi,
-                const int32_t *month_of, int32_t cohort_month, size_t row,
-                engine_cohorts_t *out, uint32_t *stamp)
+                const int32_t *month_of, int32_t cohort_month, size_t row, engine_cohorts_t *out,
+                uint32_t *stamp)
 {
     out->customers[row]++;
     for (size_t i = store->customer_start[c]; i < store->customer_start[c + 1]; i++) {
@@ -64,15 +64,16 @@ s_add_customer (const store_t *store, const engine_filter_t *filter, uint32_t c,
 }
 
 int
-engine_cohorts (const store_t *store, int32_t start, int32_t end,
-                const engine_filter_t *filter, engine_cohorts_t *out)
+engine_cohorts (const store_t *store, int32_t start, int32_t end, const engine_filter_t *filter,
+                engine_cohorts_t *out)
 {
     int64_t months = engine_months (start, end);
     size_t n = months < 1 ? 1 : months > ENGINE_MAX_COHORTS ? ENGINE_MAX_COHORTS : (size_t) months;
-    *out = (engine_cohorts_t) {.cohorts = n, .first_month = ecom_date_month_start (start),
-                               .customers = calloc (n, sizeof (int64_t)),
-                               .active = calloc (n * n, sizeof (int64_t)),
-                               .cents = calloc (n * n, sizeof (int64_t))};
+    *out = (engine_cohorts_t){.cohorts = n,
+                              .first_month = ecom_date_month_start (start),
+                              .customers = calloc (n, sizeof (int64_t)),
+                              .active = calloc (n * n, sizeof (int64_t)),
+                              .cents = calloc (n * n, sizeof (int64_t))};
     int32_t *month_of = calloc (store->span ? store->span : 1, sizeof *month_of);
     uint32_t *stamp = calloc (n, sizeof *stamp);
     int rc = out->customers && out->active && out->cents && month_of && stamp ? 0 : -1;

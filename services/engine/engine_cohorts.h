@@ -18,16 +18,16 @@
 #define ENGINE_MAX_COHORTS 240
 
 typedef struct {
-    size_t cohorts;            /* months from start's to end's */
-    int32_t first_month;       /* the first cohort's first day (days since 1970-01-01) */
-    int64_t *customers;        /* [cohorts] */
-    int64_t *active, *cents;   /* [cohort * cohorts + offset], offsets < cohorts - cohort */
+    size_t cohorts;          /* months from start's to end's */
+    int32_t first_month;     /* the first cohort's first day (days since 1970-01-01) */
+    int64_t *customers;      /* [cohorts] */
+    int64_t *active, *cents; /* [cohort * cohorts + offset], offsets < cohorts - cohort */
 } engine_cohorts_t;
 
 /*  Fills cohorts for start..end (start <= end; at most ENGINE_MAX_COHORTS months). Returns
     0, or -1 when out of memory; free with engine_cohorts_free. */
-int engine_cohorts (const store_t *store, int32_t start, int32_t end,
-                    const engine_filter_t *filter, engine_cohorts_t *cohorts);
+int engine_cohorts (const store_t *store, int32_t start, int32_t end, const engine_filter_t *filter,
+                    engine_cohorts_t *cohorts);
 
 void engine_cohorts_free (engine_cohorts_t *cohorts);
 

@@ -8,6 +8,7 @@ engine_filter (const store_t *store, const char *country, const char *category)
         f.country = store_dict_find (store->countries, country);
     if (category)
         f.category = store_dict_find (store->categories, category);
-    f.none = (country && f.country == STORE_DICT_NONE) || (category && f.category == STORE_DICT_NONE);
+    f.none =
+        (country && f.country == STORE_DICT_NONE) || (category && f.category == STORE_DICT_NONE);
     return f;
 }

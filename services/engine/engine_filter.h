@@ -13,9 +13,9 @@
 
 typedef struct {
     bool by_country, by_category;
-    bool none;              /* a value that matches nothing: every figure is zero */
-    uint32_t country;       /* into the store's countries, when by_country */
-    uint32_t category;      /* into the store's categories, when by_category */
+    bool none;         /* a value that matches nothing: every figure is zero */
+    uint32_t country;  /* into the store's countries, when by_country */
+    uint32_t category; /* into the store's categories, when by_category */
 } engine_filter_t;
 
 /*  The filter of the two values (NULL: not filtered by it). */

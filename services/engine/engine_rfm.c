@@ -89,8 +89,7 @@ typedef struct {
 /*  Finds each start's bucket from the histogram (made cumulative: counts[k] = rows in
     buckets below k) and the start's rank inside it; returns how many rows those buckets hold. */
 static size_t
-s_locate (uint32_t *counts, const s_ntile_t *t, uint32_t n, s_thresholds_t *th,
-          uint32_t rank[4])
+s_locate (uint32_t *counts, const s_ntile_t *t, uint32_t n, s_thresholds_t *th, uint32_t rank[4])
 {
     uint32_t sum = 0;
     for (uint32_t k = 0; k < S_BUCKETS; k++) {
@@ -153,7 +152,7 @@ s_score (const uint64_t *key, uint32_t n, uint64_t max, uint8_t *score, uint32_t
         for (int b = 0; b < 4; b++)
             if (k == th.bucket[b]) {
                 size_t at = list_at[b];
-                rows[at + fill[b]] = (s_row_t) {key[i], i};
+                rows[at + fill[b]] = (s_row_t){key[i], i};
                 for (int e = 0; e < 4; e++) /* every start sharing the list moves on */
                     fill[e] += list_at[e] == at && th.bucket[e] == k;
                 break;
@@ -211,7 +210,7 @@ typedef struct {
                                        keys of R (last order day), F and M */
     uint64_t max_last, max_orders, max_cents;
     uint8_t *r, *f, *m;
-    uint32_t *counts;                /* S_BUCKETS */
+    uint32_t *counts; /* S_BUCKETS */
 } s_work_t;
 
 static void
@@ -224,7 +223,7 @@ s_work_free (s_work_t *w)
     free (w->f);
     free (w->m);
     free (w->counts);
-    *w = (s_work_t) {0};
+    *w = (s_work_t){0};
 }
 
 /*  The work arrays, kept from one computation to the next on the same thread (tens of MB
@@ -241,9 +240,13 @@ s_work_get (uint32_t n)
         return w;
     s_work_free (w);
     size_t k = n ? n : 1;
-    *w = (s_work_t) {.last = malloc (k * 8), .orders = malloc (k * 8), .cents = malloc (k * 8),
-                     .r = malloc (k), .f = malloc (k), .m = malloc (k),
-                     .counts = malloc (S_BUCKETS * 4)};
+    *w = (s_work_t){.last = malloc (k * 8),
+                    .orders = malloc (k * 8),
+                    .cents = malloc (k * 8),
+                    .r = malloc (k),
+                    .f = malloc (k),
+                    .m = malloc (k),
+                    .counts = malloc (S_BUCKETS * 4)};
     if (w->last && w->orders && w->cents && w->r && w->f && w->m && w->counts) {
         s_work_capacity = n;
         return w;

@@ -25,10 +25,10 @@ extern const char *const engine_segment_names[ENGINE_SEGMENTS];
 
 typedef struct {
     int64_t customers;
-    int64_t share_e4;        /* customers / total, in 1/10000, rounded half away from 0 */
-    int64_t recency_e2;      /* average recency in days, in 1/100, rounded likewise */
-    int64_t frequency_e2;    /* average orders, in 1/100 */
-    int64_t monetary_cents;  /* average revenue, in cents */
+    int64_t share_e4;       /* customers / total, in 1/10000, rounded half away from 0 */
+    int64_t recency_e2;     /* average recency in days, in 1/100, rounded likewise */
+    int64_t frequency_e2;   /* average orders, in 1/100 */
+    int64_t monetary_cents; /* average revenue, in cents */
 } engine_segment_t;
 
 typedef struct {

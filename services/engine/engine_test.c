@@ -36,10 +36,11 @@ static const char *s_filter_values[S_FILTERS][2];
 static const char *s_f_country, *s_f_category;
 
 /*  The orders under the current filter, for every query below. */
-#define S_F "WITH f AS (SELECT o.order_date, o.customer_key, o.product_key, o.quantity," \
-            " o.total_amount FROM fact_order o JOIN dim_customer c USING (customer_key)" \
-            " JOIN dim_product p USING (product_key) WHERE ($3::text IS NULL OR c.country = $3)" \
-            " AND ($4::text IS NULL OR p.category = $4)) "
+#define S_F                                                                                        \
+    "WITH f AS (SELECT o.order_date, o.customer_key, o.product_key, o.quantity,"                   \
+    " o.total_amount FROM fact_order o JOIN dim_customer c USING (customer_key)"                   \
+    " JOIN dim_product p USING (product_key) WHERE ($3::text IS NULL OR c.country = $3)"           \
+    " AND ($4::text IS NULL OR p.category = $4)) "
 
 static engine_filter_t
 s_filter (void)
@@ -96,27 +97,31 @@ s_setup (void **state)
     if (seed_run (s_conn, &options, NULL, NULL, &counts, NULL, err, sizeof err) != 0)
         fail_msg ("%s", err);
     /*  Edge rows: a free order, ids that sort differently as bytes than as numbers. */
-    s_ok ("INSERT INTO dim_customer (customer_id, name, email, city, country)"
-          " VALUES ('~late', 'N', 'n@x', 'X', 'Y'), ('0first', 'N', 'n@x', 'X', 'Y'),"
-          "        ('0never', 'N', 'n@x', 'X', 'Y');" /* a customer without orders */
-          "INSERT INTO dim_product (product_id, name, category) VALUES ('P-free', 'F', 'Free');"
-          "INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity,"
-          " unit_price) SELECT 'x' || g || c.customer_id, DATE '2025-06-15' + g, c.customer_key, p.product_key,"
-          " 3, 0 FROM generate_series(0, 2) g, dim_customer c, dim_product p"
-          " WHERE c.customer_id IN ('~late', '0first') AND p.product_id = 'P-free';"
-          /*  revenue beyond 2^32 cents for one customer (RFM's M then sorts otherwise) */
-          "INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity,"
-          " unit_price) SELECT 'big', DATE '2025-03-20', c.customer_key, p.product_key, 1,"
-          " 45000000.00 FROM dim_customer c, dim_product p"
-          " WHERE c.customer_id = '~late' AND p.product_id = 'P-free'");
+    s_ok (
+        "INSERT INTO dim_customer (customer_id, name, email, city, country)"
+        " VALUES ('~late', 'N', 'n@x', 'X', 'Y'), ('0first', 'N', 'n@x', 'X', 'Y'),"
+        "        ('0never', 'N', 'n@x', 'X', 'Y');" /* a customer without orders */
+        "INSERT INTO dim_product (product_id, name, category) VALUES ('P-free', 'F', 'Free');"
+        "INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity,"
+        " unit_price) SELECT 'x' || g || c.customer_id, DATE '2025-06-15' + g, c.customer_key, p.product_key,"
+        " 3, 0 FROM generate_series(0, 2) g, dim_customer c, dim_product p"
+        " WHERE c.customer_id IN ('~late', '0first') AND p.product_id = 'P-free';"
+        /*  revenue beyond 2^32 cents for one customer (RFM's M then sorts otherwise) */
+        "INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity,"
+        " unit_price) SELECT 'big', DATE '2025-03-20', c.customer_key, p.product_key, 1,"
+        " 45000000.00 FROM dim_customer c, dim_product p"
+        " WHERE c.customer_id = '~late' AND p.product_id = 'P-free'");
     PGresult *res = PQexec (s_conn, "SELECT (SELECT country FROM dim_customer GROUP BY 1"
                                     " ORDER BY count(*) DESC, 1 LIMIT 1), (SELECT category FROM"
                                     " dim_product GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1)");
     snprintf (s_country, sizeof s_country, "%s", PQgetvalue (res, 0, 0));
     snprintf (s_category, sizeof s_category, "%s", PQgetvalue (res, 0, 1));
     PQclear (res);
-    const char *filters[S_FILTERS][2] = {{NULL, NULL}, {s_country, NULL}, {NULL, s_category},
-                                         {s_country, s_category}, {"Atlantis", NULL}};
+    const char *filters[S_FILTERS][2] = {{NULL, NULL},
+                                         {s_country, NULL},
+                                         {NULL, s_category},
+                                         {s_country, s_category},
+                                         {"Atlantis", NULL}};
     memcpy (s_filter_values, filters, sizeof filters);
     s_store = store_load (s_conn, NULL, err, sizeof err);
     if (!s_store)
@@ -144,8 +149,8 @@ s_ranges (int32_t ranges[][2], size_t *count)
                       {s->first_day - 40, s->last_day + 9}, /* beyond both ends */
                       {june, ecom_date_from_ymd (2025, 6, 30)},
                       {ecom_date_from_ymd (2025, 3, 17), ecom_date_from_ymd (2025, 9, 12)},
-                      {june + 16, june + 16},               /* one day */
-                      {s->last_day + 1, s->last_day + 30},  /* after the data: nothing */
+                      {june + 16, june + 16},              /* one day */
+                      {s->last_day + 1, s->last_day + 30}, /* after the data: nothing */
                       /* before the seed: nothing, or after test_refresh a few customers */
                       {ecom_date_from_ymd (2023, 1, 1), ecom_date_from_ymd (2023, 8, 31)}};
     memcpy (ranges, r, sizeof r);
@@ -232,7 +237,8 @@ s_check_trend (int32_t start, int32_t end)
         size_t n = (size_t) PQntuples (res);
         engine_point_t *points = calloc (n ? n : 1, sizeof *points);
         engine_filter_t filter = s_filter ();
-        assert_int_equal (engine_trend (s_store, start, end, (engine_unit_t) u, &filter, points, n), 0);
+        assert_int_equal (engine_trend (s_store, start, end, (engine_unit_t) u, &filter, points, n),
+                          0);
         for (size_t i = 0; i < n; i++) {
             assert_int_equal (points[i].period, s_at (res, (int) i, 0));
             assert_int_equal (points[i].orders, s_at (res, (int) i, 1));
@@ -260,19 +266,19 @@ test_trend (void **state)
 /*  SPEC §6's RFM over fact_order, written out independently of the engine. */
 static const char s_rfm_sql[] =
     S_F ", rfm AS (SELECT f.customer_key, $2::date - max(f.order_date) AS recency,"
-    "   count(*) AS frequency, sum(f.total_amount) AS monetary FROM f"
-    "   WHERE f.order_date BETWEEN $1 AND $2 GROUP BY 1),"
-    " scored AS (SELECT r.*, ntile(5) OVER (ORDER BY recency DESC, c.customer_id) AS r,"
-    "   ntile(5) OVER (ORDER BY frequency, c.customer_id) AS f,"
-    "   ntile(5) OVER (ORDER BY monetary, c.customer_id) AS m"
-    "   FROM rfm r JOIN dim_customer c USING (customer_key)),"
-    " labelled AS (SELECT CASE WHEN r >= 4 AND f >= 4 AND m >= 4 THEN 1 WHEN f >= 4 THEN 2"
-    "   WHEN r >= 4 AND f >= 2 THEN 3 WHEN r >= 4 THEN 4 WHEN r <= 2 AND f >= 3 THEN 5"
-    "   WHEN r <= 2 THEN 6 ELSE 7 END AS s, * FROM scored)"
-    " SELECT g, count(l.s), coalesce(round(count(l.s) / nullif(sum(count(l.s)) OVER (), 0), 4)"
-    "   * 10000, 0), coalesce(round(avg(recency), 2) * 100, 0),"
-    "   coalesce(round(avg(frequency), 2) * 100, 0), coalesce(round(avg(monetary), 2) * 100, 0)"
-    " FROM generate_series(1, 7) g LEFT JOIN labelled l ON l.s = g GROUP BY g ORDER BY g";
+        "   count(*) AS frequency, sum(f.total_amount) AS monetary FROM f"
+        "   WHERE f.order_date BETWEEN $1 AND $2 GROUP BY 1),"
+        " scored AS (SELECT r.*, ntile(5) OVER (ORDER BY recency DESC, c.customer_id) AS r,"
+        "   ntile(5) OVER (ORDER BY frequency, c.customer_id) AS f,"
+        "   ntile(5) OVER (ORDER BY monetary, c.customer_id) AS m"
+        "   FROM rfm r JOIN dim_customer c USING (customer_key)),"
+        " labelled AS (SELECT CASE WHEN r >= 4 AND f >= 4 AND m >= 4 THEN 1 WHEN f >= 4 THEN 2"
+        "   WHEN r >= 4 AND f >= 2 THEN 3 WHEN r >= 4 THEN 4 WHEN r <= 2 AND f >= 3 THEN 5"
+        "   WHEN r <= 2 THEN 6 ELSE 7 END AS s, * FROM scored)"
+        " SELECT g, count(l.s), coalesce(round(count(l.s) / nullif(sum(count(l.s)) OVER (), 0), 4)"
+        "   * 10000, 0), coalesce(round(avg(recency), 2) * 100, 0),"
+        "   coalesce(round(avg(frequency), 2) * 100, 0), coalesce(round(avg(monetary), 2) * 100, 0)"
+        " FROM generate_series(1, 7) g LEFT JOIN labelled l ON l.s = g GROUP BY g ORDER BY g";
 
 static void
 s_check_rfm (int32_t start, int32_t end)
@@ -349,9 +355,8 @@ s_group_name (engine_by_t by, uint32_t key, char *out, size_t size)
     }
     else
         snprintf (out, size, "%s",
-                  store_dict_text (by == ENGINE_BY_COUNTRY ? s_store->countries
-                                                           : s_store->categories,
-                                   key));
+                  store_dict_text (
+                      by == ENGINE_BY_COUNTRY ? s_store->countries : s_store->categories, key));
 }
 
 static void

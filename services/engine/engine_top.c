@@ -31,8 +31,8 @@ s_sum (const store_t *store, int32_t lo, int32_t hi, const engine_filter_t *filt
 {
     if (store_all_days (store, lo, hi) && !engine_filter_any (filter)) {
         for (uint32_t k = 0; k < store->product_slots; k++)
-            per[k] = (engine_top_t) {k, store->product_orders[k], store->product_units[k],
-                                     store->product_cents[k]};
+            per[k] = (engine_top_t){k, store->product_orders[k], store->product_units[k],
+                                    store->product_cents[k]};
         return;
     }
     uint32_t span = (uint32_t) (hi - lo);
@@ -68,7 +68,7 @@ engine_top (const store_t *store, int32_t start, int32_t end, const engine_filte
             per[sold] = per[k];
             per[sold++].product = k;
         }
-    s_order = (s_order_t) {store, by_units};
+    s_order = (s_order_t){store, by_units};
     qsort (per, sold, sizeof *per, s_better_first);
     *count = sold < limit ? sold : limit;
     memcpy (items, per, *count * sizeof *items);

@@ -13,7 +13,7 @@
 #include "store.h"
 
 typedef struct {
-    uint32_t product;        /* product_key: the store's product_id / name / category */
+    uint32_t product; /* product_key: the store's product_id / name / category */
     int64_t orders, units, cents;
 } engine_top_t;
 

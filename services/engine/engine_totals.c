@@ -66,7 +66,7 @@ int
 engine_totals (const store_t *store, int32_t start, int32_t end, const engine_filter_t *filter,
                engine_totals_t *totals)
 {
-    *totals = (engine_totals_t) {0};
+    *totals = (engine_totals_t){0};
     int32_t lo, hi;
     if (filter->none || !store_days (store, start, end, &lo, &hi))
         return 0;
@@ -121,7 +121,7 @@ engine_trend (const store_t *store, int32_t start, int32_t end, engine_unit_t un
 {
     int32_t period = engine_period_start (unit, start);
     for (size_t i = 0; i < count; i++) {
-        points[i] = (engine_point_t) {.period = period};
+        points[i] = (engine_point_t){.period = period};
         period = engine_period_next (unit, period);
     }
     int32_t lo, hi;

@@ -14,10 +14,10 @@
 
 typedef struct {
     int64_t orders, units, customers;
-    int64_t new_customers;         /* customers whose first order ever (that passes the
+    int64_t new_customers; /* customers whose first order ever (that passes the
                                       filter) is in the range */
-    int64_t cents;                 /* revenue */
-    int64_t average_cents;         /* revenue / orders, rounded half away from zero; 0 with
+    int64_t cents;         /* revenue */
+    int64_t average_cents; /* revenue / orders, rounded half away from zero; 0 with
                                       no orders */
 } engine_totals_t;
 
@@ -36,7 +36,7 @@ int32_t engine_period_start (engine_unit_t unit, int32_t day);
 int32_t engine_period_next (engine_unit_t unit, int32_t period);
 
 typedef struct {
-    int32_t period;                /* its first day */
+    int32_t period; /* its first day */
     int64_t orders, cents;
 } engine_point_t;
 

@@ -30,10 +30,9 @@ static int
 s_read_sizes (store_t *self, PGconn *conn, char *err, size_t errlen)
 {
     long long max_customer, customers, max_product, products;
-    if (s_int64 (conn, "SELECT version FROM data_version WHERE id = 1", &self->version, err,
-                 errlen)
-        || s_int64 (conn, "SELECT coalesce(max(customer_key), 0) FROM dim_customer",
-                    &max_customer, err, errlen)
+    if (s_int64 (conn, "SELECT version FROM data_version WHERE id = 1", &self->version, err, errlen)
+        || s_int64 (conn, "SELECT coalesce(max(customer_key), 0) FROM dim_customer", &max_customer,
+                    err, errlen)
         || s_int64 (conn, "SELECT count(*) FROM dim_customer", &customers, err, errlen)
         || s_int64 (conn, "SELECT coalesce(max(product_key), 0) FROM dim_product", &max_product,
                     err, errlen)
@@ -199,8 +198,9 @@ s_read_customers (store_t *self, PGconn *conn, char *err, size_t errlen)
     ecom_field_t f[4];
     while (rc == 0 && (rc = ecom_copy_out_next (&out, f, 4, err, errlen)) == 1)
         if ((rc = s_customer_row (self, f, &last, &count)) != 0)
-            snprintf (err, errlen, "dim_customer: a row the store cannot hold, or not in "
-                                   "customer_id byte order");
+            snprintf (err, errlen,
+                      "dim_customer: a row the store cannot hold, or not in "
+                      "customer_id byte order");
     ecom_copy_out_end (&out);
     free (last.id);
     if (rc == 0 && count != self->customers) {
@@ -280,12 +280,11 @@ typedef struct {
 static int
 s_columns_alloc (s_columns_t *c, size_t n, bool with_customer)
 {
-    *c = (s_columns_t) {with_customer ? s_array (n, sizeof (uint32_t)) : NULL,
-                        s_array (n, sizeof (int32_t)), s_array (n, sizeof (uint32_t)),
-                        s_array (n, sizeof (uint32_t)), s_array (n, sizeof (int64_t))};
-    return (c->customer || !with_customer) && c->day && c->product && c->quantity && c->cents
-               ? 0
-               : -1;
+    *c = (s_columns_t){with_customer ? s_array (n, sizeof (uint32_t)) : NULL,
+                       s_array (n, sizeof (int32_t)), s_array (n, sizeof (uint32_t)),
+                       s_array (n, sizeof (uint32_t)), s_array (n, sizeof (int64_t))};
+    return (c->customer || !with_customer) && c->day && c->product && c->quantity && c->cents ? 0
+                                                                                              : -1;
 }
 
 static void
@@ -334,8 +333,8 @@ s_order_row (store_t *self, const ecom_field_t *f, s_columns_t *staged, size_t r
     if (at >= room || d < 0 || d >= self->span || customer < 0
         || (uint32_t) customer >= self->customer_slots
         || self->customer_index[customer] == STORE_NO_CUSTOMER || product < 0
-        || (uint32_t) product >= self->product_slots || !self->product_id[product]
-        || quantity < 1 || cents < 0)
+        || (uint32_t) product >= self->product_slots || !self->product_id[product] || quantity < 1
+        || cents < 0)
         return -1;
     self->etl_run_max = run > self->etl_run_max ? run : self->etl_run_max;
     s_stage (self, staged, at, self->customer_index[customer], (int32_t) d, (uint32_t) product,
@@ -370,8 +369,8 @@ static void s_adopt (store_t *self, const s_columns_t *placed);
 static int
 s_add_previous (store_t *self, const store_t *previous, int32_t shift)
 {
-    if (previous->span && (previous->first_day < self->first_day
-                           || previous->last_day > self->last_day))
+    if (previous->span
+        && (previous->first_day < self->first_day || previous->last_day > self->last_day))
         return -1;
     for (uint32_t d = 0; d < previous->span; d++) {
         self->day_orders[d + shift] += previous->day_orders[d];
@@ -437,8 +436,7 @@ s_merge_orders (store_t *self, const store_t *previous, int32_t shift, const s_c
 /*  Puts staged order i at next[its customer]++ of placed and adds it to the customer's
     first and last days and revenue. */
 static void
-s_place_one (store_t *self, s_columns_t *placed, size_t *next, const s_columns_t *staged,
-             size_t i)
+s_place_one (store_t *self, s_columns_t *placed, size_t *next, const s_columns_t *staged, size_t i)
 {
     uint32_t c = staged->customer[i];
     size_t at = next[c]++;
@@ -504,8 +502,9 @@ s_read_orders (store_t *self, PGconn *conn, const store_t *previous, char *err, 
             block ranges match) and picks a parallel sequential scan of the whole table
             (0.8-1.3 s at 10M orders) over the BRIN bitmap scan that reads the newest
             ranges alone (a few ms): for this last statement of the snapshot, it may not. */
-        if (ecom_db_exec (conn, "SET LOCAL enable_seqscan = off;"
-                                "SET LOCAL max_parallel_workers_per_gather = 0",
+        if (ecom_db_exec (conn,
+                          "SET LOCAL enable_seqscan = off;"
+                          "SET LOCAL max_parallel_workers_per_gather = 0",
                           err, errlen)
             != 0) {
             s_columns_free (&staged);
@@ -522,8 +521,9 @@ s_read_orders (store_t *self, PGconn *conn, const store_t *previous, char *err, 
     ecom_field_t f[6];
     while (rc == 0 && (rc = ecom_copy_out_next (&out, f, 6, err, errlen)) == 1)
         if ((rc = s_order_row (self, f, &staged, expected, count++)) != 0)
-            snprintf (err, errlen, "fact_order: more orders than agg_daily_sales counts, or "
-                                   "an order whose customer or product is missing");
+            snprintf (err, errlen,
+                      "fact_order: more orders than agg_daily_sales counts, or "
+                      "an order whose customer or product is missing");
     ecom_copy_out_end (&out);
     self->refreshed_orders = count;
     if (rc == 0 && count != expected) {
@@ -533,8 +533,10 @@ s_read_orders (store_t *self, PGconn *conn, const store_t *previous, char *err, 
     }
     if (rc != 0 && previous)
         rc = 1; /* counts that do not add up: read everything before calling it an error */
-    if (rc == 0 && (previous ? s_merge_orders (self, previous, shift, &staged, count)
-                             : s_place_orders (self, &staged)) != 0) {
+    if (rc == 0
+        && (previous ? s_merge_orders (self, previous, shift, &staged, count)
+                     : s_place_orders (self, &staged))
+               != 0) {
         snprintf (err, errlen, "out of memory for %zu orders", self->orders);
         rc = -1;
     }

@@ -24,10 +24,10 @@
 #define STORE_NO_CUSTOMER UINT32_MAX
 
 typedef struct {
-    long long version;            /* data_version of the snapshot */
-    long long fact_filenode;      /* fact_order's file: another one after a TRUNCATE */
-    int64_t etl_run_max;          /* the largest etl_run_id of its orders, 0: none */
-    size_t refreshed_orders;      /* the orders this load read from fact_order */
+    long long version;       /* data_version of the snapshot */
+    long long fact_filenode; /* fact_order's file: another one after a TRUNCATE */
+    int64_t etl_run_max;     /* the largest etl_run_id of its orders, 0: none */
+    size_t refreshed_orders; /* the orders this load read from fact_order */
 
     /*  Days: [first_day, last_day] are the first and last order dates (days since
         1970-01-01), span = last_day - first_day + 1 of them; span is 0 with no orders.
@@ -39,30 +39,30 @@ typedef struct {
     /*  Orders, grouped by customer: customer c's are [customer_start[c],
         customer_start[c + 1]), in no particular order. */
     size_t orders;
-    int32_t *order_day;           /* day index */
-    uint32_t *order_product;      /* product_key */
+    int32_t *order_day;      /* day index */
+    uint32_t *order_product; /* product_key */
     uint32_t *order_quantity;
-    int64_t *order_cents;         /* total_amount in cents */
+    int64_t *order_cents; /* total_amount in cents */
 
     /*  Customers, numbered 0 .. customers - 1 in customer_id byte order (COLLATE "C"): the
         tie-break of RFM's scores is then the number itself. */
-    uint32_t customers;           /* rows of dim_customer */
+    uint32_t customers; /* rows of dim_customer */
     uint32_t customers_with_orders;
-    uint32_t customer_slots;      /* the largest customer_key + 1 */
-    uint32_t *customer_index;     /* customer_key -> number, STORE_NO_CUSTOMER: no row */
-    uint32_t *customer_key;       /* number -> customer_key */
-    size_t *customer_start;       /* customers + 1 offsets into the order arrays */
-    uint32_t *customer_country;   /* into countries */
-    uint32_t *customer_city;      /* into cities: a (city, country) pair, store_city_name() */
-    int32_t *customer_first_day;  /* first and last order day indexes, STORE_NO_DAY: none */
+    uint32_t customer_slots;     /* the largest customer_key + 1 */
+    uint32_t *customer_index;    /* customer_key -> number, STORE_NO_CUSTOMER: no row */
+    uint32_t *customer_key;      /* number -> customer_key */
+    size_t *customer_start;      /* customers + 1 offsets into the order arrays */
+    uint32_t *customer_country;  /* into countries */
+    uint32_t *customer_city;     /* into cities: a (city, country) pair, store_city_name() */
+    int32_t *customer_first_day; /* first and last order day indexes, STORE_NO_DAY: none */
     int32_t *customer_last_day;
-    int64_t *customer_cents;      /* revenue ever, cents */
+    int64_t *customer_cents; /* revenue ever, cents */
 
     /*  Products, by product_key in 0 .. product_slots - 1. */
     uint32_t product_slots;
-    uint32_t products;            /* rows of dim_product */
-    char **product_id, **product_name; /* NULL for an unused slot */
-    uint32_t *product_category;   /* into categories */
+    uint32_t products;                                       /* rows of dim_product */
+    char **product_id, **product_name;                       /* NULL for an unused slot */
+    uint32_t *product_category;                              /* into categories */
     int64_t *product_orders, *product_units, *product_cents; /* ever */
 
     store_dict_t *countries, *categories, *cities;

@@ -9,7 +9,7 @@ struct _store_dict_t {
     char **texts;
     uint32_t count, capacity; /* texts */
     uint32_t *slots;
-    uint32_t mask;            /* slots - 1 */
+    uint32_t mask; /* slots - 1 */
 };
 
 static uint64_t

@@ -16,7 +16,7 @@
 #define SVC_FILTER_MAX 100
 
 typedef struct {
-    const char *country, *category;  /* the values given, NULL when absent */
+    const char *country, *category; /* the values given, NULL when absent */
 } svc_filters_t;
 
 /*  Reads the two parameters. Returns 0, or 400 (recorded) for a value over 100 bytes. */

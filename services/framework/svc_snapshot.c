@@ -9,7 +9,7 @@
 
 struct _svc_snapshot_t {
     char *url;
-    PGconn *conn;     /* NULL until the first load, or after a failed connect */
+    PGconn *conn; /* NULL until the first load, or after a failed connect */
     store_t *store;
 };
 

@@ -37,9 +37,8 @@ s_money (int64_t cents)
 /*  Reads the filters, the range, the store and the comparison. Returns 0, or the status to
     answer. */
 static int
-s_read_compared (svc_ctx_t *ctx, svc_range_t *range, svc_filters_t *filters,
-                 const store_t **store, engine_filter_t *filter, svc_range_t *previous,
-                 bool *compare)
+s_read_compared (svc_ctx_t *ctx, svc_range_t *range, svc_filters_t *filters, const store_t **store,
+                 engine_filter_t *filter, svc_range_t *previous, bool *compare)
 {
     int rc = svc_filters_read_store (ctx, range, filters, store, filter);
     return rc ? rc : svc_range_compare (ctx, range, previous, compare);
@@ -60,8 +59,12 @@ static const char *const s_figures[KPI_FIGURES] = {
 static void
 s_figures_of (const engine_totals_t *t, int64_t out[KPI_FIGURES])
 {
-    int64_t values[KPI_FIGURES] = {t->cents,     t->orders, t->average_cents,
-                                   t->customers, t->units,  t->new_customers,
+    int64_t values[KPI_FIGURES] = {t->cents,
+                                   t->orders,
+                                   t->average_cents,
+                                   t->customers,
+                                   t->units,
+                                   t->new_customers,
                                    t->customers - t->new_customers};
     memcpy (out, values, sizeof values);
 }
@@ -148,12 +151,14 @@ s_kpis (svc_ctx_t *ctx)
                      [, filters] [, comparison: {start_date, end_date, points}]} */
 
 typedef struct {
-    const char *name;     /* the granularity parameter's value */
+    const char *name; /* the granularity parameter's value */
     engine_unit_t unit;
 } kpi_granularity_t;
 
-static const kpi_granularity_t s_granularities[] = {
-    {"daily", ENGINE_DAY}, {"weekly", ENGINE_WEEK}, {"monthly", ENGINE_MONTH}, {NULL, ENGINE_DAY}};
+static const kpi_granularity_t s_granularities[] = {{"daily", ENGINE_DAY},
+                                                    {"weekly", ENGINE_WEEK},
+                                                    {"monthly", ENGINE_MONTH},
+                                                    {NULL, ENGINE_DAY}};
 
 /*  The number of periods of unit from the one holding start to the one holding end. */
 static int64_t
@@ -175,17 +180,19 @@ static int
 s_write_points (svc_ctx_t *ctx, const store_t *store, const svc_range_t *range,
                 const kpi_granularity_t *granularity, const engine_filter_t *filter)
 {
-    int64_t count = svc_range_complete (range)
-                        ? s_period_count (granularity, range->start, range->end)
-                        : 0;
+    int64_t count =
+        svc_range_complete (range) ? s_period_count (granularity, range->start, range->end) : 0;
     if (count > KPI_MAX_POINTS)
         return svc_error (ctx, 400, "bad_request",
                           "the range holds %lld %s periods, more than the %d a trend may "
                           "have: use a coarser granularity or a shorter range",
                           (long long) count, granularity->name, KPI_MAX_POINTS);
     engine_point_t *points = calloc (count ? (size_t) count : 1, sizeof *points);
-    if (!points || (count && engine_trend (store, range->start, range->end, granularity->unit,
-                                           filter, points, (size_t) count) != 0)) {
+    if (!points
+        || (count
+            && engine_trend (store, range->start, range->end, granularity->unit, filter, points,
+                             (size_t) count)
+                   != 0)) {
         free (points);
         return svc_error (ctx, 500, "internal_error", "out of memory");
     }
@@ -279,9 +286,9 @@ s_write_key (proto_writer_t *body, const store_t *store, engine_by_t by, uint32_
 {
     proto_writer_str (body, "key");
     if (by != ENGINE_BY_CITY) {
-        proto_writer_str (body, store_dict_text (by == ENGINE_BY_COUNTRY ? store->countries
-                                                                        : store->categories,
-                                                 key));
+        proto_writer_str (
+            body,
+            store_dict_text (by == ENGINE_BY_COUNTRY ? store->countries : store->categories, key));
         return;
     }
     const char *city, *country;
@@ -318,7 +325,8 @@ s_revenue_breakdown (svc_ctx_t *ctx)
     size_t count = 0;
     if (svc_range_complete (&range)
         && engine_breakdown (store, range.start, range.end, &filter, (engine_by_t) by,
-                             (size_t) limit, items, &count, &total) != 0)
+                             (size_t) limit, items, &count, &total)
+               != 0)
         return svc_error (ctx, 500, "internal_error", "out of memory");
     proto_writer_t *body = svc_body (ctx);
     proto_writer_map (body, 6);
@@ -345,13 +353,20 @@ s_revenue_breakdown (svc_ctx_t *ctx)
     The handler table */
 
 static const svc_op_t s_ops[] = {
-    {"kpis", s_kpis, true,
-     SVC_PARAMS ("start_date", "end_date", "country", "category", "compare")},
-    {"revenue_trends", s_revenue_trends, true,
-     SVC_PARAMS ("start_date", "end_date", "granularity", "country", "category", "compare")},
-    {"revenue_breakdown", s_revenue_breakdown, true,
-     SVC_PARAMS ("start_date", "end_date", "by", "limit", "country", "category")},
-    {NULL, NULL, false, NULL}};
+    {.op = "kpis",
+     .fn = s_kpis,
+     .cacheable = true,
+     .params = SVC_PARAMS ("start_date", "end_date", "country", "category", "compare")},
+    {.op = "revenue_trends",
+     .fn = s_revenue_trends,
+     .cacheable = true,
+     .params =
+         SVC_PARAMS ("start_date", "end_date", "granularity", "country", "category", "compare")},
+    {.op = "revenue_breakdown",
+     .fn = s_revenue_breakdown,
+     .cacheable = true,
+     .params = SVC_PARAMS ("start_date", "end_date", "by", "limit", "country", "category")},
+    {.op = NULL}};
 
 static const svc_def_t s_def = {
     .name = "kpi",

@@ -46,7 +46,8 @@ s_top_sellers (svc_ctx_t *ctx)
     size_t count = 0;
     if (svc_range_complete (&range)
         && engine_top (store, range.start, range.end, &filter, strcmp (metric, "quantity") == 0,
-                       (size_t) limit, items, &count) != 0)
+                       (size_t) limit, items, &count)
+               != 0)
         return svc_error (ctx, 500, "internal_error", "out of memory");
     proto_writer_t *body = svc_body (ctx);
     proto_writer_map (body, 5 + svc_filters_given (&filters));
@@ -70,8 +71,8 @@ s_top_sellers (svc_ctx_t *ctx)
         proto_writer_str (body, "name");
         proto_writer_str (body, store->product_name[item->product]);
         proto_writer_str (body, "category");
-        proto_writer_str (body, store_dict_text (store->categories,
-                                                 store->product_category[item->product]));
+        proto_writer_str (
+            body, store_dict_text (store->categories, store->product_category[item->product]));
         proto_writer_str (body, "revenue");
         proto_writer_double (body, (double) item->cents / 100.0);
         proto_writer_str (body, "units_sold");
@@ -86,8 +87,11 @@ s_top_sellers (svc_ctx_t *ctx)
     The handler table */
 
 static const svc_op_t s_ops[] = {
-    {"top_sellers", s_top_sellers, true, SVC_PARAMS ("start_date", "end_date", "metric", "limit", "country", "category")},
-    {NULL, NULL, false, NULL}};
+    {.op = "top_sellers",
+     .fn = s_top_sellers,
+     .cacheable = true,
+     .params = SVC_PARAMS ("start_date", "end_date", "metric", "limit", "country", "category")},
+    {.op = NULL}};
 
 static const svc_def_t s_def = {
     .name = "product",
