@@ -60,6 +60,8 @@ ecom_config_new (char *err, size_t errlen)
     self->jwt_secret = s_string ("JWT_SECRET", NULL);
     self->etl_source = s_string ("ETL_SOURCE", "data/raw/orders.csv");
     self->log_level = s_string ("LOG_LEVEL", "info");
+    self->curve_dir = s_string ("CURVE_DIR", NULL);
+    self->curve_cert = s_string ("CURVE_CERT", NULL);
     if (s_int ("API_PORT", 8000, 1, 65535, &self->api_port, err, errlen)
         || s_int ("DASHBOARD_PORT", 8050, 1, 65535, &self->dashboard_port, err, errlen)
         || s_int ("ACCESS_TOKEN_TTL", 300, 1, INT_MAX, &self->access_token_ttl, err, errlen)
@@ -100,6 +102,8 @@ ecom_config_destroy (ecom_config_t **self_p)
     free (self->jwt_secret);
     free (self->etl_source);
     free (self->log_level);
+    free (self->curve_dir);
+    free (self->curve_cert);
     free (self);
     *self_p = NULL;
 }

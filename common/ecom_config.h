@@ -20,6 +20,8 @@ typedef struct {
     int etl_schedule_seconds;  /* ETL_SCHEDULE_SECONDS, >= 0 (0: off) */
     int request_timeout_ms;    /* REQUEST_TIMEOUT_MS, gateway per-request timeout, >= 1 */
     char *log_level;           /* LOG_LEVEL: debug, info, warn or error */
+    char *curve_dir;           /* CURVE_DIR: CurveZMQ certificates (SPEC §11), NULL when unset */
+    char *curve_cert;          /* CURVE_CERT: an MDP client's secret certificate, NULL when unset */
 } ecom_config_t;
 
 /*  Reads the configuration from the environment, with the SPEC's defaults for unset or empty

@@ -32,6 +32,7 @@
 
 #include "ecom_log.h"
 #include "mdp.h"
+#include "mdp_curve.h"
 
 /*  The largest frame a peer may send; a larger one closes its connection (ZMQ_MAXMSGSIZE).
     Bodies are one envelope, far below it. */
@@ -80,6 +81,7 @@ struct _broker_call_t {
 
 struct _broker_t {
     zsock_t *router;
+    mdp_curve_server_t *curve; /* CURVE_DIR: ZAP handler and allow-list, or NULL */
     zhashx_t *services;  /* name -> service_t */
     zhashx_t *workers;   /* identity -> worker_t */
     int64_t heartbeat_at;
@@ -404,6 +406,10 @@ s_handle_worker (broker_t *self, mdp_router_msg_t *msg)
     case MDP_READY:
         if (worker)
             s_worker_reject (self, msg->sender, worker, "second READY");
+        else if (self->curve
+                 && !mdp_curve_may_serve (self->curve, msg->peer_key, msg->peer_service,
+                                          msg->service))
+            mdp_router_send_command (self->router, msg->sender, MDP_DISCONNECT);
         else
             s_worker_ready (self, msg, strdup (identity));
         break;
@@ -463,6 +469,12 @@ s_handle_client (broker_t *self, mdp_router_msg_t *msg)
 broker_t *
 broker_new (const char *endpoint, char *err, size_t errlen)
 {
+    return broker_new_curve (endpoint, NULL, err, errlen);
+}
+
+broker_t *
+broker_new_curve (const char *endpoint, const char *curve_dir, char *err, size_t errlen)
+{
     zsock_t *router = zsock_new (ZMQ_ROUTER);
     if (!router) {
         snprintf (err, errlen, "cannot create a ZeroMQ socket: %s", zmq_strerror (zmq_errno ()));
@@ -472,14 +484,21 @@ broker_new (const char *endpoint, char *err, size_t errlen)
     zsock_set_maxmsgsize (router, S_MAX_FRAME_BYTES);
     zsock_set_sndhwm (router, 100000);
     zsock_set_rcvhwm (router, 100000);
+    mdp_curve_server_t *curve = NULL;
+    if (curve_dir && !(curve = mdp_curve_server_new (router, curve_dir, err, errlen))) {
+        zsock_destroy (&router);
+        return NULL;
+    }
     if (zsock_bind (router, "%s", endpoint) == -1) {
         snprintf (err, errlen, "cannot bind the broker at %s: %s", endpoint,
                   zmq_strerror (zmq_errno ()));
+        mdp_curve_server_destroy (&curve);
         zsock_destroy (&router);
         return NULL;
     }
     broker_t *self = zmalloc (sizeof *self);
     self->router = router;
+    self->curve = curve;
     self->services = zhashx_new ();
     zhashx_set_destructor (self->services, s_service_free);
     self->workers = zhashx_new ();
@@ -507,6 +526,7 @@ broker_destroy (broker_t **self_p)
     zhashx_destroy (&self->services);
     zsock_set_linger (self->router, S_LINGER_MS);    /* let the DISCONNECTs go out */
     zsock_destroy (&self->router);
+    mdp_curve_server_destroy (&self->curve);
     free (self);
     *self_p = NULL;
 }

@@ -45,6 +45,13 @@ typedef void (broker_reply_fn) (void *arg, broker_result_t result, const void *r
 /*  Binds a ROUTER socket at endpoint. Returns NULL with a message in err when it cannot. */
 broker_t *broker_new (const char *endpoint, char *err, size_t errlen);
 
+/*  broker_new() with CurveZMQ when curve_dir is not NULL (SPEC §11, proto/mdp_curve.h): the
+    socket serves CURVE with curve_dir/broker_secret, accepts only peers whose public key is
+    a certificate in curve_dir, and a peer may register (READY) only for the service its
+    certificate names; others are told DISCONNECT and logged once with their key. */
+broker_t *broker_new_curve (const char *endpoint, const char *curve_dir, char *err,
+                            size_t errlen);
+
 /*  How long after a (re)start a gateway waits for workers to register before it refuses
     calls for a service that has none (server.c sets it; broker_new() starts with none). */
 #define BROKER_START_GRACE_MS 2000

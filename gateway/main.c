@@ -5,6 +5,7 @@
 
 #include "ecom_config.h"
 #include "ecom_log.h"
+#include "mdp_curve.h"
 #include "server.h"
 
 static void
@@ -15,7 +16,10 @@ s_usage (FILE *out)
                   "Serves the HTTP API on API_HOST:API_PORT and runs the service broker on\n"
                   "BROKER_ENDPOINT. Configuration comes from the environment:\n"
                   "  API_HOST, API_PORT       where to listen (127.0.0.1, 8000)\n"
-                  "  BROKER_ENDPOINT          where services connect (tcp://127.0.0.1:5555)\n"
+                  "  BROKER_ENDPOINT          where services connect (tcp://127.0.0.1:5555);\n"
+                  "                           not loopback only with CURVE_DIR\n"
+                  "  CURVE_DIR                CurveZMQ certificates (ecomctl keygen): only\n"
+                  "                           peers with one of them may connect\n"
                   "  JWT_SECRET               verifies access tokens; required\n"
                   "  REQUEST_TIMEOUT_MS       per-request timeout (504 after it)\n"
                   "  AUTH_THROTTLE_WINDOW_SECONDS  5 failed logins from one address within\n"
@@ -47,6 +51,14 @@ main (int argc, char **argv)
                          "without one (make run generates one into .env)\n");
         ecom_config_destroy (&config);
         return 1;
+    }
+    if (!config->curve_dir && !mdp_endpoint_is_local (config->broker_endpoint)) {
+        fprintf (stderr, "ecom-gateway: BROKER_ENDPOINT %s is not loopback: set CURVE_DIR "
+                         "(ecomctl keygen DIR) so that only peers with a certificate may "
+                         "connect\n",
+                 config->broker_endpoint);
+        ecom_config_destroy (&config);
+        return 2;
     }
     server_t *server = server_new (config, err, sizeof err);
     if (!server) {

@@ -188,7 +188,7 @@ server_new (const ecom_config_t *config, char *err, size_t errlen)
     int listen_fd = s_listen (config->api_host, config->api_port, err, errlen);
     if (listen_fd < 0)
         goto fail;
-    self->broker = broker_new (config->broker_endpoint, err, errlen);
+    self->broker = broker_new_curve (config->broker_endpoint, config->curve_dir, err, errlen);
     if (self->broker) /* a restarted gateway holds calls while its workers re-register */
         broker_set_grace (self->broker, s_start_grace_ms ());
     self->metrics = self->broker ? metrics_new (self->broker) : NULL;

@@ -477,6 +477,14 @@ proto_writer_size (const proto_writer_t *self)
 /*  =======================================================================================
     Replies */
 
+bool
+proto_body_valid (const char *body, size_t body_size)
+{
+    unsigned char root;
+    return body && s_check ((const unsigned char *) body, body_size, S_MAX_DEPTH, &root) == 0
+           && s_is_map (root);
+}
+
 char *
 proto_reply_encode (int status, const char *body, size_t body_size, int cache_hit,
                     size_t *size)

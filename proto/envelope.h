@@ -87,6 +87,11 @@ size_t proto_writer_size (const proto_writer_t *self);
 char *proto_reply_encode (int status, const char *body, size_t body_size, int cache_hit,
                           size_t *size);
 
+/*  True when body/body_size is exactly one well-formed msgpack map that proto_reply_encode()
+    accepts as a reply body (a cache entry read back from Redis is checked with this before
+    it is served: a planted value is a miss). */
+bool proto_body_valid (const char *body, size_t body_size);
+
 /*  Encodes an error reply {"status": status, "body": {"error": code, "detail": detail}}. */
 char *proto_reply_encode_error (int status, const char *code, const char *detail,
                                 size_t *size);

@@ -13,6 +13,8 @@
 
 #include <string.h>
 
+#include "mdp_curve.h"
+
 /*  The most frames a valid message has, the routing id included (worker REPLY). */
 #define S_MAX_FRAMES 7
 /*  ZeroMQ routing ids are 1..255 bytes. */
@@ -133,6 +135,7 @@ s_dealer_new (const char *endpoint)
     if (!sock)
         return NULL;
     zsock_set_linger (sock, 0);
+    mdp_curve_apply (sock);    /* CURVE keys, when mdp_curve_use() set them */
     if (zsock_connect (sock, "%s", endpoint) == -1)
         zsock_destroy (&sock);
     return sock;
@@ -248,6 +251,14 @@ mdp_router_msg_recv (zsock_t *router, bool *dropped)
                     && s_service_parse (s_part_data (&in, 4), s_part_size (&in, 4), self->service);
             if (count == 5)
                 self->credit = 1;
+            if (valid) {
+                /*  Set by the ZAP handler on a CURVE connection (mdp_curve.c). */
+                const char *key = zmq_msg_gets (&in.parts[2], "User-Id");
+                const char *service = zmq_msg_gets (&in.parts[2], MDP_CURVE_PROPERTY);
+                snprintf (self->peer_key, sizeof self->peer_key, "%s", key ? key : "");
+                snprintf (self->peer_service, sizeof self->peer_service, "%s",
+                          service ? service : "");
+            }
             break;
         case MDP_REPLY:      /* sender, "", MDPW01, 0x03, client, "", body */
             valid = count == 7 && s_part_size (&in, 4) > 0

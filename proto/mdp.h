@@ -54,6 +54,10 @@ typedef struct {
     int credit;                  /* worker READY: its credit (1 when it announced none) */
     zframe_t *client;            /* worker REPLY: the client address frame; else NULL */
     zframe_t *body;              /* client request, worker REPLY: the body frame; else NULL */
+    /*  Worker READY on a CURVE socket (mdp_curve.h): the peer's public key (Z85) and the
+        service its certificate names, as the ZAP handler set them; "" otherwise. */
+    char peer_key[41];
+    char peer_service[MDP_SERVICE_MAX + 1];
 } mdp_router_msg_t;
 
 /*  Receives one message from router without blocking. Returns NULL when nothing is waiting

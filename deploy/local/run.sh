@@ -3,9 +3,11 @@
 #   deploy/local/run.sh BIN_DIR
 # 1. reads .env (creating it from .env.example, with a fresh JWT_SECRET, on first run);
 # 2. starts PostgreSQL and Redis in .local/ unless DATABASE_URL / REDIS_URL are set;
-# 3. migrates, and seeds demo data when the database is empty;
-# 4. starts every service binary found in BIN_DIR, then the gateway and the dashboard;
-# 5. on Ctrl-C (or when any of them dies) stops everything it started.
+# 3. writes CurveZMQ certificates into .local/curve on first run (ecomctl keygen; CURVE_DIR
+#    set elsewhere wins) so that only processes holding one reach the broker (SPEC §11);
+# 4. migrates, and seeds demo data when the database is empty;
+# 5. starts every service binary found in BIN_DIR, then the gateway and the dashboard;
+# 6. on Ctrl-C (or when any of them dies) stops everything it started.
 set -euo pipefail
 bin=$(cd "$1" && pwd)
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -54,6 +56,15 @@ if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then
   export DATABASE_URL=${DATABASE_URL:-$stack_db} REDIS_URL=${REDIS_URL:-$stack_redis}
 fi
 
+# CurveZMQ: the broker, each service and a client `ecomctl` (for internal RPC users) get a
+# certificate on first start; later starts keep them (keygen writes only what is missing).
+if [ -z "${CURVE_DIR:-}" ]; then
+  export CURVE_DIR="$root/.local/curve"
+  export CURVE_CERT=${CURVE_CERT:-$CURVE_DIR/ecomctl_secret}
+fi
+mkdir -p "$(dirname "$CURVE_DIR")"
+"$bin/ecomctl" keygen "$CURVE_DIR" --client ecomctl > /dev/null
+
 "$bin/ecomctl" migrate
 "$bin/ecomctl" seed --if-empty
 
@@ -72,7 +83,7 @@ cat <<INFO
 ecommerce-analytics is running:
   API        $api/api/v1/kpis/   (health: $api/healthz)
   dashboard  http://${API_HOST:-127.0.0.1}:${DASHBOARD_PORT:-8050}/
-  broker     ${BROKER_ENDPOINT:-tcp://127.0.0.1:5555}
+  broker     ${BROKER_ENDPOINT:-tcp://127.0.0.1:5555} (CurveZMQ, certificates in $CURVE_DIR)
   PostgreSQL $(echo "${DATABASE_URL%%\?*}" | sed -E 's#://([^:/@]*):[^@]*@#://\1:***@#')
   Redis      $REDIS_URL
 Press Ctrl-C to stop everything.

@@ -30,6 +30,7 @@
 
 #include "ecom_log.h"
 #include "mdp.h"
+#include "mdp_curve.h"
 #include "svc_cache.h"
 #include "svc_db.h"
 #include "svc_warm.h"
@@ -866,6 +867,9 @@ svc_main (int argc, char **argv, const svc_def_t *def)
                                                 (a failure is logged; the first request
                                                 tries again) */
     if (!svc)
+        ecom_error ("msg=\"cannot start\" reason=\"%s\"", err);
+    else if (mdp_curve_use_config (config->curve_dir, NULL, def->name, NULL, err, sizeof err)
+             != 0)
         ecom_error ("msg=\"cannot start\" reason=\"%s\"", err);
     else if (!(worker = mdp_worker_new (config->broker_endpoint, def->name, credit)))
         ecom_error ("msg=\"cannot start: bad broker endpoint\" endpoint=%s",

@@ -25,6 +25,7 @@
 
 #include "ecom_log.h"
 #include "ecom_redis.h"
+#include "envelope.h"
 
 struct _svc_cache_t {
     char *url;
@@ -175,11 +176,26 @@ s_command (svc_cache_t *self, const char *format, ...)
     return reply;
 }
 
-/*  A copy (free()) of a string reply's bytes and its size, or NULL for anything else. */
+/*  True when reply is a string holding a well-formed entry: one msgpack map that proto can
+    serve as a reply body. Anyone who can write to Redis could plant a value under a cache
+    key; a malformed one is logged and treated as absent (a miss, computed and stored over). */
+static bool
+s_entry_ok (const redisReply *reply)
+{
+    if (reply->type != REDIS_REPLY_STRING)
+        return false;
+    if (proto_body_valid (reply->str, reply->len))
+        return true;
+    ecom_warn ("msg=\"malformed cache entry treated as a miss\" bytes=%zu", reply->len);
+    return false;
+}
+
+/*  A copy (free()) of a string reply's bytes and its size, or NULL for anything else (and
+    for a malformed entry, s_entry_ok). */
 static char *
 s_reply_copy (const redisReply *reply, size_t *size)
 {
-    if (reply->type != REDIS_REPLY_STRING)
+    if (!s_entry_ok (reply))
         return NULL;
     char *value = malloc (reply->len ? reply->len : 1);
     if (value) {
@@ -426,7 +442,7 @@ svc_cache_claim_many (svc_cache_t *self, svc_cache_claim_t *claims, size_t count
         }
         bool won = lock->type == REDIS_REPLY_STATUS;
         bool busy = lock->type == REDIS_REPLY_NIL;
-        if (entry->type == REDIS_REPLY_STRING) {
+        if (entry->type == REDIS_REPLY_STRING && s_entry_ok (entry)) {
             claims[i].value = s_reply_copy (entry, &claims[i].size);
             claims[i].state = claims[i].value ? SVC_CACHE_FOUND : SVC_CACHE_UNAVAILABLE;
             if (won && s_append_release (self, claims[i].key) == 0)

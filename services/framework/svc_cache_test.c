@@ -227,9 +227,10 @@ test_lookup_many (void **state)
     s_request (&r[4], "orders", (const char *[]) {"status", "open", NULL});
     const char *const *declared[COUNT] = {s_declared, s_declared, s_declared, s_orders_declared,
                                           s_orders_declared};
-    /*  What is cached at version 5: r[0] (so r[2]) and r[4]; a binary value. */
-    const char stored0[] = {'\x81', '\xa1', 'v', 0, 1};
-    const char *stored4 = "open orders";
+    /*  What is cached at version 5: r[0] (so r[2]) and r[4]; a binary value. Entries are
+        msgpack maps (anything else is a miss: test_claim). */
+    const char stored0[] = {'\x81', '\xa1', 'v', 0};
+    const char *stored4 = "\x81\xa1" "o" "\xa4" "open";
     char *key0 = svc_cache_key (5, "kpi", "revenue_trends", s_declared, &r[0].req);
     char *key4 = svc_cache_key (5, "kpi", "orders", s_orders_declared, &r[4].req);
     free (s_redis_cmd ("SET %s %b", key0, stored0, sizeof stored0));
@@ -337,6 +338,9 @@ s_redis_int (const char *format, ...)
     return value;
 }
 
+/*  A well-formed entry of 6 bytes: {"a": "an"}. */
+#define S_ANSWER "\x81\xa1" "a" "\xa2" "an"
+
 /*  Claims one key; returns its state (and frees a found value after checking it). */
 static svc_cache_claim_state_t
 s_claim (svc_cache_t *cache, const char *key, const char *expected_value)
@@ -386,14 +390,14 @@ test_claim (void **state)
     svc_cache_put_release (b, key, NULL, 0);
     assert_int_equal (s_redis_int ("EXISTS %s", lock), 1);
     /*  The holder stores and releases: found, and a claim won meanwhile is released. */
-    svc_cache_put_release (a, key, "answer", 6);
+    svc_cache_put_release (a, key, S_ANSWER, 6);
     assert_int_equal (s_redis_int ("EXISTS %s", lock), 0);
     char *entry = s_redis_cmd ("GET %s", key);
-    assert_string_equal (entry, "answer");
+    assert_string_equal (entry, S_ANSWER);
     free (entry);
     long long ttl = s_redis_int ("TTL %s", key);
     assert_true (ttl > 0 && ttl <= 60);
-    assert_int_equal (s_claim (b, key, "answer"), SVC_CACHE_FOUND);
+    assert_int_equal (s_claim (b, key, S_ANSWER), SVC_CACHE_FOUND);
     assert_int_equal (s_redis_int ("EXISTS %s", lock), 0);
 
     /*  Released without an entry (an error answer): the next claim wins. */
@@ -425,6 +429,18 @@ test_claim (void **state)
     holder = s_redis_cmd ("GET " SVC_CACHE_LOCK_PREFIX "%s", key4);
     assert_string_equal (holder, svc_cache_token (b));
     free (holder);
+
+    /*  A value planted under a key that is not one msgpack map (issue 16) is no entry: the
+        claim wins the lock (the answer is computed and stored over it), a get misses. */
+    const char *key5 = "ecom:cache:v9:kpi:kpis:00000000000000000000000000000005";
+    const char *planted[] = {"garbage", "\x81\xa1" "a", "\x92\x01\x02", "\x80\x80"};
+    for (size_t i = 0; i < sizeof planted / sizeof planted[0]; i++) {
+        free (s_redis_cmd ("SET %s %s", key5, planted[i]));
+        size_t size = 0;
+        assert_null (svc_cache_get (a, key5, &size));
+        assert_int_equal (s_claim (a, key5, NULL), SVC_CACHE_HELD);
+        svc_cache_put_release (a, key5, NULL, 0);
+    }
     svc_cache_destroy (&a);
     svc_cache_destroy (&b);
 }

@@ -9,7 +9,13 @@ msgpack (proto/envelope.h).
 
 A handler gets the decoded request map and returns (status, body) for a normal reply,
 bytes to send as the raw body frame (malformed replies), or HOLD to keep the request
-unanswered until release() (or forever)."""
+unanswered until release() (or forever).
+
+CurveZMQ (SPEC §11): when CURVE_DIR is set (stack.py sets it), every socket here is a CURVE
+client against CURVE_DIR/broker: a worker with CURVE_DIR/<service>_secret, a client with
+CURVE_CERT. cert= names another secret certificate file, or False for none (a plain socket,
+which a CURVE broker refuses)."""
+import os
 import queue
 import threading
 import time
@@ -23,6 +29,27 @@ READY, REQUEST, REPLY, HEARTBEAT, DISCONNECT = b"\x01", b"\x02", b"\x03", b"\x04
 HOLD = object()
 
 
+def curve_socket(ctx, kind=zmq.DEALER, cert=None):
+    """A socket of kind with CURVE keys: cert (a `_secret` file), or CURVE_CERT when cert
+    is None; a plain socket when cert is False or CURVE_DIR is unset."""
+    sock = ctx.socket(kind)
+    directory = os.environ.get("CURVE_DIR")
+    if cert is None:
+        cert = os.environ.get("CURVE_CERT") if directory else False
+    if cert:
+        import zmq.auth
+        public, secret = zmq.auth.load_certificate(cert)
+        sock.curve_publickey, sock.curve_secretkey = public, secret
+        sock.curve_serverkey = zmq.auth.load_certificate(os.path.join(directory, "broker"))[0]
+    return sock
+
+
+def service_cert(service):
+    """CURVE_DIR/<service>_secret, or False without CURVE_DIR."""
+    directory = os.environ.get("CURVE_DIR")
+    return os.path.join(directory, service + "_secret") if directory else False
+
+
 def reply_body(status, body):
     return msgpack.packb({"status": status, "body": body}, use_bin_type=True)
 
@@ -33,8 +60,12 @@ def echo(req):
 
 
 class MdpWorker(threading.Thread):
-    def __init__(self, endpoint, service, handler=None, heartbeat=1.0):
+    def __init__(self, endpoint, service, handler=None, heartbeat=1.0, cert=None,
+                 ready_delay=0.0):
         super().__init__(daemon=True)
+        self.cert = service_cert(service) if cert is None else cert
+        self.ready_delay = ready_delay   # pause before READY again after a DISCONNECT
+        self.disconnects = 0
         self.endpoint = endpoint
         self.service = service.encode()
         self.handler = handler or echo
@@ -74,7 +105,7 @@ class MdpWorker(threading.Thread):
 
     def run(self):
         ctx = zmq.Context()
-        sock = ctx.socket(zmq.DEALER)
+        sock = curve_socket(ctx, cert=self.cert)
         sock.linger = 0
         sock.connect(self.endpoint)
         sock.send_multipart([b"", WORKER, READY, self.service])
@@ -132,6 +163,8 @@ class MdpWorker(threading.Thread):
             else:
                 self._answer(sock, client, result)
         elif command == DISCONNECT:
+            self.disconnects += 1
+            time.sleep(self.ready_delay)
             sock.send_multipart([b"", WORKER, READY, self.service])
 
     def _answer(self, sock, client, result):
@@ -140,11 +173,11 @@ class MdpWorker(threading.Thread):
         self.replied += 1
 
 
-def mdp_call(endpoint, service, request, timeout=5.0):
+def mdp_call(endpoint, service, request, timeout=5.0, cert=None):
     """An external MDP client's call: sends request (a map, or raw bytes) to service and
     returns the decoded reply map, or None on timeout."""
     ctx = zmq.Context()
-    sock = ctx.socket(zmq.DEALER)
+    sock = curve_socket(ctx, cert=cert)
     sock.linger = 0
     try:
         sock.connect(endpoint)
@@ -160,10 +193,10 @@ def mdp_call(endpoint, service, request, timeout=5.0):
         ctx.term()
 
 
-def send_raw(endpoint, messages, identity=None):
+def send_raw(endpoint, messages, identity=None, cert=None):
     """Sends each message (a list of frames) from one DEALER socket and closes it."""
     ctx = zmq.Context()
-    sock = ctx.socket(zmq.DEALER)
+    sock = curve_socket(ctx, cert=cert)
     sock.linger = 500
     if identity:
         sock.setsockopt(zmq.IDENTITY, identity)

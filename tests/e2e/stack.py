@@ -15,15 +15,22 @@ in ECOM_BIN_DIR (else <source>/build/bin):
 - the gateway on a free API_PORT and BROKER_ENDPOINT, JWT_SECRET = stack.jwt_secret;
   any environment variable can be set with env= (e.g. REQUEST_TIMEOUT_MS).
 - services: {"kpi": 2} starts two `ecom-kpi` processes; start_service() adds more later.
+- CurveZMQ (SPEC §11) is on: at import, `ecomctl keygen` writes the certificates of the
+  broker, every service and a client `tests` into a temporary directory, and CURVE_DIR and
+  CURVE_CERT (the client's) are set in os.environ, so every process started and every
+  Python MDP peer (mdp_peer.py) uses them. ECOM_TEST_CURVE=0 turns it off.
 - every process writes its stderr to <tmpdir>/<name>.log (stack.log(name) reads it).
 - stop(): SIGTERM to every process still running, services first, then the gateway;
   check_clean_exits() then wants exit status 0 and no sanitizer report from each process
   the test did not kill on purpose (forget(name) excuses one)."""
+import atexit
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
 from urllib.parse import urlsplit, urlunsplit
@@ -59,9 +66,30 @@ def without_cache(body):
     return {k: v for k, v in body.items() if k != "cache"}
 
 
+def keygen(directory, client=None):
+    """`ecomctl keygen directory [--client client]`."""
+    argv = [binary("ecomctl"), "keygen", directory] + (["--client", client] if client else [])
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    return directory
+
+
+def _curve_setup():
+    """Certificates for every process of the test run (see the module's docstring)."""
+    if os.environ.get("ECOM_TEST_CURVE", "1") == "0" or os.environ.get("CURVE_DIR"):
+        return
+    directory = tempfile.mkdtemp(prefix="ecom-curve-")
+    atexit.register(shutil.rmtree, directory, True)
+    keygen(directory, "tests")
+    os.environ["CURVE_DIR"] = directory
+    os.environ["CURVE_CERT"] = os.path.join(directory, "tests_secret")
+
+
+_curve_setup()
+
+
 class Stack:
     def __init__(self, tmpdir, name, database=False, seed=None, redis=None, env=None,
-                 jwt_secret="e2e-test-secret-0123456789"):
+                 jwt_secret="e2e-test-secret-0123456789", redis_password=None):
         self.dir = str(tmpdir)
         self.name = name
         self.database = database or bool(seed)
@@ -75,6 +103,7 @@ class Stack:
         self.db_name = None
         self.db_url = os.environ.get("DATABASE_URL", "")
         self.redis_port = None
+        self.redis_password = redis_password  # requirepass of the private redis-server
         self.redis_url = os.environ.get("REDIS_URL", "")
         self.procs = {}        # name -> Popen, in start order
         self.forgotten = set()  # names a test stopped or killed on purpose
@@ -176,14 +205,19 @@ class Stack:
 
     def start_redis(self):
         self.redis_port = free_port()
-        self.redis_url = f"redis://127.0.0.1:{self.redis_port}/0"
+        auth = f":{self.redis_password}@" if self.redis_password else ""
+        self.redis_url = f"redis://{auth}127.0.0.1:{self.redis_port}/0"
         self._spawn("redis", ["redis-server", "--port", str(self.redis_port), "--bind",
-                              "127.0.0.1", "--save", "", "--appendonly", "no"])
+                              "127.0.0.1", "--save", "", "--appendonly", "no"]
+                    + (["--requirepass", self.redis_password] if self.redis_password else []))
         self.forgotten.add("redis")  # killed at the end; its exit status is not ours to judge
         deadline = time.time() + 10
         while True:
             try:
                 with socket.create_connection(("127.0.0.1", self.redis_port), timeout=1) as s:
+                    if self.redis_password:
+                        s.sendall(f"AUTH {self.redis_password}\r\n".encode())
+                        s.recv(16)
                     s.sendall(b"PING\r\n")
                     if s.recv(16).startswith(b"+PONG"):
                         return

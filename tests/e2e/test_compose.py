@@ -34,7 +34,8 @@ BIN_DIR = Path(os.environ["ECOM_BIN_DIR"]) if os.environ.get("ECOM_BIN_DIR") els
 SPEC_BINARIES = ["ecom-gateway", "ecom-kpi", "ecom-product", "ecom-customer", "ecom-orders",
                  "ecom-etl"]
 ANALYTICS = ["ecom-kpi", "ecom-product", "ecom-customer", "ecom-orders", "ecom-etl"]
-ONE_SHOT = {"migrate": ["ecomctl", "migrate"], "seed": ["ecomctl", "seed", "--if-empty"]}
+ONE_SHOT = {"migrate": ["ecomctl", "migrate"], "seed": ["ecomctl", "seed", "--if-empty"],
+            "secrets": ["ecom-secrets", "/run/ecom"]}
 # Libraries every Debian image has, and the sanitizer runtimes of the test build.
 BASE_PACKAGES = {"libc6", "libgcc-s1", "libstdc++6", "libasan8", "libubsan1"}
 
@@ -108,7 +109,41 @@ def test_healthchecks(services):
         assert check["test"][0] in ("CMD", "CMD-SHELL")
         assert not check.get("disable")
     assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
-    assert services["redis"]["healthcheck"]["test"][1:] == ["redis-cli", "ping"]
+    redis_check = " ".join(services["redis"]["healthcheck"]["test"])
+    assert "redis-cli ping" in redis_check and "REDISCLI_AUTH" in redis_check
+
+
+def test_secrets_are_generated_and_mounted_read_only(services):
+    """Issue 16: CurveZMQ certificates and the Redis and PostgreSQL passwords come from the
+    one-shot secrets job's volume; every other container mounts it read-only."""
+    def mounts(service):
+        """target -> read-only, of the ecomsecrets mounts (short or long syntax)."""
+        found = {}
+        for v in services[service].get("volumes", []):
+            if isinstance(v, str):
+                parts = v.split(":")
+                if parts[0] == "ecomsecrets":
+                    found[parts[1]] = len(parts) > 2 and "ro" in parts[2].split(",")
+            elif v.get("source") == "ecomsecrets":
+                found[v["target"]] = bool(v.get("read_only"))
+        return found
+    assert mounts("secrets") == {"/run/ecom": False}
+    for name, service in services.items():
+        if name in ("secrets", "dashboard"):
+            continue
+        assert mounts(name) == {"/run/ecom": True}, name
+        if name not in ("postgres", "redis"):
+            assert service["entrypoint"] == ["ecom-env"], name
+            assert service["environment"]["CURVE_DIR"] == "/run/ecom/curve", name
+        assert service["depends_on"].get("secrets", {}).get("condition") \
+            == "service_completed_successfully" or name not in ("postgres", "redis"), name
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD_FILE"] == \
+        "/run/ecom/postgres_password"
+    assert "POSTGRES_PASSWORD" not in services["postgres"]["environment"]
+    assert services["redis"]["command"] == ["redis-server", "/run/ecom/redis.conf"]
+    # no password in the URLs compose sets: they come from /run/ecom/secrets.env
+    env = services["ecom-kpi"]["environment"]
+    assert ":" not in env["DATABASE_URL"].split("@")[0].split("//")[1]
 
 
 def test_named_volumes(model, services):
@@ -223,9 +258,9 @@ def test_values_come_from_the_env_file(tmp_path):
     assert published(svc["ecom-gateway"]) == [("0.0.0.0", "9123", "8000")]
     assert published(svc["dashboard"]) == [("0.0.0.0", "9124", "8050")]
     assert svc["ecom-gateway"]["environment"]["JWT_SECRET"] == "s3cret-for-the-test"
-    assert svc["postgres"]["environment"]["POSTGRES_PASSWORD"] == "other-pw"
-    assert svc["ecom-kpi"]["environment"]["DATABASE_URL"] == \
-        "postgresql://ecom:other-pw@postgres:5432/ecom"
+    # a POSTGRES_PASSWORD of .env is the one the secrets job writes (instead of a random one)
+    assert svc["secrets"]["environment"]["POSTGRES_PASSWORD"] == "other-pw"
+    assert svc["ecom-kpi"]["environment"]["DATABASE_URL"] == "postgresql://ecom@postgres:5432/ecom"
 
 
 def test_missing_env_file_is_an_error():

@@ -24,6 +24,7 @@ import pytest
 import requests
 import zmq
 
+from mdp_peer import curve_socket
 from stack import binary, without_cache
 
 pytestmark = pytest.mark.skipif(not os.environ.get("DATABASE_URL"),
@@ -497,7 +498,7 @@ def test_redis_outage(kstack):
 
 def mdp_call(endpoint, service, body, timeout_ms=10000):
     ctx = zmq.Context.instance()
-    sock = ctx.socket(zmq.DEALER)
+    sock = curve_socket(ctx)      # CURVE_CERT's keys when stack.py turned CURVE on
     sock.setsockopt(zmq.LINGER, 0)
     sock.connect(endpoint)
     try:

@@ -1,4 +1,5 @@
-/*  ecomctl: the operator's command line (SPEC §4): migrate, seed, createuser. */
+/*  ecomctl: the operator's command line (SPEC §4, §11): migrate, seed, load-csv,
+    createuser, keygen. */
 #include "createuser.h"
 #include "etl_load.h"
 #include "migrate.h"
@@ -8,6 +9,7 @@
 #include "ecom_data_version.h"
 #include "ecom_date.h"
 #include "ecom_db.h"
+#include "mdp_curve.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -43,6 +45,10 @@ static const char s_usage[] =
     "  createuser USERNAME [--password-stdin]\n"
     "                               create an API user; the password is asked without echo,\n"
     "                               or read as one line from standard input\n"
+    "  keygen DIR [--client NAME]   write the CurveZMQ certificates that are missing in DIR\n"
+    "                               (created 0700): broker, kpi, product, customer, orders,\n"
+    "                               auth, etl; with --client, also an internal RPC user's\n"
+    "                               (NAME and NAME_secret; existing ones are kept)\n"
     "\n"
     "Every command reads DATABASE_URL (and seed REDIS_URL); see .env.example.\n"
     "Exit status: 0 success, 1 failure, 2 bad arguments.\n";
@@ -341,6 +347,36 @@ s_createuser (int argc, char **argv)
     return rc;
 }
 
+static int
+s_keygen (int argc, char **argv)
+{
+    static const struct option options[] = {{"client", required_argument, NULL, 'c'},
+                                            {NULL, 0, NULL, 0}};
+    const char *client = NULL;
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long (argc, argv, ":", options, NULL)) != -1) {
+        if (c == 'c')
+            client = optarg;
+        else if (c == ':')
+            return s_usage_error ("%s", "--client needs a NAME");
+        else
+            return s_usage_error ("unknown option '%s'", argv[optind - 1]);
+    }
+    if (optind != argc - 1)
+        return optind >= argc ? s_usage_error ("%s", "keygen needs a DIR")
+                              : s_usage_error ("unexpected argument '%s'", argv[optind + 1]);
+    char err[512];
+    int written = mdp_curve_keygen (argv[optind], client, err, sizeof err);
+    if (written < 0) {
+        fprintf (stderr, "ecomctl: %s\n", err);
+        return client && strstr (err, "client name") ? EXIT_USAGE : 1;
+    }
+    printf ("%d certificate(s) written to %s\n", written, argv[optind]);
+    return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -365,6 +401,8 @@ main (int argc, char **argv)
         return s_load_csv (argc - 1, argv + 1);
     if (strcmp (command, "createuser") == 0)
         return s_createuser (argc - 1, argv + 1);
+    if (strcmp (command, "keygen") == 0)
+        return s_keygen (argc - 1, argv + 1);
     return s_usage_error ("%s '%s'", command[0] == '-' ? "unknown option" : "unknown command",
                           command);
 }
