@@ -519,6 +519,29 @@ describe('filters (SPEC §9)', () => {
       await page.close();
     }
   });
+
+  test('a filter that matches nothing shows zeros and empty panels, not errors', async () => {
+    const page = await openPage(browser);
+    try {
+      await page.goto(`${dash.url}/?country=Atlantis`);
+      const k = await api(stack.apiUrl, '/api/v1/kpis/?country=Atlantis');
+      assert.equal(k.total_orders, 0);
+      assert.deepEqual(await kpiCards(page), expectedKpis(k));
+      for (const name of ['trend', 'top-products', 'breakdown']) await page.waitForSelector(`[data-panel="${name}"][data-state="empty"]`);
+      await waitPickers(page);
+      assert.equal(await page.locator('select[data-filter="country"]').inputValue(), 'Atlantis');
+      assert.equal(await page.locator('select[data-filter="country"] option:checked').textContent(), 'Atlantis (no orders)');
+      await page.getByRole('link', { name: 'Cohorts' }).click();
+      const cohorts = await api(stack.apiUrl, '/api/v1/customers/cohorts/?country=Atlantis');
+      assert.ok(cohorts.cohorts.every((c) => c.customers === 0));
+      await page.waitForSelector('[data-panel="cohorts"][data-state="empty"]');
+      await page.waitForSelector('[data-panel="cohort-sizes"][data-state="empty"]');
+      assert.match(await page.textContent('[data-panel="cohorts"]'), /No customers had their first order/);
+      assert.deepEqual(unexpected(page), []);
+    } finally {
+      await page.close();
+    }
+  });
 });
 
 describe('comparison (SPEC §9)', () => {
@@ -616,7 +639,7 @@ describe('cohorts (SPEC §9)', () => {
     const months = Math.max(...want.cohorts.map((c) => c.periods.length));
     assert.deepEqual(rows.map((r) => r.cohort), want.cohorts.map((c) => c.cohort));
     assert.deepEqual(rows.map((r) => r.cells), want.cohorts.map((c) => [monthName(c.cohort), int(c.customers),
-      ...Array.from({ length: months }, (_, k) => (c.periods[k] ? pct(c.periods[k].retention) : ''))]));
+      ...Array.from({ length: months }, (_, k) => (!c.periods[k] ? '' : c.customers ? pct(c.periods[k].retention) : '–'))]));
     assert.ok(rows.every((r) => r.colours.every(Boolean)), 'every cell has its colour');
     if (varied) assert.ok(new Set(rows.flatMap((r) => r.colours)).size > 3, 'the colours vary with the retention');
     const bars = (await chartData(page, 'cohort-sizes-chart'))[0];

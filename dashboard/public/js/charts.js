@@ -67,9 +67,10 @@ export function trendChart(node, points, labels, comparison = null) {
     xaxis: { type: 'date', gridcolor: '#e5e7eb', automargin: true, nticks: small ? 4 : 10, tickangle: 0 },
     yaxis: { title: { text: small ? '' : 'Revenue' }, tickprefix: '$', tickformat: '~s', gridcolor: '#e5e7eb', rangemode: 'tozero', automargin: true, nticks: 6 },
     yaxis2: { title: { text: small ? '' : 'Orders' }, overlaying: 'y', side: 'right', rangemode: 'tozero', showgrid: false, tickformat: ',d', tickmode: 'auto', nticks: 6, automargin: true },
-    legend: { orientation: 'h', x: 0, y: 1.1 },
+    // On a phone the legend (three entries with the comparison) goes under the plot.
+    legend: small ? { orientation: 'h', x: 0, y: -0.12, yanchor: 'top' } : { orientation: 'h', x: 0, y: 1.1 },
     hovermode: 'x unified',
-    margin: { l: 64, r: 56, t: 24, b: 40 },
+    margin: { l: 64, r: 56, t: small ? 8 : 24, b: 40 },
   });
 }
 

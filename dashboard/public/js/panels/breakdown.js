@@ -35,7 +35,9 @@ export function breakdownPanel() {
     const items = b.items || [];
     const name = (BY.find(([v]) => v === b.by) || BY[0])[1];
     const filters = filterText(q);
-    p.sub.textContent = `The ${items.length < LIMIT ? items.length : `top ${LIMIT}`} ${b.by === 'country' ? 'countries' : b.by === 'category' ? 'categories' : 'cities'} by revenue${filters ? ` · ${filters}` : ''}`;
+    const nouns = { country: ['country', 'countries'], category: ['category', 'categories'], city: ['city', 'cities'] }[b.by] || ['item', 'items'];
+    const what = items.length === 1 ? `The one ${nouns[0]}` : items.length < LIMIT ? `All ${items.length} ${nouns[1]}` : `The top ${LIMIT} ${nouns[1]}`;
+    p.sub.textContent = `${what} by revenue${filters ? ` · ${filters}` : ''}`;
     if (!items.length) {
       replace(p.body, el('div', { class: 'state', text: 'No orders in this date range.' }));
       return 'empty';
@@ -63,8 +65,12 @@ export function breakdownPanel() {
     if (plotlyMissing()) return 'error';
     chart.setAttribute('aria-label', `Bar chart of the revenue of the top ${items.length} by ${name.toLowerCase()}; first: ${itemLabel(b.by, items[0])}, ${formatMoney(items[0].revenue)} (${formatFraction(items[0].share)}).`);
     chart.dataset.by = b.by;
+    // A bar is as thick whether there are 2 or 10 of them.
+    chart.style.height = `${Math.min(340, Math.max(140, 70 + 27 * items.length))}px`;
     await breakdownChart(chart, items.map((i) => itemLabel(b.by, i)), items.map((i) => i.revenue),
       items.map((i) => `${formatMoney(i.revenue)} · ${formatFraction(i.share)}`));
+    // Plotly keeps the height of its first drawing: follow the new one.
+    if (chart._fullLayout && Math.round(chart._fullLayout.height) !== chart.clientHeight) await window.Plotly.Plots.resize(chart);
     return 'ready';
   }
 

@@ -30,7 +30,8 @@ export function cohortTable() {
 
   function render(answer) {
     const cohorts = answer.cohorts || [];
-    if (!cohorts.length) {
+    // Every month of the range is listed, those without new customers too (with zeros).
+    if (!cohorts.some((c) => c.customers > 0)) {
       p.sub.textContent = '';
       replace(p.body, el('div', { class: 'state', text: 'No customers had their first order in this date range.' }));
       return 'empty';
@@ -56,6 +57,7 @@ export function cohortTable() {
         Array.from({ length: months }, (_, k) => {
           const period = c.periods[k];
           if (!period) return el('td', { class: 'heat__none' });
+          if (!c.customers) return el('td', { class: 'num heat__none', text: '–', title: `${name}: no new customers` });
           const colours = cellColours(period.retention);
           return el('td', {
             class: 'num heat__cell',

@@ -33,7 +33,7 @@ export function mount(container, ctx) {
       const a = await answer;
       const cohorts = a.cohorts || [];
       const f = filterText(query);
-      summary.textContent = cohorts.length
+      summary.textContent = cohorts.some((c) => c.customers > 0)
         ? `${formatInt(cohorts.reduce((s, c) => s + c.customers, 0))} customers whose first order was between ${formatPeriod(cohorts[0].cohort, 'monthly')} and ${formatPeriod(cohorts[cohorts.length - 1].cohort, 'monthly')}${f ? ` · ${f}` : ''}`
         : 'No customers had their first order in this range.';
       filter.showEffective(a.start_date, a.end_date);
@@ -44,7 +44,7 @@ export function mount(container, ctx) {
 
   async function renderSizes(a) {
     const cohorts = a.cohorts || [];
-    if (!cohorts.length) {
+    if (!cohorts.some((c) => c.customers > 0)) {
       replace(sizes.body, el('div', { class: 'state', text: 'No cohorts in this date range.' }));
       return 'empty';
     }

@@ -37,7 +37,7 @@ export function mount(container, ctx) {
       const f = filterText(query);
       rangeText.textContent = start
         ? `Orders from ${formatDate(start)} to ${formatDate(end)}${f ? ` · ${f}` : ''}`
-        : 'No orders yet: load some with "ecomctl seed" or "ecomctl load-csv".';
+        : f ? `No orders match the filters (${f}).` : 'No orders yet: load some with "ecomctl seed" or "ecomctl load-csv".';
     },
   });
   const trend = trendPanel();
