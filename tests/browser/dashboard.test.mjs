@@ -440,8 +440,8 @@ describe('customers', () => {
   });
 });
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-/** "2025-03-01" -> "March 2025" */
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** "2025-03-01" -> "Mar 2025" */
 const monthName = (iso) => `${MONTHS[Number(iso.slice(5, 7)) - 1]} ${iso.slice(0, 4)}`;
 const waitPickers = async (page) => {
   for (const f of ['country', 'category']) await page.waitForSelector(`[data-filter="${f}"][data-loaded="true"]`, { state: 'attached' });

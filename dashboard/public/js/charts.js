@@ -64,7 +64,11 @@ export function trendChart(node, points, labels, comparison = null) {
     },
     ...previous,
   ], {
-    xaxis: { type: 'date', gridcolor: '#e5e7eb', automargin: true, nticks: small ? 4 : 10, tickangle: 0 },
+    // A few months: one tick per month (Plotly would pick weeks between them).
+    xaxis: {
+      type: 'date', gridcolor: '#e5e7eb', automargin: true, nticks: small ? 4 : 10, tickangle: 0,
+      ...(labels.monthly && points.length <= (small ? 4 : 12) ? { dtick: 'M1', tickformat: '%b %Y' } : {}),
+    },
     yaxis: { title: { text: small ? '' : 'Revenue' }, tickprefix: '$', tickformat: '~s', gridcolor: '#e5e7eb', rangemode: 'tozero', automargin: true, nticks: 6 },
     yaxis2: { title: { text: small ? '' : 'Orders' }, overlaying: 'y', side: 'right', rangemode: 'tozero', showgrid: false, tickformat: ',d', tickmode: 'auto', nticks: 6, automargin: true },
     // On a phone the legend (three entries with the comparison) goes under the plot.

@@ -8,6 +8,7 @@ const decimal1 = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maxi
 const percent1 = new Intl.NumberFormat('en-US', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const longDate = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
 const monthYear = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'long', timeZone: 'UTC' });
+const shortMonthYear = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', timeZone: 'UTC' });
 
 /** 1234567.5 -> "$1,234,567.50" */
 export const formatMoney = (n) => money.format(Number(n) || 0);
@@ -40,4 +41,10 @@ export function formatPeriod(iso, granularity) {
   if (granularity !== 'monthly') return formatDate(iso);
   const d = new Date(`${iso}T00:00:00Z`);
   return Number.isNaN(d.getTime()) ? iso : monthYear.format(d);
+}
+
+/** "2025-03-01" -> "Mar 2025" (where room is short: the rows of the cohort table). */
+export function formatMonthShort(iso) {
+  const d = new Date(`${iso}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? iso : shortMonthYear.format(d);
 }

@@ -4,7 +4,7 @@
 // cell with a screen reader, scrolls sideways on a phone and needs no heatmap trace (the
 // basic plotly bundle has none).
 import { el, replace } from '../dom.js';
-import { formatFraction, formatInt, formatMoney, formatPeriod } from '../format.js';
+import { formatFraction, formatInt, formatMoney, formatMonthShort, formatPeriod } from '../format.js';
 import { panel } from '../views/panel.js';
 
 /** The colour of a retention: from near white (0%) to dark blue (100%) on a square-root
@@ -52,7 +52,7 @@ export function cohortTable() {
     const rows = cohorts.map((c) => {
       const name = formatPeriod(c.cohort, 'monthly');
       return el('tr', { dataset: { cohort: c.cohort } },
-        el('th', { scope: 'row', text: name }),
+        el('th', { scope: 'row', text: formatMonthShort(c.cohort), title: `${name} cohort` }),
         el('td', { class: 'num', text: formatInt(c.customers) }),
         Array.from({ length: months }, (_, k) => {
           const period = c.periods[k];

@@ -52,6 +52,7 @@ export function trendPanel() {
     await trendChart(chart, points, {
       revenue: points.map((p) => formatMoney(p.revenue)),
       orders: points.map((p) => formatInt(p.orders)),
+      monthly: t.granularity === 'monthly',
     }, previous.length ? {
       name: cmpName,
       points: previous,
