@@ -374,9 +374,17 @@ static const svc_def_t s_def = {
                "(SPEC §6, §9).",
     .ops = s_ops,
     .store = true,
-    .warm = SVC_WARM ({"kpis", NULL}, {"revenue_trends", NULL},
+    /* each route without parameters, and what the Overview asks for when it opens
+       (dashboard/public/js/panels/kpis.js, trend.js, breakdown.js, views/filters.js) */
+    .warm = SVC_WARM ({"kpis", NULL}, {"kpis", SVC_PARAMS ("compare", "previous_period")},
+                      {"revenue_trends", NULL},
                       {"revenue_trends", SVC_PARAMS ("granularity", "monthly")},
-                      {"revenue_breakdown", NULL})};
+                      {"revenue_trends",
+                       SVC_PARAMS ("granularity", "monthly", "compare", "previous_period")},
+                      {"revenue_breakdown", NULL},
+                      {"revenue_breakdown", SVC_PARAMS ("by", "country", "limit", "10")},
+                      {"revenue_breakdown", SVC_PARAMS ("by", "country", "limit", "100")},
+                      {"revenue_breakdown", SVC_PARAMS ("by", "category", "limit", "100")})};
 
 int
 main (int argc, char **argv)

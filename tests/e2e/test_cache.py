@@ -36,9 +36,14 @@ HEADER = ("order_id,order_date,customer_id,customer_name,customer_email,customer
 # range (dashboard/public/js/views/overview.js, customers.js), and each analytics route
 # without parameters: service -> [(path, params)].
 DEFAULT_VIEWS = {
-    "kpi": [("/api/v1/kpis/", {}), ("/api/v1/revenue/trends/", {}),
+    "kpi": [("/api/v1/kpis/", {}), ("/api/v1/kpis/", {"compare": "previous_period"}),
+            ("/api/v1/revenue/trends/", {}),
             ("/api/v1/revenue/trends/", {"granularity": "monthly"}),
-            ("/api/v1/revenue/breakdown/", {})],
+            ("/api/v1/revenue/trends/", {"granularity": "monthly", "compare": "previous_period"}),
+            ("/api/v1/revenue/breakdown/", {}),
+            ("/api/v1/revenue/breakdown/", {"by": "country", "limit": "10"}),
+            ("/api/v1/revenue/breakdown/", {"by": "country", "limit": "100"}),
+            ("/api/v1/revenue/breakdown/", {"by": "category", "limit": "100"})],
     "product": [("/api/v1/products/top-sellers/", {}),
                 ("/api/v1/products/top-sellers/", {"metric": "revenue", "limit": "10"})],
     "customer": [("/api/v1/customers/segments/", {}), ("/api/v1/customers/cohorts/", {})],
