@@ -178,7 +178,7 @@ test_store_matches_tables (void **state)
 static void
 s_each (void (*check) (int32_t start, int32_t end))
 {
-    int32_t ranges[16][2];
+    int32_t ranges[16][2] = {{0}};
     size_t count;
     s_ranges (ranges, &count);
     for (int f = 0; f < S_FILTERS; f++) {
