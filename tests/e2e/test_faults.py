@@ -99,7 +99,10 @@ def test_hung_redis_costs_one_timeout_per_second(make_stack):
     assert not bad_before + bad_stalled + bad_after
     # Before the fix: ~2-5 % (every batch waited out the 250 ms command timeout).
     assert stalled >= 0.25 * before, (before, stalled)
-    assert after >= 0.5 * before, (before, after)
+    # The fault cut the rate to 3 % (issue 20); fixed, it stays within reach of the rate
+    # before (62-119 % on a quiet machine, 35 % seen on a machine loaded with other builds).
+    # The bound only has to tell those apart, not time anything.
+    assert after >= 0.2 * before, (before, after)
     for name in ("kpi-0", "kpi-1"):
         log = stack.log(name)
         # One outage each, no flapping between "lost" and "reachable again".
