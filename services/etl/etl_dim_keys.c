@@ -45,6 +45,7 @@ struct _etl_dim_keys_t {
     etl_key_map_t *maps[2]; /* NULL when the catalogue is too big */
     int64_t first[2];       /* the first new key */
     int64_t next[2];        /* the next new key */
+    long long estimate[2];  /* the table's rows, as the statistics estimate them */
 };
 
 /*  Runs sql with the one parameter param; returns its result (tuples), or NULL with err. */
@@ -139,18 +140,18 @@ s_read_map (etl_dim_keys_t *self, PGconn *conn, int d, long long estimate, char 
     return rc;
 }
 
-/*  Reads dimension d's first new key and its map (none when it has more rows than the
-    limit). Returns 0, or -1 with err. */
+/*  Reads dimension d's first new key, and the table's size as the statistics estimate it.
+    Returns 0, or -1 with err. */
 static int
-s_load_dim (etl_dim_keys_t *self, PGconn *conn, int d, char *err, size_t errlen)
+s_first_key (etl_dim_keys_t *self, PGconn *conn, int d, char *err, size_t errlen)
 {
     PGresult *res = s_query (conn, s_first_key_sql[d], NULL, err, errlen);
     if (!res)
         return -1;
     self->first[d] = self->next[d] = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
-    long long estimate = strtoll (PQgetvalue (res, 0, 1), NULL, 10);
+    self->estimate[d] = strtoll (PQgetvalue (res, 0, 1), NULL, 10);
     PQclear (res);
-    return s_read_map (self, conn, d, estimate, err, errlen);
+    return 0;
 }
 
 etl_dim_keys_t *
@@ -165,15 +166,27 @@ etl_dim_keys_load (PGconn *conn, char *err, size_t errlen)
                              NULL, err, errlen);
     bool locked = res != NULL;
     PQclear (res);
-    if (!locked || s_load_dim (self, conn, ETL_DIM_CUSTOMER, err, errlen)
-        || s_load_dim (self, conn, ETL_DIM_PRODUCT, err, errlen))
+    if (!locked || s_first_key (self, conn, ETL_DIM_CUSTOMER, err, errlen)
+        || s_first_key (self, conn, ETL_DIM_PRODUCT, err, errlen))
         etl_dim_keys_destroy (&self);
+    return self;
+}
+
+int
+etl_dim_keys_map (etl_dim_keys_t *self, PGconn *conn, char *err, size_t errlen)
+{
+    if (s_read_map (self, conn, ETL_DIM_CUSTOMER, self->estimate[ETL_DIM_CUSTOMER], err, errlen)
+        || s_read_map (self, conn, ETL_DIM_PRODUCT, self->estimate[ETL_DIM_PRODUCT], err, errlen)) {
+        etl_key_map_destroy (&self->maps[ETL_DIM_CUSTOMER]);
+        etl_key_map_destroy (&self->maps[ETL_DIM_PRODUCT]);
+        return -1;
+    }
     /*  Both maps or none: an order goes straight in only with both keys. */
-    else if (!self->maps[ETL_DIM_CUSTOMER] || !self->maps[ETL_DIM_PRODUCT]) {
+    if (!self->maps[ETL_DIM_CUSTOMER] || !self->maps[ETL_DIM_PRODUCT]) {
         etl_key_map_destroy (&self->maps[ETL_DIM_CUSTOMER]);
         etl_key_map_destroy (&self->maps[ETL_DIM_PRODUCT]);
     }
-    return self;
+    return 0;
 }
 
 void

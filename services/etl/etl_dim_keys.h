@@ -3,10 +3,12 @@
 
     etl_dim_keys_load() locks dim_customer and dim_product against writers until the load's
     transaction ends (SHARE ROW EXCLUSIVE: readers go on; `ecomctl seed` and other writers
-    wait), reads their id -> key maps (etl_key_map, bounded), and takes the first key of
-    each identity sequence for the ids the file brings new: the reader numbers them from
-    there, nobody else can insert meanwhile, and etl_dim_keys_save() moves the sequences
-    past the keys it gave before anything else inserts a dimension row. A catalogue bigger
+    wait) and takes the first key of each identity sequence for the ids the file brings
+    new: the reader numbers them from there, nobody else can insert meanwhile, and
+    etl_dim_keys_save() moves the sequences past the keys it gave before anything else
+    inserts a dimension row. etl_dim_keys_map() then reads their id -> key maps (etl_key_map,
+    bounded: 1,500,000 customers and 262,144 products), when the load can use them (a file
+    whose first order is not new goes through the staging table anyway). A catalogue bigger
     than the maps' bounds gets no maps: every order is then staged. */
 #ifndef ETL_DIM_KEYS_H
 #define ETL_DIM_KEYS_H
@@ -20,13 +22,17 @@ typedef enum { ETL_DIM_CUSTOMER, ETL_DIM_PRODUCT } etl_dim_t;
 
 typedef struct _etl_dim_keys_t etl_dim_keys_t;
 
-/*  Inside the load's transaction on conn: see above. Returns NULL with the reason in err
-    (a database error, or out of memory). */
+/*  Inside the load's transaction on conn: the locks and the first new keys (see above).
+    Returns NULL with the reason in err (a database error, or out of memory). */
 etl_dim_keys_t *etl_dim_keys_load (PGconn *conn, char *err, size_t errlen);
+
+/*  Reads the id -> key maps (none when a catalogue is beyond their bounds). Returns 0, or
+    -1 with the reason in err. */
+int etl_dim_keys_map (etl_dim_keys_t *self, PGconn *conn, char *err, size_t errlen);
 
 void etl_dim_keys_destroy (etl_dim_keys_t **self_p);
 
-/*  True when the maps were read: keys can be resolved. */
+/*  True when the maps were read and hold the catalogues: keys can be resolved. */
 bool etl_dim_keys_mapped (const etl_dim_keys_t *self);
 
 /*  The key of the dimension's id (len bytes), or, when it has none and assign is true, a

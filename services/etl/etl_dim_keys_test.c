@@ -64,6 +64,10 @@ test_keys (void **state)
     etl_dim_keys_t *keys = etl_dim_keys_load (conn, err, sizeof err);
     if (!keys)
         fail_msg ("%s", err);
+    assert_false (etl_dim_keys_mapped (keys)); /* not yet read */
+    assert_int_equal (s_get (keys, ETL_DIM_CUSTOMER, "c10", true), 0);
+    if (etl_dim_keys_map (keys, conn, err, sizeof err))
+        fail_msg ("%s", err);
     assert_true (etl_dim_keys_mapped (keys));
     assert_int_equal (s_get (keys, ETL_DIM_CUSTOMER, "c10", false), 10);
     assert_int_equal (s_get (keys, ETL_DIM_CUSTOMER, "c2", true), 2);
@@ -104,7 +108,7 @@ test_keys (void **state)
     s_ok (conn, "ANALYZE dim_customer");
     s_ok (conn, "BEGIN");
     keys = etl_dim_keys_load (conn, err, sizeof err);
-    if (!keys)
+    if (!keys || etl_dim_keys_map (keys, conn, err, sizeof err))
         fail_msg ("%s", err);
     assert_true (etl_dim_keys_mapped (keys));
     PGresult *res = PQexec (conn, "SELECT customer_id, customer_key FROM dim_customer");
@@ -124,7 +128,7 @@ test_keys (void **state)
                 " SELECT 'big' || g, 'N', 'K' FROM generate_series(1, 262142) g");
     s_ok (conn, "BEGIN");
     keys = etl_dim_keys_load (conn, err, sizeof err);
-    if (!keys)
+    if (!keys || etl_dim_keys_map (keys, conn, err, sizeof err))
         fail_msg ("%s", err);
     assert_false (etl_dim_keys_mapped (keys));
     assert_int_equal (s_get (keys, ETL_DIM_CUSTOMER, "c1", true), 0);
@@ -135,7 +139,7 @@ test_keys (void **state)
     s_ok (conn, "DELETE FROM dim_product WHERE product_id = 'big1'");
     s_ok (conn, "BEGIN");
     keys = etl_dim_keys_load (conn, err, sizeof err);
-    if (!keys)
+    if (!keys || etl_dim_keys_map (keys, conn, err, sizeof err))
         fail_msg ("%s", err);
     assert_true (etl_dim_keys_mapped (keys));
     assert_int_equal (s_get (keys, ETL_DIM_PRODUCT, "p2", false), 2);

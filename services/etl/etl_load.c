@@ -5,6 +5,7 @@
 #include "etl_csv.h"
 #include "etl_dim_keys.h"
 #include "etl_direct.h"
+#include "etl_id_order.h"
 #include "etl_indexes.h"
 #include "etl_rollup.h"
 #include "etl_row.h"
@@ -360,17 +361,38 @@ s_begin_direct (s_reader_t *self, long long run_id, const PGresult *max)
     return self->direct ? 0 : -1;
 }
 
-/*  Before the first order: the largest order_id loaded, the choice of the bulk path (its
-    indexes dropped), the direct COPY when the keys are mapped, and the stage (spooled
-    while the direct COPY holds the connection). Returns 0, or -1 with err. */
+/*  Whether the first record's order may go straight into fact_order: its order_id above
+    the table's largest (max), or the table empty. A record without fields is given the
+    benefit of the doubt. */
+static bool
+s_first_is_new (const etl_csv_record_t *record, const PGresult *max)
+{
+    if (PQgetisnull (max, 0, 0) || record->field_count <= ETL_ORDER_ID)
+        return true;
+    etl_id_order_t loaded = {0};
+    bool after = etl_id_order_keep (&loaded, PQgetvalue (max, 0, 0), (size_t) PQgetlength (max, 0, 0))
+                     != 0
+                 || etl_id_order_after (&loaded, record->fields[ETL_ORDER_ID],
+                                        record->lengths[ETL_ORDER_ID]);
+    etl_id_order_clear (&loaded);
+    return after;
+}
+
+/*  Before the first order: the largest order_id loaded, the keys' maps when the first
+    record's order can go straight into fact_order (else no order does: each one after it
+    would have to be above it), the choice of the bulk path (its indexes dropped), the
+    direct COPY when the keys are mapped, and the stage (spooled while the direct COPY holds
+    the connection). Returns 0, or -1 with err. */
 static int
-s_begin (s_reader_t *self, FILE *file, size_t first_len, long long run_id)
+s_begin (s_reader_t *self, FILE *file, const etl_csv_record_t *first, long long run_id)
 {
     PGresult *max = PQexec (self->conn, "SELECT max(order_id) FROM fact_order");
     int rc = -1;
     if (PQresultStatus (max) != PGRES_TUPLES_OK)
         ecom_db_error (max, self->err, self->errlen);
-    else {
+    else if (!(first && s_first_is_new (first, max))
+             || etl_dim_keys_map (self->keys, self->conn, self->err, self->errlen) == 0) {
+        size_t first_len = first ? first->raw_len : 0;
         int bulk = s_bulk (self->conn, file, first_len, self->err, self->errlen);
         self->read->bulk = bulk == 1;
         if (bulk >= 0
@@ -387,7 +409,8 @@ s_begin (s_reader_t *self, FILE *file, size_t first_len, long long run_id)
 }
 
 /*  Reads the records after the header: the keys first (etl_dim_keys), then, after the
-    first record (its length estimates the file's rows), s_begin, then every record.
+    first record (its length estimates the file's rows, its order_id says whether the
+    keys' maps will serve), s_begin, then every record.
     Returns 0, or -1 with result->error. */
 static int
 s_read (PGconn *conn, FILE *file, etl_csv_t *csv, long long run_id, etl_load_result_t *result,
@@ -401,7 +424,7 @@ s_read (PGconn *conn, FILE *file, etl_csv_t *csv, long long run_id, etl_load_res
         return -1;
     etl_csv_record_t record;
     int rc = etl_csv_next (csv, &record);
-    int failed = s_begin (&self, file, rc == 1 ? record.raw_len : 0, run_id) != 0;
+    int failed = s_begin (&self, file, rc == 1 ? &record : NULL, run_id) != 0;
     for (; !failed && rc == 1; rc = etl_csv_next (csv, &record)) {
         result->rows_read++;
         etl_row_values_t values;
