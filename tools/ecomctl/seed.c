@@ -376,24 +376,21 @@ s_rollup_end_month (s_rollup_t *self, int32_t month)
 }
 
 /*  Writes the orders into fact (a binary COPY of order_id, order_date, customer_key,
-    product_key, quantity, unit_price) and their rollups into rollup[0..2] (the spooled
-    COPYs of s_rollup_copy_sql). Returns 0, or -1 when out of memory. */
+    product_key, quantity, unit_price) and their rollups into rollup's three spooled COPYs
+    (those of s_rollup_copy_sql). Returns 0, or -1 when out of memory. */
 static int
-s_orders (ecom_copy_t *fact, ecom_copy_t *rollup_copy[3], const seed_options_t *o,
-          uint64_t *rng, const long *price_cents, seed_progress_fn *progress, void *arg)
+s_orders (ecom_copy_t *fact, s_rollup_t rollup, const seed_options_t *o, uint64_t *rng,
+          const long *price_cents, seed_progress_fn *progress, void *arg)
 {
     int32_t first = o->end_date - o->days + 1;
-    double *day_cum = malloc ((size_t) o->days * sizeof *day_cum);
+    double *day_cum = calloc ((size_t) o->days, sizeof *day_cum);
     long *per_day = calloc ((size_t) o->days, sizeof *per_day);
     uint32_t *urn = s_customer_orders (o->customers, o->orders, rng);
     double *product_cum = s_zipf ((size_t) o->products, 3.0, 1.1, rng);
-    s_rollup_t rollup = {.days = rollup_copy[0],
-                         .customer_months = rollup_copy[1],
-                         .product_months = rollup_copy[2],
-                         .products = o->products};
+    rollup.products = o->products;
     rollup.customer = calloc ((size_t) o->customers + 1, sizeof *rollup.customer);
     rollup.product = calloc ((size_t) o->products, sizeof *rollup.product);
-    rollup.touched = malloc ((size_t) o->customers * sizeof *rollup.touched);
+    rollup.touched = calloc ((size_t) o->customers + 1, sizeof *rollup.touched);
     int rc = -1;
     if (!day_cum || !per_day || !urn || !product_cum || !rollup.customer || !rollup.product
         || !rollup.touched)
@@ -575,7 +572,9 @@ seed_run (PGconn *conn, const seed_options_t *options, seed_progress_fn *progres
                                    why, sizeof why);
     if (!copy)
         goto fail;
-    if (s_orders (copy, rollups, o, &rng, price_cents, progress, arg)) {
+    s_rollup_t rollup = {
+        .days = rollups[0], .customer_months = rollups[1], .product_months = rollups[2]};
+    if (s_orders (copy, rollup, o, &rng, price_cents, progress, arg)) {
         ecom_copy_end (&copy, why, sizeof why); /* the ROLLBACK below undoes what it sent */
         snprintf (why, sizeof why, "out of memory");
         goto fail;
