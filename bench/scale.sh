@@ -4,7 +4,8 @@
 #   1m    1,000,000 orders,   300,000 customers,  5,000 products
 #   10m  10,000,000 orders, 1,000,000 customers, 20,000 products
 #   30m  30,000,000 orders, 3,000,000 customers, 60,000 products (only with SCALE_30M=1)
-# SCALE_SIZES (e.g. "1m" or "1m 10m") restricts the run to some of them.
+# SCALE_SIZES (e.g. "1m" or "1m 10m") restricts the run to some of them; SCALE_BASELINE=1
+# times only the routes of SPEC §6 (for code from before issue 18's).
 # For each size, in one throwaway PostgreSQL (default settings) + Redis:
 #   - seeds a database of its own (the wall time is printed), then VACUUM ANALYZE;
 #   - starts the gateway and the kpi, product and customer services on it
@@ -96,6 +97,23 @@ routes=(
   "top sellers, limit 100, no dates|products/top-sellers/?limit=100"
   "top sellers, limit 100, 2024-03-17..2025-09-12|products/top-sellers/?limit=100&start_date=2024-03-17&end_date=2025-09-12"
 )
+# Issue 18's questions (SPEC §9); SCALE_BASELINE=1 leaves them out, for code before them.
+if [ "${SCALE_BASELINE:-0}" != 1 ]; then
+  routes+=(
+    "kpis, compare=previous_period|kpis/?compare=previous_period"
+    "kpis, country=Germany|kpis/?country=Germany"
+    "kpis, a category, 18 months, previous_year|kpis/?category=Electronics&start_date=2024-03-17&end_date=2025-09-12&compare=previous_year"
+    "trends, monthly, compare=previous_period|revenue/trends/?granularity=monthly&compare=previous_period"
+    "trends, daily, a category|revenue/trends/?granularity=daily&category=Electronics"
+    "segments, country=Germany|customers/segments/?country=Germany"
+    "top sellers, a category, a quarter|products/top-sellers/?category=Electronics&start_date=2025-04-01&end_date=2025-06-30"
+    "breakdown by country, no dates|revenue/breakdown/?by=country"
+    "breakdown by city, limit 100, no dates|revenue/breakdown/?by=city&limit=100"
+    "breakdown by category, 18 months, country=Germany|revenue/breakdown/?by=category&start_date=2024-03-17&end_date=2025-09-12&country=Germany"
+    "cohorts, no dates|customers/cohorts/"
+    "cohorts, 18 months, a category|customers/cohorts/?start_date=2024-03-17&end_date=2025-09-12&category=Electronics"
+  )
+fi
 
 # One request: prints its milliseconds; exits when it is not a 200 with the expected X-Cache.
 request() {  # url expected_cache
