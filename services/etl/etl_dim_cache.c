@@ -23,7 +23,7 @@
     used; the table has one slot per S_BYTES_PER_SLOT bytes of the bound. */
 #define S_OFFSET_BITS 26
 #define S_OFFSET_MASK (((uint32_t) 1 << S_OFFSET_BITS) - 1)
-#define S_BYTES_PER_SLOT 32
+#define S_BYTES_PER_SLOT 48
 #define S_MIN_SLOTS 1024
 
 struct _etl_dim_cache_t {

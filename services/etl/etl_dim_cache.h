@@ -20,7 +20,7 @@
 typedef struct _etl_dim_cache_t etl_dim_cache_t;
 
 /*  A cache of at most bytes of records (at least 1 MiB is used; at most 62 MiB), and a
-    table of 4 bytes per 32 of them. Returns NULL when out of memory. */
+    table of 4 bytes per 48 of them. Returns NULL when out of memory. */
 etl_dim_cache_t *etl_dim_cache_new (size_t bytes);
 
 void etl_dim_cache_destroy (etl_dim_cache_t **self_p);

@@ -9,14 +9,15 @@
 
 /*  The most ids each map holds (the catalogue and the file's new ids together) and the
     most bytes of their records (etl_key_map: the id's length + 5 bytes each, and 4 to 8
-    bytes of table per id): 1,500,000 customers in 16 MiB of records and at most 7.2 MiB of
+    bytes of table per id): 1,500,000 customers in 18 MiB of records and at most 7.2 MiB of
     table (a million customers of 7-byte ids and 300,000 new ones take 15.6 MB of records),
-    262,144 products in 4 MiB and 1.3 MiB; with the rest of the reader (docs/performance.md,
-    "The CSV load at a shop's scale") the loader stays within 64 MB whatever the file. A
-    bigger catalogue (more ids, or ids too long on average) is loaded through the staging
-    table. */
+    262,144 products in 4 MiB and 1.3 MiB. The load then shares 22 MiB between the
+    customers' map and their attribute cache (etl_load: the map's bound is lowered, to 18
+    MiB at most); with the rest of the reader the loader stays within 64 MB whatever the
+    file (services/etl/README.md, "Memory"). A bigger catalogue (more ids, or ids too long
+    on average) is loaded through the staging table. */
 static const size_t s_limits[2] = {1500000, (size_t) 1 << 18};
-static const size_t s_bytes[2] = {(size_t) 16 << 20, (size_t) 4 << 20};
+static const size_t s_bytes[2] = {(size_t) 18 << 20, (size_t) 4 << 20};
 
 /*  The map is read with a binary COPY, so that libpq never holds the catalogue as one
     result (a million rows of a PGresult take about 60 MB): each row comes and goes. */
@@ -217,6 +218,19 @@ etl_dim_keys_get (etl_dim_keys_t *self, etl_dim_t dim, const char *id, size_t le
         || etl_key_map_put (map, id, len, (int32_t) self->next[dim]))
         return key;
     return (int32_t) self->next[dim]++;
+}
+
+size_t
+etl_dim_keys_held (const etl_dim_keys_t *self, etl_dim_t dim)
+{
+    return self->maps[dim] ? etl_key_map_held (self->maps[dim]) : 0;
+}
+
+void
+etl_dim_keys_cap (etl_dim_keys_t *self, etl_dim_t dim, size_t bytes)
+{
+    if (self->maps[dim])
+        etl_key_map_cap (self->maps[dim], bytes);
 }
 
 int

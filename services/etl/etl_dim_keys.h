@@ -40,6 +40,12 @@ bool etl_dim_keys_mapped (const etl_dim_keys_t *self);
 int32_t etl_dim_keys_get (etl_dim_keys_t *self, etl_dim_t dim, const char *id, size_t len,
                           bool assign);
 
+/*  The bytes of the ids the dimension's map holds (0: no map), and a new bound for them
+    (etl_key_map_cap): the load shares a budget between the customers' map and their
+    attribute cache (etl_load). */
+size_t etl_dim_keys_held (const etl_dim_keys_t *self, etl_dim_t dim);
+void etl_dim_keys_cap (etl_dim_keys_t *self, etl_dim_t dim, size_t bytes);
+
 /*  Moves each identity sequence past the keys assigned. Returns 0, or -1 with err. */
 int etl_dim_keys_save (const etl_dim_keys_t *self, PGconn *conn, char *err, size_t errlen);
 

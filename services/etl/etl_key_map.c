@@ -213,6 +213,20 @@ etl_key_map_count (const etl_key_map_t *self)
 }
 
 size_t
+etl_key_map_held (const etl_key_map_t *self)
+{
+    return self->bytes;
+}
+
+void
+etl_key_map_cap (etl_key_map_t *self, size_t bytes)
+{
+    self->bytes_limit = bytes < self->bytes            ? self->bytes
+                        : bytes > ETL_KEY_MAP_MAX_BYTES ? ETL_KEY_MAP_MAX_BYTES
+                                                        : bytes;
+}
+
+size_t
 etl_key_map_bytes (const etl_key_map_t *self)
 {
     return sizeof *self + self->n * sizeof *self->slots + self->block_count * S_BLOCK;

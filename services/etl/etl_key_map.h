@@ -47,6 +47,12 @@ int etl_key_map_put (etl_key_map_t *self, const char *id, size_t len, int32_t ke
 /*  The ids held. */
 size_t etl_key_map_count (const etl_key_map_t *self);
 
+/*  The bytes of the records held (the bytes bound counts these). */
+size_t etl_key_map_held (const etl_key_map_t *self);
+
+/*  Sets the bound of the records' bytes (not below what they hold, nor above the most). */
+void etl_key_map_cap (etl_key_map_t *self, size_t bytes);
+
 /*  The bytes the map has allocated (table, arena blocks, itself). */
 size_t etl_key_map_bytes (const etl_key_map_t *self);
 

@@ -24,12 +24,10 @@ const char etl_stage_create_sql[] =
     "CREATE TEMP TABLE etl_stage_r PARTITION OF etl_stage FOR VALUES IN ('r');"
     "CREATE TEMP TABLE etl_stage_d PARTITION OF etl_stage FOR VALUES IN ('d');";
 
-/*  The bytes of the attribute caches: the attributes of about 65,000 customers (of about
-    95 bytes each) and 15,000 products; a file that names more of them than fit only costs
-    attribute rows staged again after the cache starts over (a million orders of 165,000
-    customers stage about 290,000 customer rows). Bounded with the key maps so that the
-    loader stays within 64 MB (etl_dim_keys). */
-#define S_CUSTOMER_BYTES ((size_t) 6 << 20)
+/*  The bytes of the products' attribute cache: about 15,000 products; the customers' is
+    the caller's (etl_load shares a budget with the customers' key map). A file that names
+    more of them than fit only costs attribute rows staged again after the cache starts
+    over. */
 #define S_PRODUCT_BYTES ((size_t) 1 << 20)
 
 struct _etl_stage_t {
@@ -53,11 +51,11 @@ s_day_count (void)
 }
 
 etl_stage_t *
-etl_stage_begin (PGconn *conn, char *err, size_t errlen)
+etl_stage_begin (PGconn *conn, size_t customer_bytes, char *err, size_t errlen)
 {
     etl_stage_t *self = calloc (1, sizeof *self);
     if (self) {
-        self->customers = etl_dim_cache_new (S_CUSTOMER_BYTES);
+        self->customers = etl_dim_cache_new (customer_bytes);
         self->products = etl_dim_cache_new (S_PRODUCT_BYTES);
         self->dates = calloc ((size_t) s_day_count () / 8 + 1, 1);
         self->first_day = ecom_date_from_ymd (1, 1, 1);

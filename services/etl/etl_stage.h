@@ -28,9 +28,10 @@ extern const char etl_stage_create_sql[];
 typedef struct _etl_stage_t etl_stage_t;
 
 /*  Starts the COPY into the staging table on conn or, when conn is NULL (the connection is
-    busy with etl_direct's COPY), into a temporary file until etl_stage_send. Returns NULL
-    with the reason in err. */
-etl_stage_t *etl_stage_begin (PGconn *conn, char *err, size_t errlen);
+    busy with etl_direct's COPY), into a temporary file until etl_stage_send. The customers'
+    attribute cache takes at most customer_bytes (etl_dim_cache). Returns NULL with the
+    reason in err. */
+etl_stage_t *etl_stage_begin (PGconn *conn, size_t customer_bytes, char *err, size_t errlen);
 
 /*  For a stage begun without a connection: starts its COPY on conn and sends what was
     staged so far. Returns 0, or -1 with the reason in err. */
