@@ -57,9 +57,10 @@ s_groups (const store_t *store, engine_by_t by)
     the last customer number + 1 that counted in g) and once overall. */
 static void
 s_sum (const store_t *store, int32_t lo, int32_t hi, const engine_filter_t *filter, engine_by_t by,
-       engine_group_t *groups, uint32_t *last, engine_group_t *total)
+       engine_group_t *restrict groups, uint32_t *restrict last, engine_group_t *total)
 {
     uint32_t span = (uint32_t) (hi - lo);
+    engine_group_t sum = {0}; /* the total, kept apart from groups: no aliasing */
     for (uint32_t c = 0; c < store->customers; c++) {
         if (!engine_filter_customer (filter, store, c))
             continue;
@@ -78,13 +79,14 @@ s_sum (const store_t *store, int32_t lo, int32_t hi, const engine_filter_t *filt
             group->cents += store->order_cents[i];
             group->customers += last[g] != c + 1;
             last[g] = c + 1;
-            total->orders++;
-            total->units += store->order_quantity[i];
-            total->cents += store->order_cents[i];
+            sum.orders++;
+            sum.units += store->order_quantity[i];
+            sum.cents += store->order_cents[i];
             active = true;
         }
-        total->customers += active;
+        sum.customers += active;
     }
+    *total = sum;
 }
 
 int

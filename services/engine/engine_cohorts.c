@@ -51,14 +51,19 @@ s_add_customer (const store_t *store, const engine_filter_t *filter, uint32_t c,
                 uint32_t *stamp)
 {
     out->customers[row]++;
-    for (size_t i = store->customer_start[c]; i < store->customer_start[c + 1]; i++) {
-        int32_t day = store->order_day[i];
+    /*  Locals the stores below cannot alias: no pointer reloaded per order. */
+    int64_t *restrict cents = out->cents + row * out->cohorts;
+    int64_t *restrict active = out->active + row * out->cohorts;
+    const int32_t *restrict days = store->order_day;
+    const int64_t *restrict order_cents = store->order_cents;
+    size_t from = store->customer_start[c], to = store->customer_start[c + 1];
+    for (size_t i = from; i < to; i++) {
+        int32_t day = days[i];
         if (day > hi || !engine_filter_order (filter, store, i))
             continue;
         size_t k = (size_t) (month_of[day] - cohort_month);
-        size_t at = row * out->cohorts + k;
-        out->cents[at] += store->order_cents[i];
-        out->active[at] += stamp[k] != c + 1;
+        cents[k] += order_cents[i];
+        active[k] += stamp[k] != c + 1;
         stamp[k] = c + 1;
     }
 }
