@@ -150,8 +150,7 @@ ecom_copy_out_end (ecom_copy_out_t *self)
     if (self->ended)
         return;
     char *buffer = NULL;
-    int len;
-    while ((len = PQgetCopyData (self->conn, &buffer, 0)) >= 0)
+    while (PQgetCopyData (self->conn, &buffer, 0) >= 0)
         PQfreemem (buffer);
     char err[8];
     s_finish (self, err, sizeof err);

@@ -54,7 +54,7 @@ s_run (const store_t *store, s_what_t what, const engine_filter_t *f, int32_t st
     else if (what == S_TOP)
         engine_top (store, start, end, f, false, 100, items, &count);
     else if (what == S_TREND && end - start < 800)
-        engine_trend (store, start, end, ENGINE_DAY, f, points, (size_t) (end - start + 1));
+        engine_trend (store, start, end, ENGINE_DAY, f, points, (size_t) ((int64_t) end - start + 1));
     else if (what == S_BREAKDOWN)
         engine_breakdown (store, start, end, f, ENGINE_BY_CITY, 100, groups, &count, &total);
     else if (what == S_COHORTS && engine_cohorts (store, start, end, f, &grid) == 0)
@@ -65,7 +65,7 @@ static void
 s_time (const store_t *store, s_what_t what, s_filter_t which, const char *label, int32_t start,
         int32_t end, int runs)
 {
-    double t[64];
+    double t[64] = {0};
     engine_filter_t f =
         engine_filter (store, which == S_COUNTRY ? store_dict_text (store->countries, 0) : NULL,
                        which == S_CATEGORY ? store_dict_text (store->categories, 0) : NULL);
@@ -81,7 +81,7 @@ s_time (const store_t *store, s_what_t what, s_filter_t which, const char *label
 int
 main (int argc, char **argv)
 {
-    int runs = argc > 1 ? atoi (argv[1]) : 9;
+    long runs = argc > 1 ? strtol (argv[1], NULL, 10) : 9;
     runs = runs < 1 ? 1 : runs > 64 ? 64 : runs;
     const char *url = getenv ("DATABASE_URL");
     char err[512];

@@ -70,6 +70,13 @@ s_segments (svc_ctx_t *ctx)
     cohorts: {start_date, end_date, filters, cohorts: [{cohort, customers,
               periods: [{offset, active, retention, revenue}]}]} */
 
+/*  part / whole in 1/10000, rounded half away from zero; 0 when whole is 0. */
+static int64_t
+s_ratio_e4 (int64_t part, int64_t whole)
+{
+    return whole ? (part * 20000 + whole) / (whole * 2) : 0;
+}
+
 static void
 s_write_periods (proto_writer_t *body, const engine_cohorts_t *grid, size_t row)
 {
@@ -85,8 +92,7 @@ s_write_periods (proto_writer_t *body, const engine_cohorts_t *grid, size_t row)
         proto_writer_str (body, "active");
         proto_writer_int (body, active);
         proto_writer_str (body, "retention");
-        proto_writer_double (
-            body, members ? (double) ((active * 20000 + members) / (members * 2)) / 10000.0 : 0);
+        proto_writer_double (body, (double) s_ratio_e4 (active, members) / 10000.0);
         proto_writer_str (body, "revenue");
         proto_writer_double (body, (double) grid->cents[row * grid->cohorts + k] / 100.0);
     }

@@ -24,10 +24,10 @@ typedef struct {
     int64_t *active, *cents; /* [cohort * cohorts + offset], offsets < cohorts - cohort */
 } engine_cohorts_t;
 
-/*  Fills cohorts for start..end (start <= end; at most ENGINE_MAX_COHORTS months). Returns
+/*  Fills out for start..end (start <= end; at most ENGINE_MAX_COHORTS months). Returns
     0, or -1 when out of memory; free with engine_cohorts_free. */
 int engine_cohorts (const store_t *store, int32_t start, int32_t end, const engine_filter_t *filter,
-                    engine_cohorts_t *cohorts);
+                    engine_cohorts_t *out);
 
 void engine_cohorts_free (engine_cohorts_t *cohorts);
 

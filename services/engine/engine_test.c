@@ -481,8 +481,10 @@ test_refresh (void **state)
           " WHERE c.customer_id IN ('C00001a', '~late0')");
     char err[1024];
     store_t *refreshed = store_load (s_conn, s_store, err, sizeof err);
-    if (!refreshed)
+    if (!refreshed) {
         fail_msg ("%s", err);
+        return;
+    }
     assert_int_equal (refreshed->refreshed_orders, 15);
     assert_int_equal (refreshed->etl_run_max, 8);
     store_destroy (&s_store);
@@ -502,8 +504,10 @@ test_refresh (void **state)
     s_ok ("INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity,"
           " unit_price) VALUES ('seeded', DATE '2025-05-05', 1, 1, 1, 1.00)");
     refreshed = store_load (s_conn, s_store, err, sizeof err);
-    if (!refreshed)
+    if (!refreshed) {
         fail_msg ("%s", err);
+        return;
+    }
     assert_int_equal (refreshed->refreshed_orders, refreshed->orders);
     store_destroy (&s_store);
     s_store = refreshed;

@@ -514,7 +514,7 @@ s_read_orders (store_t *self, PGconn *conn, const store_t *previous, char *err, 
         snprintf (sql + strlen (sql), sizeof sql - strlen (sql), " WHERE etl_run_id > %lld",
                   (long long) previous->etl_run_max);
     }
-    strcat (sql, ") TO STDOUT (FORMAT binary)");
+    snprintf (sql + strlen (sql), sizeof sql - strlen (sql), ") TO STDOUT (FORMAT binary)");
     ecom_copy_out_t out;
     size_t count = 0;
     int rc = ecom_copy_out_begin (&out, conn, sql, err, errlen);

@@ -23,9 +23,10 @@ void svc_snapshot_destroy (svc_snapshot_t **self_p);
 const store_t *svc_snapshot_current (const svc_snapshot_t *self, long long version);
 
 /*  Loads the store again (connecting or reconnecting first), from the one it has: only the
-    orders loaded since (store_load); blocking, for a helper thread (svc_run_blocking).
+    orders loaded since (store_load); blocking, for a helper thread (svc_run_blocking): arg
+    is the svc_snapshot_t.
     Returns 0, or -1 (logged) with no store. */
-int svc_snapshot_reload (void *self);
+int svc_snapshot_reload (void *arg);
 
 /*  The store (after a successful reload), or NULL. */
 const store_t *svc_snapshot_store (const svc_snapshot_t *self);
