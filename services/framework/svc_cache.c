@@ -721,18 +721,6 @@ svc_cache_lookup_many (svc_cache_t *self, svc_db_t *db, const char *service,
     }
 }
 
-char *
-svc_cache_lookup (svc_cache_t *self, svc_db_t *db, const char *service, const char *op,
-                  const char *const *declared, const proto_request_t *req, char **key_p,
-                  size_t *size)
-{
-    svc_cache_lookup_t lookup = {.op = op, .declared = declared, .req = req};
-    svc_cache_lookup_many (self, db, service, &lookup, 1);
-    *key_p = lookup.key;
-    *size = lookup.size;
-    return lookup.value;
-}
-
 bool
 svc_cache_known_version (const svc_cache_t *self, long long *version)
 {

@@ -123,17 +123,6 @@ typedef struct {
 void svc_cache_lookup_many (svc_cache_t *self, svc_db_t *db, const char *service,
                             svc_cache_lookup_t *lookups, size_t count);
 
-/*  Looks up the cached answer of a request for service's op, as svc_cache_lookup_many()
-    does for one request (one Redis round trip in the common case). Sets
-    *key to the request's cache key (free(); the key svc_cache_key() builds for the
-    current version, to svc_cache_put a computed answer under) or to NULL when caching is
-    off or Redis unavailable. Returns a copy (free()) of the entry and sets *size, or NULL
-    on a miss. When the version is absent or a resync is due it is taken from db, as by
-    svc_cache_version(), at the cost of more round trips. */
-char *svc_cache_lookup (svc_cache_t *self, svc_db_t *db, const char *service, const char *op,
-                        const char *const *declared, const proto_request_t *req, char **key,
-                        size_t *size);
-
 /*  Builds the cache key (see above) of a request for service's op at data version, over the
     parameters named in declared (NULL-terminated; order does not matter; NULL means none).
     Parameters the request gives but the op does not declare are ignored. Returns a new
