@@ -212,9 +212,9 @@ svc_store (svc_ctx_t *ctx)
     const store_t *store = svc_snapshot_current (self->snapshot, version);
     if (store)
         return store;
-    if (svc_run_blocking (ctx, svc_snapshot_reload, self->snapshot) != 0)
-        return NULL;
-    return svc_snapshot_store (self->snapshot);
+    int rc = svc_run_blocking (ctx, svc_snapshot_reload, self->snapshot);
+    svc_snapshot_asked (self->snapshot, version);
+    return rc == 0 ? svc_snapshot_store (self->snapshot) : NULL;
 }
 
 int

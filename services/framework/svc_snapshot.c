@@ -11,6 +11,8 @@ struct _svc_snapshot_t {
     char *url;
     PGconn *conn; /* NULL until the first load, or after a failed connect */
     store_t *store;
+    long long asked; /* the version the last load was for (svc_snapshot_asked) */
+    double asked_at; /* when it ended, monotonic ms */
 };
 
 svc_snapshot_t *
@@ -36,10 +38,28 @@ svc_snapshot_destroy (svc_snapshot_t **self_p)
     *self_p = NULL;
 }
 
+static double s_now_ms (void);
+
 const store_t *
 svc_snapshot_current (const svc_snapshot_t *self, long long version)
 {
-    return self->store && self->store->version >= version ? self->store : NULL;
+    if (!self->store)
+        return NULL;
+    if (self->store->version >= version)
+        return self->store;
+    /*  A load for this version just ended with an older one: PostgreSQL has nothing newer
+        (Redis ahead of it, say after a restore). Loading again for every request would
+        change nothing; try again at most once per SVC_SNAPSHOT_RETRY_MS. */
+    bool just_tried =
+        self->asked >= version && s_now_ms () - self->asked_at < SVC_SNAPSHOT_RETRY_MS;
+    return just_tried ? self->store : NULL;
+}
+
+void
+svc_snapshot_asked (svc_snapshot_t *self, long long version)
+{
+    self->asked = version;
+    self->asked_at = s_now_ms ();
 }
 
 const store_t *

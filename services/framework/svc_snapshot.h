@@ -19,8 +19,16 @@ svc_snapshot_t *svc_snapshot_new (const char *database_url);
 /*  Frees the store and the connection and nulls the caller's pointer. NULL-safe. */
 void svc_snapshot_destroy (svc_snapshot_t **self_p);
 
-/*  The store when it is at version or newer, else NULL: a load is due. */
+/*  How long a store older than the version asked for is served after a load for that
+    version ended with it (PostgreSQL has nothing newer), before loading is tried again. */
+#define SVC_SNAPSHOT_RETRY_MS 1000
+
+/*  The store when it is at version or newer, else NULL: a load is due. (Also the older
+    store for SVC_SNAPSHOT_RETRY_MS after a load asked for version found nothing newer.) */
 const store_t *svc_snapshot_current (const svc_snapshot_t *self, long long version);
+
+/*  Records that a load was just done because version was asked for. */
+void svc_snapshot_asked (svc_snapshot_t *self, long long version);
 
 /*  Loads the store again (connecting or reconnecting first), from the one it has: only the
     orders loaded since (store_load); blocking, for a helper thread (svc_run_blocking): arg
