@@ -25,24 +25,21 @@
 static int
 s_segments (svc_ctx_t *ctx)
 {
-    svc_range_t range;
-    svc_filters_t filters;
-    const store_t *store;
-    engine_filter_t filter;
-    int rc = svc_filters_read_store (ctx, &range, &filters, &store, &filter);
+    svc_view_t v;
+    int rc = svc_view_read (ctx, &v);
     if (rc != 0)
         return rc;
     engine_rfm_t rfm = {0};
-    if (svc_range_complete (&range)
-        && engine_rfm (store, range.start, range.end, range.end, &filter, &rfm) != 0)
+    if (svc_range_complete (&v.range)
+        && engine_rfm (v.store, v.range.start, v.range.end, v.range.end, &v.filter, &rfm) != 0)
         return svc_error (ctx, 500, "internal_error", "out of memory");
     proto_writer_t *body = svc_body (ctx);
-    proto_writer_map (body, 5 + svc_filters_given (&filters));
-    if (svc_filters_given (&filters))
-        svc_filters_write (body, &filters);
-    svc_range_write_date (body, "start_date", range.has_start, range.start);
-    svc_range_write_date (body, "end_date", range.has_end, range.end);
-    svc_range_write_date (body, "reference_date", range.has_end, range.end);
+    proto_writer_map (body, 5 + svc_filters_given (&v.filters));
+    if (svc_filters_given (&v.filters))
+        svc_filters_write (body, &v.filters);
+    svc_range_write_date (body, "start_date", v.range.has_start, v.range.start);
+    svc_range_write_date (body, "end_date", v.range.has_end, v.range.end);
+    svc_range_write_date (body, "reference_date", v.range.has_end, v.range.end);
     proto_writer_str (body, "total_customers");
     proto_writer_int (body, rfm.total_customers);
     proto_writer_str (body, "segments");
@@ -101,26 +98,23 @@ s_write_periods (proto_writer_t *body, const engine_cohorts_t *grid, size_t row)
 static int
 s_cohorts (svc_ctx_t *ctx)
 {
-    svc_range_t range;
-    svc_filters_t filters;
-    const store_t *store;
-    engine_filter_t filter;
-    int rc = svc_filters_read_store (ctx, &range, &filters, &store, &filter);
+    svc_view_t v;
+    int rc = svc_view_read (ctx, &v);
     if (rc != 0)
         return rc;
-    bool complete = svc_range_complete (&range);
-    if (complete && engine_months (range.start, range.end) > ENGINE_MAX_COHORTS)
+    bool complete = svc_range_complete (&v.range);
+    if (complete && engine_months (v.range.start, v.range.end) > ENGINE_MAX_COHORTS)
         return svc_error (ctx, 400, "bad_request",
                           "the range spans more than %d months of cohorts: use a shorter range",
                           ENGINE_MAX_COHORTS);
     engine_cohorts_t grid = {0};
-    if (complete && engine_cohorts (store, range.start, range.end, &filter, &grid) != 0)
+    if (complete && engine_cohorts (v.store, v.range.start, v.range.end, &v.filter, &grid) != 0)
         return svc_error (ctx, 500, "internal_error", "out of memory");
     proto_writer_t *body = svc_body (ctx);
     proto_writer_map (body, 4);
-    svc_range_write_date (body, "start_date", range.has_start, range.start);
-    svc_range_write_date (body, "end_date", range.has_end, range.end);
-    svc_filters_write (body, &filters);
+    svc_range_write_date (body, "start_date", v.range.has_start, v.range.start);
+    svc_range_write_date (body, "end_date", v.range.has_end, v.range.end);
+    svc_filters_write (body, &v.filters);
     proto_writer_str (body, "cohorts");
     size_t n = complete ? grid.cohorts : 0;
     proto_writer_array (body, (uint32_t) n);

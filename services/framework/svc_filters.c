@@ -45,13 +45,12 @@ svc_filters_write (proto_writer_t *body, const svc_filters_t *filters)
 }
 
 int
-svc_filters_read_store (svc_ctx_t *ctx, svc_range_t *range, svc_filters_t *filters,
-                        const store_t **store, engine_filter_t *filter)
+svc_view_read (svc_ctx_t *ctx, svc_view_t *view)
 {
-    int rc = svc_filters_read (ctx, filters);
+    int rc = svc_filters_read (ctx, &view->filters);
     if (rc == 0)
-        rc = svc_range_read_store (ctx, range, store);
+        rc = svc_range_read_store (ctx, &view->range, &view->store);
     if (rc == 0)
-        *filter = svc_filters_engine (filters, *store);
+        view->filter = svc_filters_engine (&view->filters, view->store);
     return rc;
 }

@@ -28,11 +28,19 @@ bool svc_filters_given (const svc_filters_t *filters);
 /*  The engine filter of the values over the store. */
 engine_filter_t svc_filters_engine (const svc_filters_t *filters, const store_t *store);
 
+/*  What an analytics answer is computed over: the date range, the filters given, the store
+    and the engine filter of the values over it. */
+typedef struct {
+    svc_range_t range;
+    svc_filters_t filters;
+    const store_t *store;
+    engine_filter_t filter;
+} svc_view_t;
+
 /*  What an analytics op reads first: the filters, the range (svc_range_read_store, which
     also takes the store) and the engine filter over the store. Returns 0, or the status to
     answer. */
-int svc_filters_read_store (svc_ctx_t *ctx, svc_range_t *range, svc_filters_t *filters,
-                            const store_t **store, engine_filter_t *filter);
+int svc_view_read (svc_ctx_t *ctx, svc_view_t *view);
 
 /*  Writes "filters": {...} (one pair) into a body map. */
 void svc_filters_write (proto_writer_t *body, const svc_filters_t *filters);

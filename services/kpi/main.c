@@ -37,11 +37,10 @@ s_money (int64_t cents)
 /*  Reads the filters, the range, the store and the comparison. Returns 0, or the status to
     answer. */
 static int
-s_read_compared (svc_ctx_t *ctx, svc_range_t *range, svc_filters_t *filters, const store_t **store,
-                 engine_filter_t *filter, svc_range_t *previous, bool *compare)
+s_read_compared (svc_ctx_t *ctx, svc_view_t *v, svc_range_t *previous, bool *compare)
 {
-    int rc = svc_filters_read_store (ctx, range, filters, store, filter);
-    return rc ? rc : svc_range_compare (ctx, range, previous, compare);
+    int rc = svc_view_read (ctx, v);
+    return rc ? rc : svc_range_compare (ctx, &v->range, previous, compare);
 }
 
 /*  ---------------------------------------------------------------------------------------
@@ -119,28 +118,26 @@ s_write_comparison (proto_writer_t *body, const svc_range_t *previous, const int
 static int
 s_kpis (svc_ctx_t *ctx)
 {
-    svc_range_t range, previous;
-    svc_filters_t filters;
-    const store_t *store;
-    engine_filter_t filter;
+    svc_view_t v;
+    svc_range_t previous;
     bool compare;
-    int rc = s_read_compared (ctx, &range, &filters, &store, &filter, &previous, &compare);
+    int rc = s_read_compared (ctx, &v, &previous, &compare);
     if (rc != 0)
         return rc;
     engine_totals_t totals = {0}, before = {0};
-    if (svc_range_complete (&range))
-        engine_totals (store, range.start, range.end, &filter, &totals);
+    if (svc_range_complete (&v.range))
+        engine_totals (v.store, v.range.start, v.range.end, &v.filter, &totals);
     if (svc_range_complete (&previous))
-        engine_totals (store, previous.start, previous.end, &filter, &before);
+        engine_totals (v.store, previous.start, previous.end, &v.filter, &before);
     int64_t now[KPI_FIGURES], then[KPI_FIGURES];
     s_figures_of (&totals, now);
     s_figures_of (&before, then);
     proto_writer_t *body = svc_body (ctx);
-    proto_writer_map (body, 2 + KPI_FIGURES + svc_filters_given (&filters) + compare);
-    s_write_range (body, &range);
+    proto_writer_map (body, 2 + KPI_FIGURES + svc_filters_given (&v.filters) + compare);
+    s_write_range (body, &v.range);
     s_write_figures (body, now);
-    if (svc_filters_given (&filters))
-        svc_filters_write (body, &filters);
+    if (svc_filters_given (&v.filters))
+        svc_filters_write (body, &v.filters);
     if (compare)
         s_write_comparison (body, &previous, now, then);
     return 200;
@@ -224,23 +221,21 @@ s_revenue_trends (svc_ctx_t *ctx)
     if (!granularity->name)
         return svc_error (ctx, 400, "bad_request",
                           "granularity must be one of daily, weekly, monthly");
-    svc_range_t range, previous;
-    svc_filters_t filters;
-    const store_t *store;
-    engine_filter_t filter;
+    svc_view_t v;
+    svc_range_t previous;
     bool compare;
-    int rc = s_read_compared (ctx, &range, &filters, &store, &filter, &previous, &compare);
+    int rc = s_read_compared (ctx, &v, &previous, &compare);
     if (rc != 0)
         return rc;
     proto_writer_t *body = svc_body (ctx);
-    proto_writer_map (body, 4 + svc_filters_given (&filters) + compare);
+    proto_writer_map (body, 4 + svc_filters_given (&v.filters) + compare);
     proto_writer_str (body, "granularity");
     proto_writer_str (body, granularity->name);
-    s_write_range (body, &range);
-    if ((rc = s_write_points (ctx, store, &range, granularity, &filter)) != 0)
+    s_write_range (body, &v.range);
+    if ((rc = s_write_points (ctx, v.store, &v.range, granularity, &v.filter)) != 0)
         return rc;
-    if (svc_filters_given (&filters))
-        svc_filters_write (body, &filters);
+    if (svc_filters_given (&v.filters))
+        svc_filters_write (body, &v.filters);
     if (compare) {
         proto_writer_str (body, "comparison");
         if (!svc_range_complete (&previous))
@@ -248,7 +243,7 @@ s_revenue_trends (svc_ctx_t *ctx)
         else {
             proto_writer_map (body, 3);
             s_write_range (body, &previous);
-            rc = s_write_points (ctx, store, &previous, granularity, &filter);
+            rc = s_write_points (ctx, v.store, &previous, granularity, &v.filter);
         }
     }
     return rc ? rc : 200;
@@ -313,18 +308,15 @@ s_revenue_breakdown (svc_ctx_t *ctx)
         return svc_error (ctx, 400, "bad_request", "by must be one of country, category, city");
     long limit;
     int rc = svc_param_clamped (ctx, "limit", KPI_BREAKDOWN_LIMIT, 1, KPI_BREAKDOWN_MAX, &limit);
-    svc_range_t range;
-    svc_filters_t filters;
-    const store_t *store = NULL;
-    engine_filter_t filter;
+    svc_view_t v;
     if (rc == 0)
-        rc = svc_filters_read_store (ctx, &range, &filters, &store, &filter);
+        rc = svc_view_read (ctx, &v);
     if (rc != 0)
         return rc;
     engine_group_t items[KPI_BREAKDOWN_MAX], total = {0};
     size_t count = 0;
-    if (svc_range_complete (&range)
-        && engine_breakdown (store, range.start, range.end, &filter, (engine_by_t) by,
+    if (svc_range_complete (&v.range)
+        && engine_breakdown (v.store, v.range.start, v.range.end, &v.filter, (engine_by_t) by,
                              (size_t) limit, items, &count, &total)
                != 0)
         return svc_error (ctx, 500, "internal_error", "out of memory");
@@ -332,8 +324,8 @@ s_revenue_breakdown (svc_ctx_t *ctx)
     proto_writer_map (body, 6);
     proto_writer_str (body, "by");
     proto_writer_str (body, s_by_names[by]);
-    s_write_range (body, &range);
-    svc_filters_write (body, &filters);
+    s_write_range (body, &v.range);
+    svc_filters_write (body, &v.filters);
     proto_writer_str (body, "total");
     proto_writer_map (body, 4);
     s_write_group (body, &total);
@@ -341,7 +333,7 @@ s_revenue_breakdown (svc_ctx_t *ctx)
     proto_writer_array (body, (uint32_t) count);
     for (size_t i = 0; i < count; i++) {
         proto_writer_map (body, (by == ENGINE_BY_CITY ? 7 : 6));
-        s_write_key (body, store, (engine_by_t) by, items[i].key);
+        s_write_key (body, v.store, (engine_by_t) by, items[i].key);
         s_write_group (body, &items[i]);
         proto_writer_str (body, "share");
         proto_writer_double (body, (double) s_share_e4 (items[i].cents, total.cents) / 10000.0);
@@ -376,15 +368,14 @@ static const svc_def_t s_def = {
     .store = true,
     /* each route without parameters, and what the Overview asks for when it opens
        (dashboard/public/js/panels/kpis.js, trend.js, breakdown.js, views/filters.js) */
-    .warm = SVC_WARM ({"kpis", NULL}, {"kpis", SVC_PARAMS ("compare", "previous_period")},
-                      {"revenue_trends", NULL},
-                      {"revenue_trends", SVC_PARAMS ("granularity", "monthly")},
-                      {"revenue_trends",
-                       SVC_PARAMS ("granularity", "monthly", "compare", "previous_period")},
-                      {"revenue_breakdown", NULL},
-                      {"revenue_breakdown", SVC_PARAMS ("by", "country", "limit", "10")},
-                      {"revenue_breakdown", SVC_PARAMS ("by", "country", "limit", "100")},
-                      {"revenue_breakdown", SVC_PARAMS ("by", "category", "limit", "100")})};
+    .warm = SVC_WARM (
+        {"kpis", NULL}, {"kpis", SVC_PARAMS ("compare", "previous_period")},
+        {"revenue_trends", NULL}, {"revenue_trends", SVC_PARAMS ("granularity", "monthly")},
+        {"revenue_trends", SVC_PARAMS ("granularity", "monthly", "compare", "previous_period")},
+        {"revenue_breakdown", NULL},
+        {"revenue_breakdown", SVC_PARAMS ("by", "country", "limit", "10")},
+        {"revenue_breakdown", SVC_PARAMS ("by", "country", "limit", "100")},
+        {"revenue_breakdown", SVC_PARAMS ("by", "category", "limit", "100")})};
 
 int
 main (int argc, char **argv)

@@ -33,32 +33,29 @@ s_top_sellers (svc_ctx_t *ctx)
     if (strcmp (metric, "revenue") != 0 && strcmp (metric, "quantity") != 0)
         return svc_error (ctx, 400, "bad_request", "metric must be revenue or quantity");
     long limit;
-    svc_range_t range;
-    svc_filters_t filters;
-    const store_t *store = NULL;
+    svc_view_t v;
     int rc = svc_param_clamped (ctx, "limit", PRODUCT_DEFAULT_LIMIT, 1, PRODUCT_MAX_LIMIT, &limit);
-    engine_filter_t filter;
     if (rc == 0)
-        rc = svc_filters_read_store (ctx, &range, &filters, &store, &filter);
+        rc = svc_view_read (ctx, &v);
     if (rc != 0)
         return rc;
     engine_top_t items[PRODUCT_MAX_LIMIT];
     size_t count = 0;
-    if (svc_range_complete (&range)
-        && engine_top (store, range.start, range.end, &filter, strcmp (metric, "quantity") == 0,
-                       (size_t) limit, items, &count)
+    if (svc_range_complete (&v.range)
+        && engine_top (v.store, v.range.start, v.range.end, &v.filter,
+                       strcmp (metric, "quantity") == 0, (size_t) limit, items, &count)
                != 0)
         return svc_error (ctx, 500, "internal_error", "out of memory");
     proto_writer_t *body = svc_body (ctx);
-    proto_writer_map (body, 5 + svc_filters_given (&filters));
-    if (svc_filters_given (&filters))
-        svc_filters_write (body, &filters);
+    proto_writer_map (body, 5 + svc_filters_given (&v.filters));
+    if (svc_filters_given (&v.filters))
+        svc_filters_write (body, &v.filters);
     proto_writer_str (body, "metric");
     proto_writer_str (body, metric);
     proto_writer_str (body, "limit");
     proto_writer_int (body, limit);
-    svc_range_write_date (body, "start_date", range.has_start, range.start);
-    svc_range_write_date (body, "end_date", range.has_end, range.end);
+    svc_range_write_date (body, "start_date", v.range.has_start, v.range.start);
+    svc_range_write_date (body, "end_date", v.range.has_end, v.range.end);
     proto_writer_str (body, "items");
     proto_writer_array (body, (uint32_t) count);
     for (size_t i = 0; i < count; i++) {
@@ -67,12 +64,12 @@ s_top_sellers (svc_ctx_t *ctx)
         proto_writer_str (body, "rank");
         proto_writer_int (body, (int64_t) i + 1);
         proto_writer_str (body, "product_id");
-        proto_writer_str (body, store->product_id[item->product]);
+        proto_writer_str (body, v.store->product_id[item->product]);
         proto_writer_str (body, "name");
-        proto_writer_str (body, store->product_name[item->product]);
+        proto_writer_str (body, v.store->product_name[item->product]);
         proto_writer_str (body, "category");
         proto_writer_str (
-            body, store_dict_text (store->categories, store->product_category[item->product]));
+            body, store_dict_text (v.store->categories, v.store->product_category[item->product]));
         proto_writer_str (body, "revenue");
         proto_writer_double (body, (double) item->cents / 100.0);
         proto_writer_str (body, "units_sold");
