@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -309,35 +308,7 @@ s_merge_body (h2o_req_t *req, query_t *q, char *err, size_t errlen)
         snprintf (err, errlen, "the body must be JSON, sent with Content-Type: application/json");
         return -1;
     }
-    json_error_t jerr;
-    json_t *doc = json_loadb (req->entity.base, req->entity.len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!doc) {
-        snprintf (err, errlen, "the body is not valid JSON: %s", jerr.text);
-        return -1;
-    }
-    int rc = 0;
-    if (!json_is_object (doc)) {
-        snprintf (err, errlen, "the body must be a JSON object");
-        rc = -1;
-    }
-    const char *key;
-    json_t *value;
-    json_object_foreach (doc, key, value)
-    {
-        if (rc != 0)
-            break;
-        if (!json_is_string (value)) {
-            char name[QUERY_MAX_NAME + 1];
-            snprintf (name, sizeof name, "%s", key);
-            snprintf (err, errlen, "field '%s' must be a string", name);
-            rc = -1;
-            break;
-        }
-        rc = query_add (q, key, strlen (key), json_string_value (value), json_string_length (value),
-                        err, errlen);
-    }
-    json_decref (doc);
-    return rc;
+    return query_add_json (q, req->entity.base, req->entity.len, err, errlen);
 }
 
 static void

@@ -1,5 +1,6 @@
 #include "query.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,4 +264,38 @@ query_add (query_t *self, const char *name, size_t nlen, const char *value, size
     memcpy (v, value, vlen);
     v[vlen] = '\0';
     return s_add_owned (self, n, nlen, v, vlen, err, errlen);
+}
+
+int
+query_add_json (query_t *self, const char *text, size_t len, char *err, size_t errlen)
+{
+    json_error_t jerr;
+    json_t *doc = json_loadb (text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc) {
+        snprintf (err, errlen, "the body is not valid JSON: %s", jerr.text);
+        return -1;
+    }
+    int rc = 0;
+    if (!json_is_object (doc)) {
+        snprintf (err, errlen, "the body must be a JSON object");
+        rc = -1;
+    }
+    const char *key;
+    json_t *value;
+    json_object_foreach (doc, key, value)
+    {
+        if (rc != 0)
+            break;
+        if (!json_is_string (value)) {
+            char name[QUERY_MAX_NAME + 1];
+            snprintf (name, sizeof name, "%s", key);
+            snprintf (err, errlen, "field '%s' must be a string", name);
+            rc = -1;
+            break;
+        }
+        rc = query_add (self, key, strlen (key), json_string_value (value),
+                        json_string_length (value), err, errlen);
+    }
+    json_decref (doc);
+    return rc;
 }

@@ -6,7 +6,8 @@
     a name given twice, more than QUERY_MAX_PARAMS parameters, a name longer than
     QUERY_MAX_NAME bytes, a value longer than QUERY_MAX_VALUE bytes, or a query string
     longer than QUERY_MAX_LENGTH bytes. Empty pieces ("a=1&&b=2") are skipped; a piece
-    without '=' is a name with an empty value. */
+    without '=' is a name with an empty value. A JSON body's members are added with the same
+    checks (query_add_json). */
 #ifndef GATEWAY_QUERY_H
 #define GATEWAY_QUERY_H
 
@@ -40,6 +41,12 @@ const char *query_get (const query_t *self, const char *name);
     one (length, UTF-8, NUL, repetition). Returns 0, or -1 with a message in err. */
 int query_add (query_t *self, const char *name, size_t nlen, const char *value, size_t vlen,
                char *err, size_t errlen);
+
+/*  Adds the members of a JSON body (text, len bytes): a JSON object whose members are all
+    strings, none given twice, each added as query_add() does. Returns 0, or -1 with a
+    message in err (not JSON, not an object, a member that is not a string, or what
+    query_add() refused); members before the one at fault may have been added. */
+int query_add_json (query_t *self, const char *text, size_t len, char *err, size_t errlen);
 
 /*  True when data holds valid UTF-8 (no overlong forms, surrogates or code points past
     U+10FFFF). */

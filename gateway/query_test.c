@@ -109,13 +109,38 @@ test_add (void **state)
     query_destroy (&q);
 }
 
+static void
+test_add_json (void **state)
+{
+    (void) state;
+    char err[256];
+    query_t *q = s_parse ("a=1", err);
+    static const char good[] = "{\"username\": \"ana\", \"password\": \"p\\u00e4ss\"}";
+    assert_int_equal (query_add_json (q, good, sizeof good - 1, err, sizeof err), 0);
+    assert_string_equal (query_get (q, "username"), "ana");
+    assert_string_equal (query_get (q, "password"), "p\xc3\xa4ss");
+    static const char *const bad[][2] = {
+        {"{\"a\": \"2\"}", "more than once"}, {"[\"x\"]", "JSON object"},
+        {"{\"n\": 5}", "must be a string"},   {"{\"x\": \"1\", \"x\": \"2\"}", "not valid JSON"},
+        {"{\"x\": \"1\"", "not valid JSON"},  {"{\"s\": \"\\u0000\"}", "not valid JSON"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        assert_int_equal (query_add_json (q, bad[i][0], strlen (bad[i][0]), err, sizeof err), -1);
+        if (!strstr (err, bad[i][1]))
+            fail_msg ("%s: %s", bad[i][0], err);
+    }
+    query_destroy (&q);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test (test_decodes), cmocka_unit_test (test_empty),
-        cmocka_unit_test (test_rejects), cmocka_unit_test (test_messages),
-        cmocka_unit_test (test_limits),  cmocka_unit_test (test_add),
+        cmocka_unit_test (test_decodes),  cmocka_unit_test (test_empty),
+        cmocka_unit_test (test_rejects),  cmocka_unit_test (test_messages),
+        cmocka_unit_test (test_limits),   cmocka_unit_test (test_add),
+        cmocka_unit_test (test_add_json),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

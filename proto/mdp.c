@@ -189,35 +189,81 @@ s_incoming_close (s_incoming_t *in)
     in->count = 0;
 }
 
-static const void *
-s_part_data (s_incoming_t *in, size_t index)
-{
-    return zmq_msg_data (&in->parts[index]);
-}
-
-static size_t
-s_part_size (s_incoming_t *in, size_t index)
-{
-    return zmq_msg_size (&in->parts[index]);
-}
-
-/*  True when part index holds exactly text. */
+/*  True when part holds exactly text. */
 static bool
-s_part_is (s_incoming_t *in, size_t index, const char *text)
+s_part_is (const mdp_part_t *part, const char *text)
 {
     size_t len = strlen (text);
-    return s_part_size (in, index) == len && memcmp (s_part_data (in, index), text, len) == 0;
+    return part->size == len && memcmp (part->data, text, len) == 0;
 }
 
-/*  A frame holding a copy of part index. */
+/*  A frame holding a copy of part. */
 static zframe_t *
-s_part_frame (s_incoming_t *in, size_t index)
+s_part_frame (const mdp_part_t *part)
 {
-    return zframe_new (s_part_data (in, index), s_part_size (in, index));
+    return zframe_new (part->data, part->size);
+}
+
+/*  Points parts at the parts of in (as many as in->count). */
+static void
+s_incoming_parts (s_incoming_t *in, mdp_part_t parts[S_MAX_FRAMES])
+{
+    for (size_t i = 0; i < in->count; i++)
+        parts[i] = (mdp_part_t) {zmq_msg_data (&in->parts[i]), zmq_msg_size (&in->parts[i])};
 }
 
 /*  =======================================================================================
     Broker side */
+
+/*  Reads a worker's command: parts are sender, "", MDPW01, command, ... Returns false when
+    the command or its frames are malformed. */
+static bool
+s_worker_command_parse (mdp_router_msg_t *self, const mdp_part_t *parts, size_t count)
+{
+    self->from_worker = true;
+    self->command = (mdp_command_t) ((const unsigned char *) parts[3].data)[0];
+    switch (self->command) {
+    case MDP_READY:      /* sender, "", MDPW01, 0x01, service [, credit] */
+        self->credit = 1;
+        return (count == 5
+                || (count == 6 && s_credit_parse (parts[5].data, parts[5].size, &self->credit)))
+               && s_service_parse (parts[4].data, parts[4].size, self->service);
+    case MDP_REPLY:      /* sender, "", MDPW01, 0x03, client, "", body */
+        if (count != 7 || parts[4].size == 0 || parts[4].size > S_ADDRESS_MAX || parts[5].size != 0)
+            return false;
+        self->client = s_part_frame (&parts[4]);
+        self->body = s_part_frame (&parts[6]);
+        return true;
+    case MDP_HEARTBEAT:  /* sender, "", MDPW01, command */
+    case MDP_DISCONNECT:
+        return count == 4;
+    default:             /* REQUEST never comes from a worker */
+        return false;
+    }
+}
+
+mdp_router_msg_t *
+mdp_router_msg_parse (const mdp_part_t *parts, size_t count)
+{
+    if (count < 4 || parts[0].size == 0 || parts[1].size != 0)
+        return NULL;
+    mdp_router_msg_t *self = zmalloc (sizeof *self);
+    bool valid;
+    if (s_part_is (&parts[2], MDP_CLIENT)) {
+        /*  sender, "", MDPC01, service, body */
+        valid = count == 5 && s_service_parse (parts[3].data, parts[3].size, self->service);
+        if (valid)
+            self->body = s_part_frame (&parts[4]);
+    }
+    else
+        valid = s_part_is (&parts[2], MDP_WORKER) && parts[3].size == 1
+                && s_worker_command_parse (self, parts, count);
+    if (valid)
+        self->sender = s_part_frame (&parts[0]);
+    else
+        mdp_router_msg_destroy (&self);
+    return self;
+}
 
 mdp_router_msg_t *
 mdp_router_msg_recv (zsock_t *router, bool *dropped)
@@ -228,65 +274,19 @@ mdp_router_msg_recv (zsock_t *router, bool *dropped)
     size_t count = s_recv_parts (router, &in);
     if (count == 0)
         return NULL;
-
-    mdp_router_msg_t *self = zmalloc (sizeof *self);
-    bool valid = !in.overflow && count >= 4 && s_part_size (&in, 0) > 0
-                 && s_part_size (&in, 1) == 0;
-    if (valid && s_part_is (&in, 2, MDP_CLIENT)) {
-        /*  sender, "", MDPC01, service, body */
-        valid = count == 5
-                && s_service_parse (s_part_data (&in, 3), s_part_size (&in, 3), self->service);
-        if (valid)
-            self->body = s_part_frame (&in, 4);
+    mdp_part_t parts[S_MAX_FRAMES];
+    s_incoming_parts (&in, parts);
+    mdp_router_msg_t *self = in.overflow ? NULL : mdp_router_msg_parse (parts, count);
+    if (self && self->from_worker && self->command == MDP_READY) {
+        /*  Set by the ZAP handler on a CURVE connection (mdp_curve.c). */
+        const char *key = zmq_msg_gets (&in.parts[2], "User-Id");
+        const char *service = zmq_msg_gets (&in.parts[2], MDP_CURVE_PROPERTY);
+        snprintf (self->peer_key, sizeof self->peer_key, "%s", key ? key : "");
+        snprintf (self->peer_service, sizeof self->peer_service, "%s", service ? service : "");
     }
-    else if (valid && s_part_is (&in, 2, MDP_WORKER) && s_part_size (&in, 3) == 1) {
-        self->from_worker = true;
-        self->command = (mdp_command_t) ((const unsigned char *) s_part_data (&in, 3))[0];
-        switch (self->command) {
-        case MDP_READY:      /* sender, "", MDPW01, 0x01, service [, credit] */
-            valid = (count == 5
-                     || (count == 6
-                         && s_credit_parse (s_part_data (&in, 5), s_part_size (&in, 5),
-                                            &self->credit)))
-                    && s_service_parse (s_part_data (&in, 4), s_part_size (&in, 4), self->service);
-            if (count == 5)
-                self->credit = 1;
-            if (valid) {
-                /*  Set by the ZAP handler on a CURVE connection (mdp_curve.c). */
-                const char *key = zmq_msg_gets (&in.parts[2], "User-Id");
-                const char *service = zmq_msg_gets (&in.parts[2], MDP_CURVE_PROPERTY);
-                snprintf (self->peer_key, sizeof self->peer_key, "%s", key ? key : "");
-                snprintf (self->peer_service, sizeof self->peer_service, "%s",
-                          service ? service : "");
-            }
-            break;
-        case MDP_REPLY:      /* sender, "", MDPW01, 0x03, client, "", body */
-            valid = count == 7 && s_part_size (&in, 4) > 0
-                    && s_part_size (&in, 4) <= S_ADDRESS_MAX && s_part_size (&in, 5) == 0;
-            if (valid) {
-                self->client = s_part_frame (&in, 4);
-                self->body = s_part_frame (&in, 6);
-            }
-            break;
-        case MDP_HEARTBEAT:  /* sender, "", MDPW01, command */
-        case MDP_DISCONNECT:
-            valid = count == 4;
-            break;
-        default:             /* REQUEST never comes from a worker */
-            valid = false;
-        }
-    }
-    else
-        valid = false;
-
-    if (valid)
-        self->sender = s_part_frame (&in, 0);
     s_incoming_close (&in);
-    if (!valid) {
-        mdp_router_msg_destroy (&self);
-        if (dropped)
-            *dropped = true;
-    }
+    if (!self && dropped)
+        *dropped = true;
     return self;
 }
 
@@ -333,6 +333,26 @@ mdp_router_send_command (zsock_t *router, zframe_t *worker, mdp_command_t comman
     s_part_t parts[] = {S_PART_FRAME (worker), S_PART_TEXT (""), S_PART_TEXT (MDP_WORKER),
                         S_PART_COMMAND (command)};
     return s_send_parts (router, parts, sizeof parts / sizeof parts[0]);
+}
+
+/*  =======================================================================================
+    Worker side: a message from the broker */
+
+int
+mdp_worker_msg_parse (const mdp_part_t *parts, size_t count, mdp_part_t *client, mdp_part_t *body)
+{
+    if (count < 3 || parts[0].size != 0 || !s_part_is (&parts[1], MDP_WORKER) || parts[2].size != 1)
+        return 0;
+    int command = ((const unsigned char *) parts[2].data)[0];
+    if ((command == MDP_HEARTBEAT || command == MDP_DISCONNECT) && count == 3)
+        return command;
+    if (command == MDP_REQUEST && count == 6 && parts[3].size > 0 && parts[4].size == 0) {
+        /*  "", MDPW01, 0x02, client, "", body */
+        *client = parts[3];
+        *body = parts[5];
+        return command;
+    }
+    return 0;
 }
 
 /*  =======================================================================================
@@ -465,22 +485,19 @@ s_worker_read (mdp_worker_t *self, zframe_t **body, zframe_t **client)
     if (count == 0)
         return S_READ_NOTHING;
 
+    mdp_part_t parts[S_MAX_FRAMES], client_part, body_part;
+    s_incoming_parts (&in, parts);
+    int command = in.overflow ? 0 : mdp_worker_msg_parse (parts, count, &client_part, &body_part);
     s_read_t result = S_READ_OTHER;
-    if (!in.overflow && count >= 3 && s_part_size (&in, 0) == 0 && s_part_is (&in, 1, MDP_WORKER)
-        && s_part_size (&in, 2) == 1) {
-        int command = ((const unsigned char *) s_part_data (&in, 2))[0];
-        if (command == MDP_HEARTBEAT && count == 3)
-            self->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
-        else if (command == MDP_DISCONNECT && count == 3)
-            result = S_READ_DISCONNECT;
-        else if (command == MDP_REQUEST && count == 6 && s_part_size (&in, 3) > 0
-                 && s_part_size (&in, 4) == 0) {
-            /*  "", MDPW01, 0x02, client, "", body */
-            self->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
-            *client = s_part_frame (&in, 3);
-            *body = s_part_frame (&in, 5);
-            result = S_READ_REQUEST;
-        }
+    if (command == MDP_HEARTBEAT)
+        self->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
+    else if (command == MDP_DISCONNECT)
+        result = S_READ_DISCONNECT;
+    else if (command == MDP_REQUEST) {
+        self->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
+        *client = s_part_frame (&client_part);
+        *body = s_part_frame (&body_part);
+        result = S_READ_REQUEST;
     }
     s_incoming_close (&in);
     return result;

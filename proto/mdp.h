@@ -60,6 +60,25 @@ typedef struct {
     char peer_service[MDP_SERVICE_MAX + 1];
 } mdp_router_msg_t;
 
+/*  One frame of a received message: bytes that stay the caller's. */
+typedef struct {
+    const void *data;
+    size_t size;
+} mdp_part_t;
+
+/*  Reads a message a ROUTER socket received, frame by frame (parts[0] is the sender's
+    routing id; count frames). Returns a new message (the frames it keeps are copied), or
+    NULL when it is malformed, as mdp_router_msg_recv() describes. peer_key and
+    peer_service stay "": only the socket knows them. */
+mdp_router_msg_t *mdp_router_msg_parse (const mdp_part_t *parts, size_t count);
+
+/*  Reads a message a worker received from the broker (count frames, the first the empty
+    delimiter). Returns MDP_HEARTBEAT or MDP_DISCONNECT, MDP_REQUEST with *client and *body
+    pointing at those frames of parts, or 0 when the message is malformed (wrong header,
+    another command, missing or extra frames): a worker drops it whole. */
+int mdp_worker_msg_parse (const mdp_part_t *parts, size_t count, mdp_part_t *client,
+                          mdp_part_t *body);
+
 /*  Receives one message from router without blocking. Returns NULL when nothing is waiting
     or when the message was malformed (wrong header, unknown command, missing or extra
     frames, a body of more than one frame): malformed messages are dropped whole, never
