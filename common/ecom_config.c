@@ -54,6 +54,7 @@ ecom_config_new (char *err, size_t errlen)
         return NULL;
     }
     self->database_url = s_string ("DATABASE_URL", "postgresql://ecom:ecom@127.0.0.1:5432/ecom");
+    self->database_read_url = s_string ("DATABASE_READ_URL", self->database_url);
     self->redis_url = s_string ("REDIS_URL", "redis://127.0.0.1:6379/0");
     self->broker_endpoint = s_string ("BROKER_ENDPOINT", "tcp://127.0.0.1:5555");
     self->api_host = s_string ("API_HOST", "127.0.0.1");
@@ -78,8 +79,8 @@ ecom_config_new (char *err, size_t errlen)
                   self->log_level);
         goto fail;
     }
-    if (!self->database_url || !self->redis_url || !self->broker_endpoint || !self->api_host
-        || !self->etl_source || !self->log_level) {
+    if (!self->database_url || !self->database_read_url || !self->redis_url
+        || !self->broker_endpoint || !self->api_host || !self->etl_source || !self->log_level) {
         snprintf (err, errlen, "out of memory");
         goto fail;
     }
@@ -96,6 +97,7 @@ ecom_config_destroy (ecom_config_t **self_p)
         return;
     ecom_config_t *self = *self_p;
     free (self->database_url);
+    free (self->database_read_url);
     free (self->redis_url);
     free (self->broker_endpoint);
     free (self->api_host);

@@ -7,6 +7,7 @@
 
 typedef struct {
     char *database_url;        /* DATABASE_URL */
+    char *database_read_url;   /* DATABASE_READ_URL (SPEC §11), DATABASE_URL when unset */
     char *redis_url;           /* REDIS_URL */
     char *broker_endpoint;     /* BROKER_ENDPOINT */
     char *api_host;            /* API_HOST */

@@ -9,9 +9,9 @@
 #include "ecom_config.h"
 
 static const char *const s_vars[] = {
-    "DATABASE_URL", "REDIS_URL", "BROKER_ENDPOINT", "API_HOST", "API_PORT", "DASHBOARD_PORT",
-    "JWT_SECRET", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "CACHE_TTL_SECONDS", "ETL_SOURCE",
-    "ETL_SCHEDULE_SECONDS", "REQUEST_TIMEOUT_MS", "LOG_LEVEL"};
+    "DATABASE_URL", "DATABASE_READ_URL", "REDIS_URL", "BROKER_ENDPOINT", "API_HOST", "API_PORT",
+    "DASHBOARD_PORT", "JWT_SECRET", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "CACHE_TTL_SECONDS",
+    "ETL_SOURCE", "ETL_SCHEDULE_SECONDS", "REQUEST_TIMEOUT_MS", "LOG_LEVEL"};
 
 static int
 s_clear_env (void **state)
@@ -28,6 +28,7 @@ test_defaults (void **state)
     ecom_config_t *config = ecom_config_new (err, sizeof err);
     assert_non_null (config);
     assert_string_equal (config->database_url, "postgresql://ecom:ecom@127.0.0.1:5432/ecom");
+    assert_string_equal (config->database_read_url, config->database_url);
     assert_string_equal (config->redis_url, "redis://127.0.0.1:6379/0");
     assert_string_equal (config->broker_endpoint, "tcp://127.0.0.1:5555");
     assert_string_equal (config->api_host, "127.0.0.1");
@@ -64,6 +65,25 @@ test_overrides_and_empty_means_default (void **state)
     ecom_config_destroy (&config);
 }
 
+/*  DATABASE_READ_URL defaults to DATABASE_URL as set (an empty value counts as unset). */
+static void
+test_read_url_defaults_to_database_url (void **state)
+{
+    char err[256];
+    setenv ("DATABASE_URL", "postgresql://u:p@10.0.0.1:5432/shop", 1);
+    setenv ("DATABASE_READ_URL", "", 1);
+    ecom_config_t *config = ecom_config_new (err, sizeof err);
+    assert_non_null (config);
+    assert_string_equal (config->database_read_url, "postgresql://u:p@10.0.0.1:5432/shop");
+    ecom_config_destroy (&config);
+    setenv ("DATABASE_READ_URL", "postgresql://u:p@10.0.0.2:5432/shop", 1);
+    config = ecom_config_new (err, sizeof err);
+    assert_non_null (config);
+    assert_string_equal (config->database_url, "postgresql://u:p@10.0.0.1:5432/shop");
+    assert_string_equal (config->database_read_url, "postgresql://u:p@10.0.0.2:5432/shop");
+    ecom_config_destroy (&config);
+}
+
 static void
 test_invalid_values_name_the_variable (void **state)
 {
@@ -89,6 +109,7 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup (test_defaults, s_clear_env),
         cmocka_unit_test_setup (test_overrides_and_empty_means_default, s_clear_env),
+        cmocka_unit_test_setup (test_read_url_defaults_to_database_url, s_clear_env),
         cmocka_unit_test_setup (test_invalid_values_name_the_variable, s_clear_env),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

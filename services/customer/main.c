@@ -151,6 +151,7 @@ static const svc_def_t s_def = {
                "(SPEC §6, §9).",
     .ops = s_ops,
     .store = true,
+    .read_only = true,
     .warm = SVC_WARM ({"segments", NULL}, {"cohorts", NULL})};
 
 int

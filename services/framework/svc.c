@@ -54,6 +54,7 @@ struct _svc_ctx_t {
     const svc_op_t *op;
     const proto_request_t *req;
     int error_status;      /* 0 unless svc_error() was called */
+    long long data_version; /* what the answer is computed from (svc_data_version), 0: unsaid */
     char error_code[48];
     char detail[512];
 };
@@ -210,11 +211,20 @@ svc_store (svc_ctx_t *ctx)
     if (!svc_cache_known_version (self->cache, &version) && s_db_version (self, &version) != 0)
         return NULL;
     const store_t *store = svc_snapshot_current (self->snapshot, version);
+    if (!store) {
+        int rc = svc_run_blocking (ctx, svc_snapshot_reload, self->snapshot);
+        svc_snapshot_asked (self->snapshot, version);
+        store = rc == 0 ? svc_snapshot_store (self->snapshot) : NULL;
+    }
     if (store)
-        return store;
-    int rc = svc_run_blocking (ctx, svc_snapshot_reload, self->snapshot);
-    svc_snapshot_asked (self->snapshot, version);
-    return rc == 0 ? svc_snapshot_store (self->snapshot) : NULL;
+        svc_data_version (ctx, store->version);
+    return store;
+}
+
+void
+svc_data_version (svc_ctx_t *ctx, long long version)
+{
+    ctx->data_version = version;
 }
 
 int
@@ -241,7 +251,10 @@ svc_new (const svc_def_t *def, const ecom_config_t *config, char *err, size_t er
         return NULL;
     }
     self->def = def;
-    self->db = svc_db_new (config->database_url, err, errlen);
+    /*  A read-only service reads DATABASE_READ_URL (a hand-made config may leave it NULL). */
+    const char *url = def->read_only && config->database_read_url ? config->database_read_url
+                                                                   : config->database_url;
+    self->db = svc_db_new (url, err, errlen);
     if (self->db
         && svc_db_set_statement_timeout (self->db,
                                          svc_statement_timeout_ms (config->request_timeout_ms))
@@ -250,7 +263,7 @@ svc_new (const svc_def_t *def, const ecom_config_t *config, char *err, size_t er
     if (self->db) {
         self->cache = svc_cache_new (config->redis_url, config->cache_ttl_seconds);
         self->body = proto_writer_new ();
-        if (def->store && !(self->snapshot = svc_snapshot_new (config->database_url)))
+        if (def->store && !(self->snapshot = svc_snapshot_new (url)))
             snprintf (err, errlen, "out of memory");
         self->oom_reply = proto_reply_encode_error (500, "internal_error",
                                                     "the service ran out of memory", &self->oom_size);
@@ -313,11 +326,11 @@ s_find_op (const svc_def_t *def, const char *name)
     return NULL;
 }
 
-/*  Runs the handler of op and encodes its answer; stores a 200 under key when key is set.
-    Returns the reply and sets *status. */
+/*  Runs the handler of op and encodes its answer. Returns the reply and sets *status and
+    *data_version (what the handler said it computed from, svc_data_version; 0: nothing). */
 static char *
-s_run (svc_t *self, const svc_op_t *op, const proto_request_t *req, const char *key,
-       int *status, size_t *size)
+s_run (svc_t *self, const svc_op_t *op, const proto_request_t *req, int *status, size_t *size,
+       long long *data_version)
 {
     svc_ctx_t ctx = {.svc = self, .op = op, .req = req};
     proto_writer_reset (self->body);
@@ -340,6 +353,7 @@ s_run (svc_t *self, const svc_op_t *op, const proto_request_t *req, const char *
         rc = ctx.error_status;
     }
     *status = ctx.error_status ? ctx.error_status : rc;
+    *data_version = ctx.data_version;
     if (ctx.error_status)
         return proto_reply_encode_error (ctx.error_status, ctx.error_code, ctx.detail, size);
     const char *body = proto_writer_data (self->body);
@@ -351,9 +365,19 @@ s_run (svc_t *self, const svc_op_t *op, const proto_request_t *req, const char *
         return proto_reply_encode_error (500, "internal_error", "the service failed to answer",
                                          size);
     }
-    if (rc == 200 && key)
-        svc_cache_put (self->cache, key, body, body_size);
     return reply;
+}
+
+/*  True when an answer computed from data_version (0: the handler did not say) may be
+    stored under a key of key_version: never under a version newer than its data (SPEC §11).
+    An answer that does not say is trusted only from a service that reads DATABASE_URL: the
+    version Redis holds was committed there before it was published. */
+static bool
+s_storable (const svc_t *self, long long key_version, long long data_version)
+{
+    if (data_version > 0)
+        return data_version >= key_version;
+    return !self->def->read_only;
 }
 
 /*  One request of a batch, from decoding to its answer. */
@@ -396,7 +420,9 @@ s_refuse (svc_t *self, const s_item_t *item, int *status, size_t *reply_size)
 
 /*  Hands the answer of item to the sink, logs its line and marks it answered. cache_state
     is what the line says: hit, miss, wait (served with the answer another request computed,
-    here or at another instance), off, or - (services/README.md, "Caching"). */
+    here or at another instance), behind (computed from data older than the version its key
+    carries, a standby behind the primary: not cached), off, or - (services/README.md,
+    "Caching"). */
 static void
 s_answer (const s_sink_t *sink, s_item_t *item, size_t index, int status,
           const char *cache_state, char *reply, size_t reply_size)
@@ -404,8 +430,8 @@ s_answer (const s_sink_t *sink, s_item_t *item, size_t index, int status,
     item->op = NULL;
     if (sink->warm) {
         free (reply);
-        if (status != 200)
-            sink->warm->failed++;
+        if (status != 200 || strcmp (cache_state, "behind") == 0)
+            sink->warm->failed++; /* not cached */
         else if (strcmp (cache_state, "miss") == 0)
             sink->warm->computed++;
         else
@@ -451,11 +477,16 @@ s_compute (svc_t *self, const s_sink_t *sink, s_item_t *items, size_t count, siz
     const char *key = item->cache.key;
     int status;
     size_t reply_size = 0;
-    char *reply = s_run (self, op, item->req, locked ? NULL : key, &status, &reply_size);
+    long long data_version = 0;
+    char *reply = s_run (self, op, item->req, &status, &reply_size, &data_version);
     const char *body = proto_writer_data (self->body);
     size_t body_size = proto_writer_size (self->body);
+    bool behind = key && status == 200 && !s_storable (self, item->cache.version, data_version);
     if (locked)
-        svc_cache_put_release (self->cache, key, status == 200 ? body : NULL, body_size);
+        svc_cache_put_release (self->cache, key, status == 200 && !behind ? body : NULL,
+                               body_size);
+    else if (key && status == 200 && !behind)
+        svc_cache_put (self->cache, key, body, body_size);
     /*  An error answer goes to the others as it is (a copy, taken before it is handed on). */
     char *error = NULL;
     size_t error_size = 0;
@@ -464,8 +495,12 @@ s_compute (svc_t *self, const s_sink_t *sink, s_item_t *items, size_t count, siz
             memcpy (error, reply, reply_size);
             error_size = reply_size;
         }
-    s_answer (sink, item, leader, status, !op->cacheable ? "-" : key ? "miss" : "off", reply,
-              reply_size);
+    s_answer (sink, item, leader, status,
+              !op->cacheable ? "-"
+              : !key         ? "off"
+              : behind       ? "behind"
+                             : "miss",
+              reply, reply_size);
     for (size_t i = leader + 1; i < count; i++) {
         if (!items[i].op || items[i].leader != leader)
             continue;
@@ -775,13 +810,17 @@ s_usage (const char *prog, const svc_def_t *def)
             "\n"
             "Environment (defaults in brackets):\n"
             "  DATABASE_URL       PostgreSQL [postgresql://ecom:ecom@127.0.0.1:5432/ecom]\n"
+            "%s"
             "  REDIS_URL          Redis answer cache, optional at run time "
             "[redis://127.0.0.1:6379/0]\n"
             "  BROKER_ENDPOINT    the MDP broker [tcp://127.0.0.1:5555]\n"
             "  CACHE_TTL_SECONDS  cache entry lifetime, 0 turns caching off [300]\n"
             "  LOG_LEVEL          debug, info, warn or error [info]\n"
             "\n"
-            "Stops after the request in hand on SIGTERM or SIGINT.\n");
+            "Stops after the request in hand on SIGTERM or SIGINT.\n",
+            def->read_only ? "  DATABASE_READ_URL  the PostgreSQL this service reads, e.g. a "
+                             "streaming standby [DATABASE_URL]\n"
+                           : "");
 }
 
 /*  A batch being served: the requests taken from the worker and where to send answers. */

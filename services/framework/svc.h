@@ -79,6 +79,11 @@ typedef struct {
     /* The ops compute from the analytics store (svc_store), which the instance then keeps
        in memory at the current data version. */
     bool store;
+    /* The service only reads the database: its connections (queries and the store) go to
+       DATABASE_READ_URL (a streaming standby, say; SPEC §11), and a cacheable answer is
+       stored only when it says which data version it was computed from (svc_store() does;
+       an SQL answer calls svc_data_version()). Without it: DATABASE_URL (etl, auth). */
+    bool read_only;
 } svc_def_t;
 
 /*  The default credit: an instance takes up to this many requests at once and answers
@@ -127,8 +132,18 @@ PGresult *svc_query (svc_ctx_t *ctx, const char *file, int nparams, const char *
 /*  The analytics store (services/engine/store.h) at the request's data version or newer,
     loaded first when the instance has none or an older one (on a helper thread: the
     instance keeps heartbeating). The def must set store. NULL when it cannot be loaded
-    (logged); the handler then returns SVC_FAILED. */
+    (logged); the handler then returns SVC_FAILED. When the server has nothing as new (a
+    standby behind the primary), an older store: its version is the answer's
+    (svc_data_version), so that answer is not cached under the newer one. */
 const store_t *svc_store (svc_ctx_t *ctx);
+
+/*  Tells the framework the data version the answer in hand is computed from, read in the
+    same snapshot as its data (a column `(SELECT version FROM data_version WHERE id = 1)` of
+    the answer's one statement, say); svc_store() does it for the store. A cacheable answer
+    is stored only under a data version no newer than this one (SPEC §11: a standby behind
+    the primary computes from older data than the version Redis announces); a read_only
+    service's answer that never says is not stored at all. */
+void svc_data_version (svc_ctx_t *ctx, long long version);
 
 /*  The PostgreSQL connection, for what svc_query() does not cover. */
 PGconn *svc_conn (svc_ctx_t *ctx);
@@ -190,7 +205,8 @@ typedef struct {
     int computed;        /* computed here and stored */
     int cached;          /* found cached already (a request, an earlier run, another instance) */
     int skipped;         /* being computed by another instance (its lock held): left to it */
-    int failed;          /* answered with an error (not cached) */
+    int failed;          /* answered with an error, or from data older than the version
+                            (a standby behind: svc_data_version), so not cached */
     double duration_ms;
 } svc_warm_stats_t;
 

@@ -583,6 +583,7 @@ s_lookup_keys (svc_cache_lookup_t *lookups, size_t count, char (*hex)[33], long 
         lookups[i].key = s_key_of_hash (version, service, lookups[i].op, hex[i]);
         if (!lookups[i].key)
             return -1;
+        lookups[i].version = version;
     }
     return 0;
 }
@@ -703,6 +704,7 @@ svc_cache_lookup_many (svc_cache_t *self, svc_db_t *db, const char *service,
     for (size_t i = 0; i < count; i++) {
         lookups[i].key = lookups[i].value = NULL;
         lookups[i].size = 0;
+        lookups[i].version = 0;
     }
     if (count == 0 || self->ttl == 0 || !s_connection (self))
         return;
@@ -716,6 +718,7 @@ svc_cache_lookup_many (svc_cache_t *self, svc_db_t *db, const char *service,
     for (size_t i = 0; i < count; i++) {
         lookups[i].key
             = svc_cache_key (version, service, lookups[i].op, lookups[i].declared, lookups[i].req);
+        lookups[i].version = version;
         if (lookups[i].key)
             lookups[i].value = svc_cache_get (self, lookups[i].key, &lookups[i].size);
     }

@@ -110,6 +110,7 @@ typedef struct {
     const proto_request_t *req;     /* in: the request */
     char *key;                      /* out: its cache key (free()), NULL when caching is off
                                        or Redis unavailable */
+    long long version;              /* out: the data version key carries (with key) */
     char *value;                    /* out: a copy of the entry (free()), NULL on a miss */
     size_t size;                    /* out: the entry's size */
 } svc_cache_lookup_t;

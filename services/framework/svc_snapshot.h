@@ -1,9 +1,11 @@
 /*  svc_snapshot: a service's analytics store (services/engine/store.h) kept at the current
     data version. The store is loaded on the first request that needs it and again whenever
     a request carries a newer data version than the store's (reading only the orders loaded
-    since, when it can: store_load), over a connection of its own
-    (DATABASE_URL), so the service's query connection stays free. A request therefore never
-    sees data older than its data version (SPEC §6: a request after a load shows the load). */
+    since, when it can: store_load), over a connection of its own (DATABASE_READ_URL for a
+    read-only service), so the service's query connection stays free. A request therefore
+    never sees data older than its data version (SPEC §6: a request after a load shows the
+    load), unless the server has nothing as new: a standby that has not replayed the load yet
+    (SPEC §11). Then the older store answers, uncached (svc_store, svc_data_version). */
 #ifndef SVC_SNAPSHOT_H
 #define SVC_SNAPSHOT_H
 

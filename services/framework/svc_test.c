@@ -104,6 +104,28 @@ s_not_a_map (svc_ctx_t *ctx)
     return 200;
 }
 
+static int s_versioned_calls;       /* handler runs of op "versioned" */
+static long long s_said_version;   /* the data version "versioned" says it computed from */
+
+/*  "double" that says which data version it computed from (svc_data_version), as a
+    read-only service's SQL answer would: s_said_version stands for a standby's. */
+static int
+s_versioned (svc_ctx_t *ctx)
+{
+    s_versioned_calls++;
+    const char *values[] = {svc_param (ctx, "n")};
+    PGresult *res = svc_query (ctx, "double.sql", 1, values);
+    if (!res)
+        return SVC_FAILED;
+    svc_data_version (ctx, s_said_version);
+    proto_writer_t *body = svc_body (ctx);
+    proto_writer_map (body, 1);
+    proto_writer_str (body, "value");
+    proto_writer_int (body, strtoll (PQgetvalue (res, 0, 0), NULL, 10));
+    PQclear (res);
+    return 200;
+}
+
 static const ecom_embedded_t s_files[] = {
     {"bad.sql", "SELECT * FROM no_such_table"},
     {"double.sql", "SELECT $1::int * 2"},
@@ -124,6 +146,20 @@ static const svc_def_t s_def = {
     .summary = "a toy service",
     .ops = s_ops,
     .sql = s_files};
+
+/*  The same service as a read-only one (DATABASE_READ_URL), with an op that says its data
+    version. */
+static const svc_op_t s_read_only_ops[] = {
+    {"double", s_double, true, SVC_PARAMS ("n", "m")},
+    {"versioned", s_versioned, true, SVC_PARAMS ("n")},
+    {NULL, NULL, false, NULL}};
+
+static const svc_def_t s_read_only_def = {
+    .name = "svctest",
+    .summary = "a toy read-only service",
+    .ops = s_read_only_ops,
+    .sql = s_files,
+    .read_only = true};
 
 /*  The same service with views to warm: two that compute, one that fails (never cached). */
 static const svc_def_t s_warm_def = {
@@ -1136,6 +1172,70 @@ test_svc_new_fails (void **state)
     assert_non_null (strstr (err, "PostgreSQL"));
 }
 
+/*  The number of cache entries of op in Redis under data version. */
+static long
+s_entries (long long version, const char *op)
+{
+    char pattern[96];
+    snprintf (pattern, sizeof pattern, "ecom:cache:v%lld:svctest:%s:*", version, op);
+    char *count = s_redis_cmd ("EVAL %s 0 %s",
+                               "return tostring(#redis.call('KEYS', ARGV[1]))", pattern);
+    assert_non_null (count);
+    long n = strtol (count, NULL, 10);
+    free (count);
+    return n;
+}
+
+/*  A read-only service reads DATABASE_READ_URL, and caches an answer only under a data
+    version no newer than the one it says it computed from (SPEC §11): a standby behind the
+    primary (said < published) answers uncached; at or ahead of it, cached under the
+    published version; an answer that says nothing is never cached. */
+static void
+test_read_only (void **state)
+{
+    SKIP_WITHOUT_STACK ();
+    char nowhere[128], err[256];
+    snprintf (nowhere, sizeof nowhere, "postgresql://ecom:ecom@127.0.0.1:%d/ecom",
+              testserver_free_port ());
+    ecom_config_t config = {.database_url = nowhere, /* the primary is not asked */
+                            .database_read_url = s_db_url,
+                            .redis_url = s_redis_url,
+                            .cache_ttl_seconds = 60};
+    svc_t *svc = svc_new (&s_read_only_def, &config, err, sizeof err);
+    assert_non_null (svc);
+    long long version = ecom_data_version_bump (s_db, err, sizeof err);
+    assert_true (version > 0);
+    assert_int_equal (ecom_data_version_publish (s_redis_url, version, err, sizeof err), 0);
+
+    s_said_version = version - 1; /* behind: never cached, computed every time */
+    s_versioned_calls = 0;
+    for (int i = 0; i < 2; i++) {
+        s_answer_t a = s_call (svc, "versioned", (const char *[]) {"n", "21", NULL});
+        assert_int_equal (a.status, 200);
+        assert_string_equal (a.text, "{ value 42 cache { hit false } } ");
+    }
+    assert_int_equal (s_versioned_calls, 2);
+    assert_int_equal (s_entries (version, "versioned"), 0);
+
+    s_said_version = version; /* caught up: cached */
+    assert_int_equal (s_call (svc, "versioned", (const char *[]) {"n", "21", NULL}).cache_hit, 0);
+    assert_int_equal (s_call (svc, "versioned", (const char *[]) {"n", "21", NULL}).cache_hit, 1);
+    assert_int_equal (s_versioned_calls, 3);
+    s_said_version = version + 1; /* ahead of Redis (not yet published): under its version */
+    assert_int_equal (s_call (svc, "versioned", (const char *[]) {"n", "5", NULL}).cache_hit, 0);
+    assert_int_equal (s_call (svc, "versioned", (const char *[]) {"n", "5", NULL}).cache_hit, 1);
+    assert_int_equal (s_entries (version, "versioned"), 2);
+    assert_int_equal (s_entries (version + 1, "versioned"), 0);
+
+    /* no version said: a read-only service cannot tell, so never cached */
+    s_calls = 0;
+    assert_int_equal (s_call (svc, "double", (const char *[]) {"n", "4", NULL}).cache_hit, 0);
+    assert_int_equal (s_call (svc, "double", (const char *[]) {"n", "4", NULL}).cache_hit, 0);
+    assert_int_equal (s_calls, 2);
+    assert_int_equal (s_entries (version, "double"), 0);
+    svc_destroy (&svc);
+}
+
 int
 main (void)
 {
@@ -1149,6 +1249,7 @@ main (void)
         /*  These raise the data version by bumps, after the tests that set it outright. */
         cmocka_unit_test (test_batch_coalesces), cmocka_unit_test (test_waits_for_another_instance),
         cmocka_unit_test (test_two_instances_compute_once), cmocka_unit_test (test_warm),
+        cmocka_unit_test (test_read_only),
     };
     return cmocka_run_group_tests (tests, s_setup, s_teardown);
 }

@@ -366,6 +366,7 @@ static const svc_def_t s_def = {
                "(SPEC §6, §9).",
     .ops = s_ops,
     .store = true,
+    .read_only = true,
     /* each route without parameters, and what the Overview asks for when it opens
        (dashboard/public/js/panels/kpis.js, trend.js, breakdown.js, views/filters.js) */
     .warm = SVC_WARM (

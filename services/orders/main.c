@@ -225,7 +225,8 @@ static const svc_def_t s_def = {
     .name = "orders",
     .summary = "The order service: the paginated order list, newest first (SPEC §6).",
     .ops = s_ops,
-    .sql = orders_sql};
+    .sql = orders_sql,
+    .read_only = true};
 
 int
 main (int argc, char **argv)

@@ -95,6 +95,7 @@ static const svc_def_t s_def = {
     .summary = "The product service: top-selling products over a date range (SPEC §6).",
     .ops = s_ops,
     .store = true,
+    .read_only = true,
     .warm = SVC_WARM ({"top_sellers", NULL},
                       {"top_sellers", SVC_PARAMS ("metric", "revenue", "limit", "10")})};
 
