@@ -3,7 +3,8 @@
 
     For each request: match the route (404 unknown path, 405 + Allow for a known path with
     another method), refuse a throttled route to an address with too many failed attempts
-    (429 + Retry-After, throttle.h), parse the query (400), merge a JSON body for routes
+    (429 + Retry-After, throttle.h; the address is the client's behind a trusted proxy,
+    clientip.h), parse the query (400), merge a JSON body for routes
     that take one (400: not JSON, not application/json, not an object of strings), verify
     the access token of protected routes (401), encode the msgpack request (with the
     client's base URL, "http://" + Host) and hand it to the broker. No live worker: 503 at once. The service's reply status and
@@ -28,6 +29,7 @@
 
 #include "auth.h"
 #include "broker.h"
+#include "clientip.h"
 #include "throttle.h"
 
 #define API_SWEEP_MS 200
@@ -41,6 +43,11 @@ typedef struct _api_t api_t;
     per-request timeout. */
 api_t *api_register (h2o_pathconf_t *pathconf, broker_t *broker, auth_t *auth,
                      throttle_t *throttle, const char *default_host, int timeout_ms);
+
+/*  Lets the trusted proxies in clientip (which must outlive the configuration) name the
+    client of a throttled route's request in X-Forwarded-For (clientip.h). Without it the
+    connection's peer is the client. */
+void api_set_clientip (api_t *self, const clientip_t *clientip);
 
 /*  Starts the shutdown: every pending call is cancelled and answered 503, later requests
     are answered 503, and every answer from now on closes its connection. */

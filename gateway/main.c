@@ -24,6 +24,8 @@ s_usage (FILE *out)
                   "  REQUEST_TIMEOUT_MS       per-request timeout (504 after it)\n"
                   "  AUTH_THROTTLE_WINDOW_SECONDS  5 failed logins from one address within\n"
                   "                           it lock that address out for it (300)\n"
+                  "  TRUSTED_PROXIES          load balancers (IP addresses, comma-separated)\n"
+                  "                           whose X-Forwarded-For names the client (none)\n"
                   "  LOG_LEVEL                debug, info, warn or error\n"
                   "Stops cleanly on SIGINT or SIGTERM.\n");
 }

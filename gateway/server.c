@@ -43,6 +43,7 @@ struct _server_t {
     brokerio_t *io;
     auth_t *auth;
     throttle_t *throttle;
+    clientip_t *clientip; /* TRUSTED_PROXIES */
     api_t *api;
     metrics_t *metrics;
 };
@@ -178,6 +179,10 @@ server_new (const ecom_config_t *config, char *err, size_t errlen)
         snprintf (err, errlen, "out of memory");
         goto fail;
     }
+    /* TRUSTED_PROXIES: the load balancers whose X-Forwarded-For names the client (clientip.h). */
+    self->clientip = clientip_new (getenv ("TRUSTED_PROXIES"), err, errlen);
+    if (!self->clientip)
+        goto fail;
     /* CZMQ would replace our SIGINT/SIGTERM handlers with its own when the broker creates
        its first socket; ours wake the event loop, so CZMQ's are switched off. */
     zsys_handler_set (NULL);
@@ -212,6 +217,7 @@ server_new (const ecom_config_t *config, char *err, size_t errlen)
               config->api_host, config->api_port);
     self->api = api_register (root, self->broker, self->auth, self->throttle, default_host,
                               config->request_timeout_ms);
+    api_set_clientip (self->api, self->clientip);
     /* After api, which declines their routes (ROUTE_LOCAL): */
     openapi_register (root);
     docs_register (root, docs_dir_default ());
@@ -325,6 +331,7 @@ server_destroy (server_t **self_p)
     broker_destroy (&self->broker);
     auth_destroy (&self->auth);
     throttle_destroy (&self->throttle);
+    clientip_destroy (&self->clientip);
     metrics_destroy (&self->metrics);
     free (self);
     *self_p = NULL;
