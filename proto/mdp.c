@@ -11,6 +11,7 @@
 
 #include "mdp.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "mdp_curve.h"
@@ -62,6 +63,43 @@ s_service_valid (const char *name)
         if ((unsigned char) name[i] <= 0x20 || (unsigned char) name[i] >= 0x7f)
             return false;
     return true;
+}
+
+/*  Longest broker endpoint accepted in a BROKER_ENDPOINT list. */
+#define S_ENDPOINT_MAX 255
+#define S_STR_(x) #x
+#define S_STR(x) S_STR_ (x)
+
+/*  True when text (1..S_ENDPOINT_MAX bytes) holds only bytes of charset. */
+static bool
+s_all_of (const char *text, size_t len, const char *charset)
+{
+    return len > 0 && strspn (text, charset) >= len;
+}
+
+/*  True when endpoint is one a worker can connect to: tcp://HOST:PORT (HOST a name, an
+    IPv4 address or a bracketed IPv6 one; PORT 1..65535), ipc://PATH or inproc://NAME
+    (printable, no spaces). */
+static bool
+s_endpoint_valid (const char *endpoint)
+{
+    static const char printable[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                    "0123456789._-/@:+=~%[]";
+    if (strncmp (endpoint, "ipc://", 6) == 0)
+        return s_all_of (endpoint + 6, strlen (endpoint + 6), printable);
+    if (strncmp (endpoint, "inproc://", 9) == 0)
+        return s_all_of (endpoint + 9, strlen (endpoint + 9), printable);
+    if (strncmp (endpoint, "tcp://", 6) != 0)
+        return false;
+    const char *host = endpoint + 6, *colon = strrchr (host, ':');
+    if (!colon || !s_all_of (colon + 1, strlen (colon + 1), "0123456789") || strlen (colon + 1) > 5
+        || atoi (colon + 1) < 1 || atoi (colon + 1) > 65535)
+        return false;
+    size_t host_len = (size_t) (colon - host);
+    if (host_len > 2 && host[0] == '[' && host[host_len - 1] == ']')
+        return s_all_of (host + 1, host_len - 2, "0123456789abcdefABCDEF:.");
+    return s_all_of (host, host_len, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                      "0123456789.-_");
 }
 
 /*  Reads a READY's credit: 1..MDP_CREDIT_MAX in decimal, no sign, no leading zero. */
@@ -356,32 +394,45 @@ mdp_worker_msg_parse (const mdp_part_t *parts, size_t count, mdp_part_t *client,
 }
 
 /*  =======================================================================================
-    Worker: one DEALER socket, owned by the caller's thread
+    Worker: one DEALER socket per broker, owned by the caller's thread
 
     No thread of its own: the caller's calls drive it. mdp_worker_recv() waits for a
-    request and meanwhile heartbeats, reads broker heartbeats and reconnects when the
+    request and meanwhile heartbeats, reads broker heartbeats and reconnects when a
     broker is silent for MDP_LIVENESS heartbeats; mdp_worker_wait_fd() does the same
     (but for reconnecting, see below) while the caller waits for a file descriptor in the
     middle of a request, so a handler that waits there (a slow SQL query) keeps its
-    instance alive at the broker however long it takes.
+    instance alive at every broker however long it takes.
 
-    While a request is in hand the connection may be lost (broker silent, or DISCONNECT):
-    the socket is closed at once and the new one is opened by the next mdp_worker_recv(),
-    when the worker is idle again. Its READY would otherwise invite a new request the
-    busy caller could not take; and the reply to the old request is dropped either way,
-    because the broker knew us by the old routing id and has already failed or re-sent
-    that request. */
+    A worker serves every broker of its endpoint list through one session each (its own
+    socket, liveness, heartbeats, credit and reconnects); the sessions are polled together
+    and read in turn, so a busy broker does not starve the others. A request's reply_to
+    names its session (first byte) and the client frame, so the reply goes back on the
+    connection the request came on.
 
-struct _mdp_worker_t {
+    While a request is in hand a session's connection may be lost (broker silent, or
+    DISCONNECT): its socket is closed at once and the new one is opened by the next
+    mdp_worker_recv(), when the worker is idle again. Its READY would otherwise invite a
+    new request the busy caller could not take; and the reply to the old request is
+    dropped either way, because the broker knew us by the old routing id and has already
+    failed or re-sent that request. */
+
+/*  One broker's session. */
+typedef struct {
     char *endpoint;
-    char *service;
-    int credit;            /* requests the broker may give us at once (READY's credit) */
     zsock_t *dealer;       /* NULL after a loss, until the next mdp_worker_recv() */
     int64_t expiry;        /* the broker is dead when it is silent until then */
     int64_t heartbeat_at;  /* when we send the next HEARTBEAT */
     zlistx_t *held;        /* client frames of requests taken on this connection, unanswered */
     zlistx_t *pending;     /* s_request_t *: requests read by mdp_worker_wait_fd(), oldest
                               first, for the next mdp_worker_recv() calls */
+} s_session_t;
+
+struct _mdp_worker_t {
+    char *service;
+    int credit;            /* requests each broker may give us at once (READY's credit) */
+    size_t count;          /* sessions in use */
+    size_t next;           /* the session mdp_worker_recv() reads first (taking turns) */
+    s_session_t sessions[MDP_BROKERS_MAX];
 };
 
 /*  A request read while the caller was busy. */
@@ -418,7 +469,7 @@ s_frame_compare (const void *a, const void *b)
     return memcmp (zframe_data ((zframe_t *) a), zframe_data ((zframe_t *) b), size_a);
 }
 
-/*  What s_worker_read() found. */
+/*  What s_session_read() found. */
 typedef enum {
     S_READ_NOTHING,        /* no message waiting */
     S_READ_OTHER,          /* a heartbeat or a malformed message: handled */
@@ -428,10 +479,10 @@ typedef enum {
 
 /*  Sends "", MDPW01, command [, a, b, c] (NULL frames are left out). Returns 0 or -1. */
 static int
-s_worker_send (mdp_worker_t *self, mdp_command_t command, zframe_t *a, zframe_t *b,
-               zframe_t *c)
+s_session_send (s_session_t *session, mdp_command_t command, zframe_t *a, zframe_t *b,
+                zframe_t *c)
 {
-    if (!self->dealer)
+    if (!session->dealer)
         return -1;
     s_part_t parts[6] = {S_PART_TEXT (""), S_PART_TEXT (MDP_WORKER), S_PART_COMMAND (command)};
     size_t count = 3;
@@ -439,49 +490,50 @@ s_worker_send (mdp_worker_t *self, mdp_command_t command, zframe_t *a, zframe_t 
     for (size_t i = 0; i < 3; i++)
         if (extra[i])
             parts[count++] = S_PART_FRAME (extra[i]);
-    int rc = s_send_parts (self->dealer, parts, count);
+    int rc = s_send_parts (session->dealer, parts, count);
     /*  Any message is a sign of life to the broker: no heartbeat is due before the next
         interval. */
     if (rc == 0)
-        self->heartbeat_at = zclock_mono () + MDP_HEARTBEAT_MS;
+        session->heartbeat_at = zclock_mono () + MDP_HEARTBEAT_MS;
     return rc;
 }
 
 /*  Closes the connection: the requests taken or read on it will never be answered (the
     broker fails or re-sends them when it notices). */
 static void
-s_worker_drop (mdp_worker_t *self)
+s_session_drop (s_session_t *session)
 {
-    zsock_destroy (&self->dealer);
-    zlistx_purge (self->held);
-    zlistx_purge (self->pending);
+    zsock_destroy (&session->dealer);
+    zlistx_purge (session->held);
+    zlistx_purge (session->pending);
 }
 
-/*  Opens a new connection (a new routing id) and sends READY, liveness restored. */
+/*  Opens a new connection of session (a new routing id) and sends READY for self's service
+    and credit, liveness restored. */
 static void
-s_worker_connect (mdp_worker_t *self)
+s_session_connect (mdp_worker_t *self, s_session_t *session)
 {
-    s_worker_drop (self);
-    self->dealer = s_dealer_new (self->endpoint);
+    s_session_drop (session);
+    session->dealer = s_dealer_new (session->endpoint);
     zframe_t *service = zframe_new (self->service, strlen (self->service));
     char text[16];
     snprintf (text, sizeof text, "%d", self->credit);
     zframe_t *credit = self->credit > 1 ? zframe_new (text, strlen (text)) : NULL;
-    s_worker_send (self, MDP_READY, service, credit, NULL);
+    s_session_send (session, MDP_READY, service, credit, NULL);
     zframe_destroy (&service);
     zframe_destroy (&credit);
     int64_t now = zclock_mono ();
-    self->expiry = now + MDP_HEARTBEAT_MS * MDP_LIVENESS;
-    self->heartbeat_at = now + MDP_HEARTBEAT_MS;
+    session->expiry = now + MDP_HEARTBEAT_MS * MDP_LIVENESS;
+    session->heartbeat_at = now + MDP_HEARTBEAT_MS;
 }
 
-/*  Reads one message from the broker without blocking. A valid HEARTBEAT or REQUEST
-    refreshes liveness; malformed messages are dropped whole and do not count. */
+/*  Reads one message from the session's broker without blocking. A valid HEARTBEAT or
+    REQUEST refreshes liveness; malformed messages are dropped whole and do not count. */
 static s_read_t
-s_worker_read (mdp_worker_t *self, zframe_t **body, zframe_t **client)
+s_session_read (s_session_t *session, zframe_t **body, zframe_t **client)
 {
     s_incoming_t in;
-    size_t count = s_recv_parts (self->dealer, &in);
+    size_t count = s_recv_parts (session->dealer, &in);
     if (count == 0)
         return S_READ_NOTHING;
 
@@ -490,11 +542,11 @@ s_worker_read (mdp_worker_t *self, zframe_t **body, zframe_t **client)
     int command = in.overflow ? 0 : mdp_worker_msg_parse (parts, count, &client_part, &body_part);
     s_read_t result = S_READ_OTHER;
     if (command == MDP_HEARTBEAT)
-        self->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
+        session->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
     else if (command == MDP_DISCONNECT)
         result = S_READ_DISCONNECT;
     else if (command == MDP_REQUEST) {
-        self->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
+        session->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
         *client = s_part_frame (&client_part);
         *body = s_part_frame (&body_part);
         result = S_READ_REQUEST;
@@ -506,58 +558,158 @@ s_worker_read (mdp_worker_t *self, zframe_t **body, zframe_t **client)
 /*  Sends the heartbeat that is due. Returns false when the broker has been silent too
     long (the caller decides what to do with the connection). */
 static bool
-s_worker_tick (mdp_worker_t *self, int64_t now)
+s_session_tick (s_session_t *session, int64_t now)
 {
-    if (now >= self->expiry)
+    if (now >= session->expiry)
         return false;
-    if (now >= self->heartbeat_at)
-        s_worker_send (self, MDP_HEARTBEAT, NULL, NULL, NULL);
+    if (now >= session->heartbeat_at)
+        s_session_send (session, MDP_HEARTBEAT, NULL, NULL, NULL);
     return true;
 }
 
-/*  Milliseconds from now until the earliest of deadline and the worker's own timers. */
+/*  The earliest of wake and the session's own timers. */
+static int64_t
+s_session_wake (const s_session_t *session, int64_t wake)
+{
+    if (session->dealer) {
+        if (session->heartbeat_at < wake)
+            wake = session->heartbeat_at;
+        if (session->expiry < wake)
+            wake = session->expiry;
+    }
+    return wake;
+}
+
+/*  Milliseconds from now until the earliest of deadline and every session's timers; a
+    session without a socket (a reconnect that failed) is retried within a heartbeat when
+    retry is set. -1: forever. */
 static long
-s_worker_wait_ms (mdp_worker_t *self, int64_t now, int64_t deadline)
+s_worker_wait_ms (const mdp_worker_t *self, int64_t now, int64_t deadline, bool retry)
 {
     int64_t wake = deadline;
-    if (self->dealer) {
-        if (self->heartbeat_at < wake)
-            wake = self->heartbeat_at;
-        if (self->expiry < wake)
-            wake = self->expiry;
+    for (size_t i = 0; i < self->count; i++) {
+        wake = s_session_wake (&self->sessions[i], wake);
+        if (retry && !self->sessions[i].dealer && now + MDP_HEARTBEAT_MS < wake)
+            wake = now + MDP_HEARTBEAT_MS;
     }
     if (wake == INT64_MAX)
         return -1;
     return wake > now ? (long) (wake - now) : 0;
 }
 
-/*  Remembers that the request of client (a copy is kept) was handed to the caller. */
-static void
-s_worker_hold (mdp_worker_t *self, zframe_t *client)
+/*  Polls the sockets of every connected session (and fd, when >= 0, first) for up to
+    wait ms. Returns zmq_poll's result; *fd_ready says whether fd is ready. */
+static int
+s_worker_poll (mdp_worker_t *self, int fd, short events, long wait, bool *fd_ready)
 {
-    zlistx_add_end (self->held, zframe_dup (client));
+    zmq_pollitem_t items[MDP_BROKERS_MAX + 1];
+    int count = 0;
+    if (fd >= 0)
+        items[count++] = (zmq_pollitem_t) {NULL, fd, events, 0};
+    for (size_t i = 0; i < self->count; i++)
+        if (self->sessions[i].dealer)
+            items[count++]
+                = (zmq_pollitem_t) {zsock_resolve (self->sessions[i].dealer), 0, ZMQ_POLLIN, 0};
+    int rc = zmq_poll (items, count, wait);
+    *fd_ready = rc > 0 && fd >= 0 && items[0].revents;
+    return rc;
+}
+
+/*  Hands the request (body, client) of session index to the caller: remembers that the
+    session holds it and makes *reply_to, the session's index byte then the client frame.
+    Takes client. Returns body. */
+static zframe_t *
+s_worker_take (mdp_worker_t *self, size_t index, zframe_t *body, zframe_t *client,
+               zframe_t **reply_to)
+{
+    s_session_t *session = &self->sessions[index];
+    size_t size = zframe_size (client);
+    zframe_t *tagged = zframe_new (NULL, size + 1);
+    unsigned char *data = zframe_data (tagged);
+    data[0] = (unsigned char) index;
+    memcpy (data + 1, zframe_data (client), size);
+    zlistx_add_end (session->held, client);
+    *reply_to = tagged;
+    self->next = (index + 1) % self->count;
+    return body;
+}
+
+/*  Splits list at commas into endpoints (each malloc()ed). Returns the count, or -1 with
+    the reason in err (the endpoints made so far are freed). */
+static int
+s_endpoints_split (const char *list, char **endpoints, char *err, size_t errlen)
+{
+    int count = 0;
+    const char *item = list ? list : "";
+    for (;;) {
+        size_t len = strcspn (item, ",");
+        char text[S_ENDPOINT_MAX + 1];
+        snprintf (text, sizeof text, "%.*s", (int) (len < S_ENDPOINT_MAX ? len : S_ENDPOINT_MAX),
+                  item);
+        const char *reason = NULL;
+        if (len == 0)
+            reason = "has an empty item";
+        else if (count == MDP_BROKERS_MAX)
+            reason = "lists more than " S_STR (MDP_BROKERS_MAX) " brokers";
+        else if (len > S_ENDPOINT_MAX || !s_endpoint_valid (text))
+            reason = "has an item that is not tcp://HOST:PORT, ipc://PATH or inproc://NAME";
+        for (int i = 0; i < count && !reason; i++)
+            if (strcmp (endpoints[i], text) == 0)
+                reason = "lists a broker twice";
+        if (reason) {
+            snprintf (err, errlen, "BROKER_ENDPOINT %s: '%.80s'", reason, list ? list : "");
+            while (count > 0)
+                free (endpoints[--count]);
+            return -1;
+        }
+        endpoints[count++] = strdup (text);
+        if (item[len] == '\0')
+            return count;
+        item += len + 1;
+    }
+}
+
+int
+mdp_endpoint_list_check (const char *list, char *err, size_t errlen)
+{
+    char *endpoints[MDP_BROKERS_MAX];
+    int count = s_endpoints_split (list, endpoints, err, errlen);
+    for (int i = 0; i < count; i++)
+        free (endpoints[i]);
+    return count;
 }
 
 mdp_worker_t *
 mdp_worker_new (const char *endpoint, const char *service, int credit)
 {
-    if (!endpoint || !s_service_valid (service) || credit < 1 || credit > MDP_CREDIT_MAX)
+    char *endpoints[MDP_BROKERS_MAX], err[160];
+    if (!s_service_valid (service) || credit < 1 || credit > MDP_CREDIT_MAX)
+        return NULL;
+    int count = s_endpoints_split (endpoint, endpoints, err, sizeof err);
+    if (count < 1)
         return NULL;
     mdp_worker_t *self = zmalloc (sizeof *self);
-    self->endpoint = strdup (endpoint);
     self->service = strdup (service);
     self->credit = credit;
-    self->held = zlistx_new ();
-    self->pending = zlistx_new ();
-    if (self->held && self->pending) {
-        zlistx_set_destructor (self->held, s_frame_free);
-        zlistx_set_comparator (self->held, s_frame_compare);
-        zlistx_set_destructor (self->pending, s_request_free);
+    self->count = (size_t) count;
+    bool ok = self->service != NULL;
+    for (size_t i = 0; i < self->count; i++) {
+        s_session_t *session = &self->sessions[i];
+        session->endpoint = endpoints[i];
+        session->held = zlistx_new ();
+        session->pending = zlistx_new ();
+        if (!session->endpoint || !session->held || !session->pending) {
+            ok = false;
+            continue;
+        }
+        zlistx_set_destructor (session->held, s_frame_free);
+        zlistx_set_comparator (session->held, s_frame_compare);
+        zlistx_set_destructor (session->pending, s_request_free);
+        s_session_connect (self, session);
+        /*  No socket here means a malformed endpoint: fail the constructor. */
+        ok = ok && session->dealer != NULL;
     }
-    if (self->endpoint && self->service && self->held && self->pending)
-        s_worker_connect (self);
-    /*  No socket here means a malformed endpoint (or no memory): fail the constructor. */
-    if (!self->dealer)
+    if (!ok)
         mdp_worker_destroy (&self);
     return self;
 }
@@ -568,64 +720,110 @@ mdp_worker_destroy (mdp_worker_t **self_p)
     if (!self_p || !*self_p)
         return;
     mdp_worker_t *self = *self_p;
-    if (self->dealer) {
-        zsock_set_linger (self->dealer, S_LINGER_MS);
-        s_worker_send (self, MDP_DISCONNECT, NULL, NULL, NULL);
-        zsock_destroy (&self->dealer);
+    for (size_t i = 0; i < self->count; i++) {
+        s_session_t *session = &self->sessions[i];
+        if (session->dealer) {
+            zsock_set_linger (session->dealer, S_LINGER_MS);
+            s_session_send (session, MDP_DISCONNECT, NULL, NULL, NULL);
+            zsock_destroy (&session->dealer);
+        }
+        zlistx_destroy (&session->held);
+        zlistx_destroy (&session->pending);
+        free (session->endpoint);
     }
-    zlistx_destroy (&self->held);
-    zlistx_destroy (&self->pending);
-    free (self->endpoint);
     free (self->service);
     free (self);
     *self_p = NULL;
 }
 
+/*  The oldest request mdp_worker_wait_fd() read, in the sessions' turn, handed to the
+    caller; NULL when there is none. */
+static zframe_t *
+s_worker_take_pending (mdp_worker_t *self, zframe_t **reply_to)
+{
+    for (size_t k = 0; k < self->count; k++) {
+        size_t index = (self->next + k) % self->count;
+        zlistx_t *pending = self->sessions[index].pending;
+        s_request_t *request = zlistx_first (pending);
+        if (!request)
+            continue;
+        zframe_t *body = request->body, *client = request->client;
+        request->body = request->client = NULL;
+        zlistx_delete (pending, zlistx_cursor (pending));
+        return s_worker_take (self, index, body, client, reply_to);
+    }
+    return NULL;
+}
+
 zframe_t *
 mdp_worker_recv (mdp_worker_t *self, int timeout_ms, zframe_t **reply_to)
 {
-    if (!self->dealer)
-        s_worker_connect (self);    /* the connection was lost during the last request */
-    s_request_t *request = zlistx_first (self->pending);
-    if (request) {
-        zframe_t *body = request->body;
-        *reply_to = request->client;
-        request->body = request->client = NULL;
-        zlistx_delete (self->pending, zlistx_cursor (self->pending));
-        s_worker_hold (self, *reply_to);
-        return body;
-    }
+    for (size_t i = 0; i < self->count; i++)
+        if (!self->sessions[i].dealer)
+            s_session_connect (self, &self->sessions[i]); /* lost during the last request */
+    zframe_t *pending = s_worker_take_pending (self, reply_to);
+    if (pending)
+        return pending;
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : zclock_mono () + timeout_ms;
     while (!zsys_interrupted) {
         int64_t now = zclock_mono ();
-        if (!self->dealer || !s_worker_tick (self, now))
-            s_worker_connect (self);    /* the broker went silent (or a connect failed) */
-        if (self->dealer) {
+        for (size_t k = 0; k < self->count; k++) {
+            size_t index = (self->next + k) % self->count;
+            s_session_t *session = &self->sessions[index];
+            if (!session->dealer || !s_session_tick (session, now))
+                s_session_connect (self, session); /* silent broker (or a failed connect) */
+            if (!session->dealer)
+                continue;
             zframe_t *body = NULL, *client = NULL;
             s_read_t got;
-            while ((got = s_worker_read (self, &body, &client)) == S_READ_OTHER)
+            while ((got = s_session_read (session, &body, &client)) == S_READ_OTHER)
                 ;
-            if (got == S_READ_REQUEST) {
-                s_worker_hold (self, client);
-                *reply_to = client;
-                return body;
-            }
+            if (got == S_READ_REQUEST)
+                return s_worker_take (self, index, body, client, reply_to);
             if (got == S_READ_DISCONNECT) {
-                s_worker_connect (self);
+                s_session_connect (self, session);
                 return NULL;
             }
         }
         if (now >= deadline)
             break;
-        long wait = s_worker_wait_ms (self, now, deadline);
-        if (!self->dealer && (wait == -1 || wait > MDP_HEARTBEAT_MS))
-            wait = MDP_HEARTBEAT_MS;    /* no socket: try to connect again later */
-        zmq_pollitem_t item = {self->dealer ? zsock_resolve (self->dealer) : NULL, 0,
-                               ZMQ_POLLIN, 0};
-        if (zmq_poll (&item, self->dealer ? 1 : 0, wait) == -1 && zmq_errno () != EINTR)
+        bool fd_ready;
+        long wait = s_worker_wait_ms (self, now, deadline, true);
+        if (s_worker_poll (self, -1, 0, wait, &fd_ready) == -1 && zmq_errno () != EINTR)
             break;
     }
     return NULL;
+}
+
+/*  mdp_worker_wait_fd()'s work on one session: the due heartbeat, then every message
+    waiting (requests within our credit kept for mdp_worker_recv()). */
+static void
+s_session_serve_idle (mdp_worker_t *self, s_session_t *session, int64_t now)
+{
+    if (session->dealer && !s_session_tick (session, now))
+        s_session_drop (session); /* the broker went silent: see the section comment */
+    while (session->dealer) {
+        zframe_t *body = NULL, *client = NULL;
+        s_read_t got = s_session_read (session, &body, &client);
+        if (got == S_READ_NOTHING)
+            break;
+        if (got == S_READ_DISCONNECT)
+            s_session_drop (session);
+        else if (got == S_READ_REQUEST
+                 && zlistx_size (session->held) + zlistx_size (session->pending)
+                        < (size_t) self->credit) {
+            s_request_t *request = zmalloc (sizeof *request);
+            request->body = body;
+            request->client = client;
+            zlistx_add_end (session->pending, request);
+        }
+        else if (got == S_READ_REQUEST) {
+            /*  More than our credit: the broker broke the protocol. Dropped; the broker
+                times the caller out. */
+            zframe_destroy (&body);
+            zframe_destroy (&client);
+        }
+    }
 }
 
 int
@@ -634,43 +832,18 @@ mdp_worker_wait_fd (mdp_worker_t *self, int fd, short events, int timeout_ms)
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : zclock_mono () + timeout_ms;
     while (true) {
         int64_t now = zclock_mono ();
-        if (self->dealer && !s_worker_tick (self, now))
-            s_worker_drop (self);       /* the broker went silent: see the section comment */
-        while (self->dealer) {
-            zframe_t *body = NULL, *client = NULL;
-            s_read_t got = s_worker_read (self, &body, &client);
-            if (got == S_READ_NOTHING)
-                break;
-            if (got == S_READ_DISCONNECT)
-                s_worker_drop (self);
-            else if (got == S_READ_REQUEST
-                     && zlistx_size (self->held) + zlistx_size (self->pending)
-                            < (size_t) self->credit) {
-                s_request_t *request = zmalloc (sizeof *request);
-                request->body = body;
-                request->client = client;
-                zlistx_add_end (self->pending, request);
-            }
-            else if (got == S_READ_REQUEST) {
-                /*  More than our credit: the broker broke the protocol. Dropped; the broker
-                    times the caller out. */
-                zframe_destroy (&body);
-                zframe_destroy (&client);
-            }
+        bool connected = false;
+        for (size_t i = 0; i < self->count; i++) {
+            s_session_serve_idle (self, &self->sessions[i], now);
+            connected = connected || self->sessions[i].dealer;
         }
-        long wait = s_worker_wait_ms (self, now, deadline);
-        if (wait == -1 && fd < 0 && !self->dealer)
-            return -1;                  /* nothing could ever end this wait */
-        zmq_pollitem_t items[2];
-        int count = 0;
-        if (fd >= 0)
-            items[count++] = (zmq_pollitem_t) {NULL, fd, events, 0};
-        if (self->dealer)
-            items[count++] = (zmq_pollitem_t) {zsock_resolve (self->dealer), 0, ZMQ_POLLIN, 0};
-        int rc = zmq_poll (items, count, wait);
-        if (rc == -1)
-            return -1;                  /* a signal (zsys_interrupted tells which) */
-        if (fd >= 0 && items[0].revents)
+        long wait = s_worker_wait_ms (self, now, deadline, false);
+        if (wait == -1 && fd < 0 && !connected)
+            return -1; /* nothing could ever end this wait */
+        bool fd_ready = false;
+        if (s_worker_poll (self, fd, events, wait, &fd_ready) == -1)
+            return -1; /* a signal (zsys_interrupted tells which) */
+        if (fd_ready)
             return 1;
         if (zclock_mono () >= deadline)
             return 0;
@@ -681,18 +854,23 @@ int
 mdp_worker_send (mdp_worker_t *self, zframe_t **reply_to, zframe_t **body_p)
 {
     int rc = -1;
-    void *handle = *reply_to ? zlistx_find (self->held, *reply_to) : NULL;
+    size_t size = *reply_to ? zframe_size (*reply_to) : 0;
+    const unsigned char *data = size > 1 ? zframe_data (*reply_to) : NULL;
+    s_session_t *session = data && data[0] < self->count ? &self->sessions[data[0]] : NULL;
+    zframe_t *client = session ? zframe_new (data + 1, size - 1) : NULL;
+    void *handle = client ? zlistx_find (session->held, client) : NULL;
     if (handle) {
-        zlistx_delete (self->held, handle);
-        if (*body_p && self->dealer) {
+        zlistx_delete (session->held, handle);
+        if (*body_p && session->dealer) {
             s_part_t parts[] = {S_PART_TEXT (""),          S_PART_TEXT (MDP_WORKER),
-                                S_PART_COMMAND (MDP_REPLY), S_PART_FRAME (*reply_to),
+                                S_PART_COMMAND (MDP_REPLY), S_PART_FRAME (client),
                                 S_PART_TEXT (""),          S_PART_FRAME (*body_p)};
-            rc = s_send_parts (self->dealer, parts, sizeof parts / sizeof parts[0]);
+            rc = s_send_parts (session->dealer, parts, sizeof parts / sizeof parts[0]);
             if (rc == 0)
-                self->heartbeat_at = zclock_mono () + MDP_HEARTBEAT_MS;
+                session->heartbeat_at = zclock_mono () + MDP_HEARTBEAT_MS;
         }
     }
+    zframe_destroy (&client);
     zframe_destroy (reply_to);
     zframe_destroy (body_p);
     return rc;

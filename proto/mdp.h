@@ -102,10 +102,13 @@ int mdp_router_send_client_reply (zsock_t *router, zframe_t *client, const char 
 int mdp_router_send_command (zsock_t *router, zframe_t *worker, mdp_command_t command);
 
 /*  ---------------------------------------------------------------------------------------
-    Worker side: mdp_worker_t is a worker's connection to the broker. It sends READY,
-    exchanges heartbeats, and reconnects when the broker goes silent.
+    Worker side: mdp_worker_t is a worker's connection to its brokers: one MDP session per
+    broker of its endpoint list (BROKER_ENDPOINT: "tcp://a:5555,tcp://b:5555"), each with
+    its own socket, heartbeats, credit and reconnects. Each session sends READY, exchanges
+    heartbeats, and reconnects when its broker goes silent; a request is answered on the
+    session it came from.
 
-    It has no thread of its own (zguide's mdwrkapi): the DEALER socket belongs to the
+    It has no thread of its own (zguide's mdwrkapi): the DEALER sockets belong to the
     caller's thread, and the worker heartbeats only while the caller is inside
     mdp_worker_recv() or mdp_worker_wait_fd(). A handler that may run longer than
     MDP_HEARTBEAT_MS * MDP_LIVENESS must do its waiting in mdp_worker_wait_fd() (the
@@ -114,30 +117,40 @@ int mdp_router_send_command (zsock_t *router, zframe_t *worker, mdp_command_t co
 
 typedef struct _mdp_worker_t mdp_worker_t;
 
-/*  Connects a worker for service to the broker at endpoint and sends READY with credit
-    (1..MDP_CREDIT_MAX: how many requests it may hold at once; 1 is plain MDP/0.1). Returns
-    NULL when the socket cannot be created, the endpoint is malformed or credit is out of
-    range. */
+/*  The most brokers one worker serves. */
+#define MDP_BROKERS_MAX 8
+
+/*  Checks a broker endpoint list: 1..MDP_BROKERS_MAX comma-separated endpoints, each
+    tcp://HOST:PORT, ipc://PATH or inproc://NAME, none empty or listed twice. Returns how
+    many, or -1 with a one-line reason naming BROKER_ENDPOINT in err. */
+int mdp_endpoint_list_check (const char *list, char *err, size_t errlen);
+
+/*  Connects a worker for service to every broker of endpoint (a list as
+    mdp_endpoint_list_check() accepts) and sends each READY with credit (1..MDP_CREDIT_MAX:
+    how many requests each broker may give it at once; 1 is plain MDP/0.1). Returns NULL
+    when a socket cannot be created, the list is malformed or credit is out of range. */
 mdp_worker_t *mdp_worker_new (const char *endpoint, const char *service, int credit);
 
-/*  Sends DISCONNECT, closes the socket and nulls the caller's pointer. NULL-safe. */
+/*  Sends DISCONNECT to every broker, closes the sockets and nulls the caller's pointer.
+    NULL-safe. */
 void mdp_worker_destroy (mdp_worker_t **self_p);
 
 /*  Waits up to timeout_ms (-1: forever, 0: only what is already there) for the next
     request, meanwhile sending heartbeats that fall due and reconnecting (new socket, new
-    routing id, READY) when the broker has been silent for MDP_LIVENESS heartbeats.
-    Returns the request body frame and sets *reply_to to the client address to pass to
-    mdp_worker_send; returns NULL on timeout, on interrupt (zsys_interrupted) or when the
-    broker sent DISCONNECT (the worker has reconnected already). */
+    routing id, READY) a session whose broker has been silent for MDP_LIVENESS heartbeats;
+    the sessions are read in turn. Returns the request body frame and sets *reply_to to
+    pass to mdp_worker_send (opaque: the session's index byte, then the client address);
+    returns NULL on timeout, on interrupt (zsys_interrupted) or when a broker sent
+    DISCONNECT (that session has reconnected already). */
 zframe_t *mdp_worker_recv (mdp_worker_t *self, int timeout_ms, zframe_t **reply_to);
 
 /*  Waits up to timeout_ms (-1: forever) for fd to become ready for events (ZMQ_POLLIN /
     ZMQ_POLLOUT, as zmq_poll), meanwhile sending heartbeats that fall due and reading the
     broker's messages (a broker heartbeat refreshes its liveness), so a request that takes
     long is not taken for a dead worker. fd < 0 waits for nothing: a sleep that keeps
-    heartbeating. When the broker goes silent for MDP_LIVENESS heartbeats or sends
-    DISCONNECT, the connection is closed (the reply to the request in hand will be dropped)
-    and the next mdp_worker_recv() opens a new one. Returns 1 when fd is ready, 0 on
+    heartbeating. When a broker goes silent for MDP_LIVENESS heartbeats or sends
+    DISCONNECT, its session's connection is closed (the reply to a request in hand from it
+    will be dropped) and the next mdp_worker_recv() opens a new one. Returns 1 when fd is ready, 0 on
     timeout, -1 when a signal interrupted the wait (zsys_interrupted says whether it asks
     the process to stop) or when nothing could end it (fd < 0, no timeout, no socket). */
 int mdp_worker_wait_fd (mdp_worker_t *self, int fd, short events, int timeout_ms);

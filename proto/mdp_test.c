@@ -2,7 +2,8 @@
     broker-side parser against valid and malformed messages (READY's credit too), the
     broker-side senders, the worker (READY and its credit, requests, several requests at
     once answered in any order, replies, heartbeats, DISCONNECT, reconnect on silence,
-    mdp_worker_wait_fd, a request longer than the liveness window) against fake brokers,
+    mdp_worker_wait_fd, a request longer than the liveness window, one worker serving two
+    brokers, the endpoint list's checks) against fake brokers,
     and the client (replies, timeouts, late replies, garbage). */
 
 #include <setjmp.h>
@@ -28,6 +29,16 @@ router_recv_wait (zsock_t *sock, bool *dropped, int timeout_ms)
     if (zmq_poll (&item, 1, timeout_ms) != 1)
         return NULL;
     return mdp_router_msg_recv (sock, dropped);
+}
+
+/*  True when reply_to (mdp_worker_recv's) names session index and the client frame text. */
+static bool
+reply_to_is (zframe_t *reply_to, int index, const char *text)
+{
+    size_t len = strlen (text);
+    const unsigned char *data = zframe_data (reply_to);
+    return zframe_size (reply_to) == len + 1 && data[0] == index
+           && memcmp (data + 1, text, len) == 0;
 }
 
 /*  Sends count frames given as (data, size) pairs on sock. */
@@ -439,8 +450,9 @@ test_worker_protocol (void **state)
     zframe_t *request = mdp_worker_recv (worker, 2000, &reply_to);
     assert_non_null (request);
     assert_true (zframe_streq (request, "ping"));
-    assert_true (zframe_streq (reply_to, "client-1"));
+    assert_true (reply_to_is (reply_to, 0, "client-1"));
     zframe_destroy (&request);
+    zframe_t *answered = zframe_dup (reply_to);
     zframe_t *answer = zframe_new ("pong", 4);
     assert_int_equal (mdp_worker_send (worker, &reply_to, &answer), 0);
     assert_null (reply_to);
@@ -453,9 +465,9 @@ test_worker_protocol (void **state)
 
     /*  A second reply for the same request is not sent: the broker would take it for a
         protocol error. */
-    reply_to = zframe_new ("client-1", 8);
     answer = zframe_new ("again", 5);
-    assert_int_equal (mdp_worker_send (worker, &reply_to, &answer), -1);
+    assert_int_equal (mdp_worker_send (worker, &answered, &answer), -1);
+    assert_null (answered);
 
     /*  Heartbeats come about once per MDP_HEARTBEAT_MS while the caller is in recv... */
     assert_null (mdp_worker_recv (worker, MDP_HEARTBEAT_MS + 300, &reply_to));
@@ -576,7 +588,7 @@ test_worker_wait_fd (void **state)
     zframe_t *request = mdp_worker_recv (worker, 0, &reply_to);
     assert_non_null (request);
     assert_true (zframe_streq (request, "early"));
-    assert_true (zframe_eq (reply_to, client));
+    assert_true (reply_to_is (reply_to, 0, "client-3"));
     zframe_t *answer = zframe_new ("done", 4);
     assert_int_equal (mdp_worker_send (worker, &reply_to, &answer), 0);
     mdp_router_msg_t *reply = expect_command (broker, MDP_REPLY, 2000);
@@ -736,7 +748,7 @@ test_worker_credit_many (void **state)
         if (!request)
             fail_msg ("request %d did not come", i + 1);
         assert_true (zframe_streq (request, bodies[i]));
-        assert_true (zframe_streq (reply_to[i], clients[i]));
+        assert_true (reply_to_is (reply_to[i], 0, clients[i]));
         zframe_destroy (&request);
     }
     zframe_t *none = NULL;
@@ -836,7 +848,7 @@ test_worker_credit_wait_fd (void **state)
         if (!request)
             fail_msg ("request %d was not kept", i + 1);
         assert_true (zframe_streq (request, clients[i] + 7));
-        assert_true (zframe_streq (reply_to[i], clients[i]));
+        assert_true (reply_to_is (reply_to[i], 0, clients[i]));
         zframe_destroy (&request);
     }
     zframe_t *none = NULL;
@@ -859,7 +871,7 @@ test_worker_credit_wait_fd (void **state)
         if (!request)
             fail_msg ("request %d was not kept", i + 1);
         assert_true (zframe_streq (request, clients[i] + 7));
-        assert_true (zframe_streq (reply_to[i], clients[i]));
+        assert_true (reply_to_is (reply_to[i], 0, clients[i]));
         zframe_destroy (&request);
     }
     assert_null (mdp_worker_recv (worker, 0, &none));
@@ -1025,6 +1037,135 @@ test_worker_reconnects_when_broker_silent (void **state)
     zsock_destroy (&broker);
 }
 
+static void
+test_endpoint_list (void **state)
+{
+    char err[256];
+    assert_int_equal (mdp_endpoint_list_check ("tcp://127.0.0.1:5555", err, sizeof err), 1);
+    assert_int_equal (mdp_endpoint_list_check ("tcp://gw-1:5555,tcp://[::1]:5556,ipc:///tmp/b,"
+                                               "inproc://x",
+                                               err, sizeof err),
+                      4);
+    const char *bad[] = {"",
+                         ",",
+                         "tcp://a:1,",
+                         ",tcp://a:1",
+                         "tcp://a:1,,tcp://b:1",
+                         "tcp://a:1,tcp://a:1",
+                         "tcp://a",
+                         "tcp://a:0",
+                         "tcp://a:65536",
+                         "tcp://:5555",
+                         "tcp://a b:5555",
+                         "tcp://a:1, tcp://b:1",
+                         "http://a:1",
+                         "ipc://",
+                         "tcp://1:1,tcp://2:1,tcp://3:1,tcp://4:1,tcp://5:1,tcp://6:1,tcp://7:1,"
+                         "tcp://8:1,tcp://9:1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = 0;
+        if (mdp_endpoint_list_check (bad[i], err, sizeof err) != -1)
+            fail_msg ("'%s' was accepted", bad[i]);
+        assert_non_null (strstr (err, "BROKER_ENDPOINT"));
+        assert_null (strchr (err, '\n'));
+        assert_null (mdp_worker_new (bad[i], "kpi", 1));
+    }
+    assert_int_equal (mdp_endpoint_list_check (NULL, err, sizeof err), -1);
+    err[0] = 0;
+    mdp_endpoint_list_check ("tcp://a:1,tcp://a:1", err, sizeof err);
+    assert_non_null (strstr (err, "twice"));
+    mdp_endpoint_list_check ("tcp://a:1,,tcp://b:1", err, sizeof err);
+    assert_non_null (strstr (err, "empty"));
+}
+
+/*  One worker, two brokers: a session each (READY, requests, replies on the session they
+    came from, even when both brokers use the same client frame); one broker going silent
+    costs a reconnect of its session only, while the other keeps serving. */
+static void
+test_worker_two_brokers (void **state)
+{
+    char endpoint_a[64], endpoint_b[64], list[160];
+    zsock_t *broker_a = router_on_free_port (endpoint_a, sizeof endpoint_a);
+    zsock_t *broker_b = router_on_free_port (endpoint_b, sizeof endpoint_b);
+    snprintf (list, sizeof list, "%s,%s", endpoint_a, endpoint_b);
+    mdp_worker_t *worker = mdp_worker_new (list, "kpi", 2);
+    assert_non_null (worker);
+    mdp_router_msg_t *ready_a = expect_command (broker_a, MDP_READY, 2000);
+    mdp_router_msg_t *ready_b = expect_command (broker_b, MDP_READY, 2000);
+    assert_int_equal (ready_a->credit, 2);
+    assert_int_equal (ready_b->credit, 2);
+
+    /*  Both brokers number their calls alike: the same client frame from each. */
+    zframe_t *client = send_request (broker_a, ready_a->sender, "call-1", "from-a");
+    zframe_destroy (&client);
+    client = send_request (broker_b, ready_b->sender, "call-1", "from-b");
+    zframe_destroy (&client);
+    zframe_t *reply_to[2] = {NULL, NULL};
+    bool seen[2] = {false, false};
+    for (int i = 0; i < 2; i++) {
+        zframe_t *request = mdp_worker_recv (worker, 2000, &reply_to[i]);
+        assert_non_null (request);
+        int from = zframe_streq (request, "from-a") ? 0 : 1;
+        assert_true (reply_to_is (reply_to[i], from, "call-1"));
+        seen[from] = true;
+        zframe_t *answer = zframe_new (from == 0 ? "to-a" : "to-b", 4);
+        zframe_destroy (&request);
+        assert_int_equal (mdp_worker_send (worker, &reply_to[i], &answer), 0);
+    }
+    assert_true (seen[0] && seen[1]);
+    mdp_router_msg_t *reply = expect_command (broker_a, MDP_REPLY, 2000);
+    assert_true (zframe_streq (reply->client, "call-1"));
+    assert_true (zframe_streq (reply->body, "to-a"));
+    mdp_router_msg_destroy (&reply);
+    reply = expect_command (broker_b, MDP_REPLY, 2000);
+    assert_true (zframe_streq (reply->body, "to-b"));
+    mdp_router_msg_destroy (&reply);
+
+    /*  Broker a goes silent, b heartbeats and sends a request now and then: a's session
+        starts over after MDP_LIVENESS heartbeats, b's stays, and b's requests are served
+        meanwhile. */
+    int64_t start = zclock_mono (), next_beat = start;
+    mdp_router_msg_t *again_a = NULL;
+    int served_b = 0;
+    while (zclock_mono () - start < MDP_HEARTBEAT_MS * MDP_LIVENESS + 1500) {
+        if (zclock_mono () >= next_beat) {
+            mdp_router_send_command (broker_b, ready_b->sender, MDP_HEARTBEAT);
+            client = send_request (broker_b, ready_b->sender, "call-2", "more-b");
+            zframe_destroy (&client);
+            next_beat += MDP_HEARTBEAT_MS / 2;
+        }
+        zframe_t *to = NULL;
+        zframe_t *request = mdp_worker_recv (worker, 20, &to);
+        if (request) {
+            assert_true (reply_to_is (to, 1, "call-2"));
+            zframe_t *answer = zframe_new ("ok", 2);
+            assert_int_equal (mdp_worker_send (worker, &to, &answer), 0);
+            served_b++;
+        }
+        zframe_destroy (&request);
+        bool dropped;
+        mdp_router_msg_t *msg = router_recv_wait (broker_a, &dropped, 0);
+        if (msg && msg->command == MDP_READY && !again_a)
+            again_a = msg;
+        else
+            mdp_router_msg_destroy (&msg);
+        msg = router_recv_wait (broker_b, &dropped, 0);
+        if (msg)
+            assert_int_not_equal (msg->command, MDP_READY);
+        mdp_router_msg_destroy (&msg);
+    }
+    assert_non_null (again_a);
+    assert_false (zframe_eq (again_a->sender, ready_a->sender));
+    assert_true (served_b >= MDP_LIVENESS * 2);
+
+    mdp_router_msg_destroy (&again_a);
+    mdp_router_msg_destroy (&ready_a);
+    mdp_router_msg_destroy (&ready_b);
+    mdp_worker_destroy (&worker);
+    zsock_destroy (&broker_a);
+    zsock_destroy (&broker_b);
+}
+
 /*  ---------------------------------------------------------------------------------------
     Client, against a fake broker thread */
 
@@ -1160,6 +1301,8 @@ main (void)
         cmocka_unit_test (test_worker_credit_wait_fd),
         cmocka_unit_test (test_worker_slow_request_kept),
         cmocka_unit_test (test_worker_reconnects_when_broker_silent),
+        cmocka_unit_test (test_endpoint_list),
+        cmocka_unit_test (test_worker_two_brokers),
         cmocka_unit_test (test_client),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

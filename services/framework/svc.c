@@ -813,7 +813,8 @@ s_usage (const char *prog, const svc_def_t *def)
             "%s"
             "  REDIS_URL          Redis answer cache, optional at run time "
             "[redis://127.0.0.1:6379/0]\n"
-            "  BROKER_ENDPOINT    the MDP broker [tcp://127.0.0.1:5555]\n"
+            "  BROKER_ENDPOINT    the MDP broker, or several, comma-separated (one\n"
+            "                     session each) [tcp://127.0.0.1:5555]\n"
             "  CACHE_TTL_SECONDS  cache entry lifetime, 0 turns caching off [300]\n"
             "  LOG_LEVEL          debug, info, warn or error [info]\n"
             "\n"
@@ -896,6 +897,11 @@ svc_main (int argc, char **argv, const svc_def_t *def)
     ecom_log_init (def->name, config->log_level);
     zsys_init (); /* installs the SIGTERM/SIGINT handler before anything slow */
 
+    if (mdp_endpoint_list_check (config->broker_endpoint, err, sizeof err) < 0) {
+        fprintf (stderr, "%s: %s\n", prog, err);
+        ecom_config_destroy (&config);
+        return 2;
+    }
     int rc = 1;
     int credit = def->credit <= 0 ? SVC_CREDIT : def->credit > MDP_CREDIT_MAX ? MDP_CREDIT_MAX
                                                                               : def->credit;
@@ -911,7 +917,7 @@ svc_main (int argc, char **argv, const svc_def_t *def)
              != 0)
         ecom_error ("msg=\"cannot start\" reason=\"%s\"", err);
     else if (!(worker = mdp_worker_new (config->broker_endpoint, def->name, credit)))
-        ecom_error ("msg=\"cannot start: bad broker endpoint\" endpoint=%s",
+        ecom_error ("msg=\"cannot start: cannot connect to the brokers\" endpoint=%s",
                     config->broker_endpoint);
     else if (def->start && def->start (config) != 0)
         ecom_error ("msg=\"cannot start: the service's start hook failed\"");
