@@ -15,7 +15,7 @@ bench_stack_start
 
 "$bin/ecomctl" migrate > /dev/null
 "$bin/ecomctl" seed --orders 1000000 --random-seed 42 2> /dev/null
-psql -q "$DATABASE_URL" -c "VACUUM ANALYZE agg_customer_monthly, agg_product_monthly"
+psql -q "$DATABASE_URL" -c "VACUUM ANALYZE"
 
 bench_api_env
 export CACHE_TTL_SECONDS=0

@@ -1,4 +1,4 @@
-#include "etl_indexes.h"
+#include "ecom_indexes.h"
 
 #include "ecom_db.h"
 
@@ -19,7 +19,8 @@ static const char s_drop_sql[] =
     "        k.oid IS NOT NULL AS is_constraint"
     " FROM pg_index i"
     " LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid"
-    " WHERE i.indrelid IN (SELECT t::regclass FROM unnest(ARRAY[%s]) t);"
+    " WHERE i.indrelid IN (SELECT t::regclass FROM unnest(ARRAY[%s]) t)"
+    "   AND NOT (%s AND i.indisprimary);"
     "DO $$DECLARE r record; BEGIN"
     " FOR r IN SELECT drop_sql FROM %s LOOP EXECUTE r.drop_sql; END LOOP;"
     " END$$;";
@@ -32,23 +33,25 @@ static const char s_build_sql[] =
     "DROP TABLE %s";
 
 int
-etl_indexes_drop (PGconn *conn, const char *saved, const char *tables, char *err,
-                  size_t errlen)
+ecom_indexes_drop (PGconn *conn, const char *saved, const char *tables, bool keep_primary_keys,
+                   char *err, size_t errlen)
 {
     char sql[sizeof s_drop_sql + 256];
-    if ((size_t) snprintf (sql, sizeof sql, s_drop_sql, saved, tables, saved) >= sizeof sql) {
-        snprintf (err, errlen, "etl_indexes: names too long");
+    if ((size_t) snprintf (sql, sizeof sql, s_drop_sql, saved, tables,
+                           keep_primary_keys ? "true" : "false", saved)
+        >= sizeof sql) {
+        snprintf (err, errlen, "ecom_indexes: names too long");
         return -1;
     }
     return ecom_db_exec (conn, sql, err, errlen);
 }
 
 int
-etl_indexes_build (PGconn *conn, const char *saved, char *err, size_t errlen)
+ecom_indexes_build (PGconn *conn, const char *saved, char *err, size_t errlen)
 {
     char sql[sizeof s_build_sql + 128];
     if ((size_t) snprintf (sql, sizeof sql, s_build_sql, saved, saved) >= sizeof sql) {
-        snprintf (err, errlen, "etl_indexes: names too long");
+        snprintf (err, errlen, "ecom_indexes: names too long");
         return -1;
     }
     return ecom_db_exec (conn, sql, err, errlen);

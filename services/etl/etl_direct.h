@@ -25,8 +25,8 @@ typedef struct _etl_direct_t etl_direct_t;
 /*  Starts the COPY into fact_order on conn, for the run run_id; the rows' order_ids must be
     above the after_len bytes at after (the table's largest; NULL: an empty table). Returns
     NULL with the reason in err. */
-etl_direct_t *etl_direct_begin (PGconn *conn, long long run_id, const char *after,
-                                size_t after_len, char *err, size_t errlen);
+etl_direct_t *etl_direct_begin (PGconn *conn, long long run_id, const char *after, size_t after_len,
+                                char *err, size_t errlen);
 
 /*  True when a row with this order_id may go into the stream: above the last one. */
 bool etl_direct_takes (const etl_direct_t *self, const char *order_id, size_t len);
@@ -36,7 +36,8 @@ bool etl_direct_takes (const etl_direct_t *self, const char *order_id, size_t le
 int etl_direct_row (etl_direct_t *self, const etl_csv_record_t *record,
                     const etl_row_values_t *values, int32_t customer_key, int32_t product_key);
 
-/*  Ends the COPY (the insert trigger of fact_order computes the rollups of its rows) and
+/*  Ends the COPY (unless the load sums the days itself, the insert trigger of fact_order adds its
+    rows to agg_daily_sales) and
     frees self. Returns the rows written, or -1 with the reason in err. */
 long long etl_direct_end (etl_direct_t **self_p, char *err, size_t errlen);
 

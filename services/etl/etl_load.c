@@ -2,11 +2,11 @@
 
 #include "ecom_data_version.h"
 #include "ecom_db.h"
+#include "ecom_indexes.h"
 #include "etl_csv.h"
 #include "etl_dim_keys.h"
 #include "etl_direct.h"
 #include "etl_id_order.h"
-#include "etl_indexes.h"
 #include "etl_rollup.h"
 #include "etl_row.h"
 #include "etl_stage.h"
@@ -133,7 +133,7 @@ static const char *const s_dim_upsert_sql[2] = {
 /*  Into an empty dimension (a first load): nothing to conflict with (the load holds the
     dimensions against other writers, and the DISTINCT ON leaves one row per id), so plain
     inserts, with the dimension's indexes dropped before and built again after
-    (etl_indexes): its primary key and unique id, a third of their upkeep row by row for
+    (ecom_indexes): its primary key and unique id, a third of their upkeep row by row for
     hundreds of thousands of customers. */
 static const char *const s_dim_insert_sql[2] = {S_CUSTOMERS_INSERT, S_PRODUCTS_INSERT};
 static const char *const s_dim_empty_sql[2] = {
@@ -152,9 +152,9 @@ s_upsert_dim (PGconn *conn, int d, char *err, size_t errlen)
     if (!empty)
         return s_rows_written (conn, s_dim_upsert_sql[d], err, errlen);
     long long rows = -1;
-    if (etl_indexes_drop (conn, "etl_dim_indexes", s_dim_table[d], err, errlen) == 0
+    if (ecom_indexes_drop (conn, "etl_dim_indexes", s_dim_table[d], false, err, errlen) == 0
         && (rows = s_rows_written (conn, s_dim_insert_sql[d], err, errlen)) >= 0
-        && etl_indexes_build (conn, "etl_dim_indexes", err, errlen))
+        && ecom_indexes_build (conn, "etl_dim_indexes", err, errlen))
         rows = -1;
     return rows;
 }
@@ -195,10 +195,10 @@ static const char s_staged_first_sql[] =
     index entries one row at a time costs three times more than building the indexes
     afterwards from sorted runs. Every index of fact_order (its primary key included) is
     dropped, remembered by its definition, and built again after the insert, all inside
-    the load's transaction (etl_indexes): a failed load leaves them as they were. The
+    the load's transaction (ecom_indexes): a failed load leaves them as they were. The
     price: the DROP holds fact_order exclusively until the commit, so queries that read
-    fact_order wait for the load's last seconds (the rollup tables stay readable, unless
-    they were empty: etl_rollup). The anti-join then has no index: hash joins only
+    fact_order wait for the load's last seconds (agg_daily_sales stays readable). The
+    anti-join then has no index: hash joins only
     (fact_order is the smaller side, by the choice of path). */
 static const char s_bulk_begin_sql[] =
     "SET LOCAL maintenance_work_mem = '256MB';"
@@ -281,20 +281,19 @@ typedef struct {
     PGconn *conn;
     etl_stage_t *stage;
     etl_direct_t *direct;  /* NULL once ended */
-    etl_rollup_t *rollup;  /* the direct orders' rollup groups, until the direct COPY ends */
+    etl_rollup_t *rollup;  /* the direct orders' days, until the direct COPY ends */
     etl_dim_keys_t *keys;
     s_read_t *read;
     char *err;
     size_t errlen;
 } s_reader_t;
 
-/*  The rollup groups of the direct orders the reader holds: 65,536 (a month of a million
-    orders over 300,000 customers makes about 40,000), 4.5 MiB at most (etl_rollup); beyond,
-    they are written out to files, a month at a time. */
-#define S_ROLLUP_GROUPS 65536
+/*  The days of the direct orders the reader holds: 16,384 (45 years), 480 KiB (etl_rollup);
+    beyond, they are written out to a file. */
+#define S_ROLLUP_DAYS 16384
 
-/*  Ends the direct COPY, adds its rollup groups (the insert trigger left them to the
-    reader, which summed them) and sends the stage. Returns 0, or -1 with err. */
+/*  Ends the direct COPY, adds its days to agg_daily_sales (the insert trigger left them to
+    the reader, which summed them) and sends the stage. Returns 0, or -1 with err. */
 static int
 s_end_direct (s_reader_t *self)
 {
@@ -302,8 +301,7 @@ s_end_direct (s_reader_t *self)
     int rc = rows < 0
              || s_exec (self->conn, "SET LOCAL ecom.rollups_added_by_writer = off", 0, NULL,
                         self->err, self->errlen)
-             || etl_rollup_apply (self->rollup, self->conn, self->read->bulk, self->err,
-                                  self->errlen)
+             || etl_rollup_apply (self->rollup, self->conn, self->err, self->errlen)
              || etl_stage_send (self->stage, self->conn, self->err, self->errlen);
     etl_rollup_destroy (&self->rollup);
     self->read->direct = rows;
@@ -324,9 +322,7 @@ s_route (s_reader_t *self, const etl_csv_record_t *record, const etl_row_values_
                                         record->fields[ETL_PRODUCT_ID],
                                         record->lengths[ETL_PRODUCT_ID], direct);
     if (direct && customer && product
-        && etl_rollup_add (self->rollup, values->order_day, customer, product, values->quantity,
-                           values->cents)
-               == 0) {
+        && etl_rollup_add (self->rollup, values->order_day, values->quantity, values->cents) == 0) {
         if (etl_direct_row (self->direct, record, values, customer, product)) {
             snprintf (self->err, self->errlen, "out of memory");
             return -1;
@@ -347,7 +343,7 @@ static int
 s_begin_direct (s_reader_t *self, long long run_id, const PGresult *max)
 {
     bool empty = PQgetisnull (max, 0, 0);
-    self->rollup = etl_rollup_new (S_ROLLUP_GROUPS);
+    self->rollup = etl_rollup_new (S_ROLLUP_DAYS);
     if (!self->rollup) {
         snprintf (self->err, self->errlen, "out of memory");
         return -1;
@@ -423,8 +419,8 @@ s_begin (s_reader_t *self, FILE *file, const etl_csv_record_t *first, long long 
         if (bulk >= 0
             && !(bulk
                  && (s_exec (self->conn, s_bulk_begin_sql, 0, NULL, self->err, self->errlen)
-                     || etl_indexes_drop (self->conn, "etl_fact_indexes", "'fact_order'",
-                                          self->err, self->errlen))))
+                     || ecom_indexes_drop (self->conn, "etl_fact_indexes", "'fact_order'",
+                                           false, self->err, self->errlen))))
             rc = etl_dim_keys_mapped (self->keys) ? s_begin_direct (self, run_id, max) : 0;
     }
     PQclear (max);
@@ -582,7 +578,7 @@ s_load (PGconn *conn, long long run_id, const char *run, const char *path,
                  == 0
              && (inserted = s_insert_orders (conn, run, &read.staged, read.bulk, err, errlen)) >= 0;
     if (ok && read.bulk)
-        ok = etl_indexes_build (conn, "etl_fact_indexes", err, errlen) == 0
+        ok = ecom_indexes_build (conn, "etl_fact_indexes", err, errlen) == 0
              && s_exec (conn, s_bulk_end_sql, 0, NULL, err, errlen) == 0;
     result->rows_loaded = read.direct + inserted;
     etl_csv_destroy (&csv);

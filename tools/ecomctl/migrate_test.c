@@ -107,17 +107,15 @@ test_rollups_follow_fact_order (void **state)
         " FROM generate_series(1, 60) g",
         "TRUNCATE fact_order",
     };
-    /*  Each rollup and the query over fact_order it must stay equal to (0002, 0004). */
+    /*  The daily rollup and the query over fact_order it must stay equal to (0002, 0009);
+        the monthly rollups of 0004 are gone (0009). */
     const char *const rollups[][2] = {
         {"SELECT date, orders, units, revenue FROM agg_daily_sales",
          "SELECT order_date, count(*), sum(quantity), sum(total_amount) FROM fact_order GROUP BY 1"},
-        {"SELECT customer_key, month, orders, revenue, last_date FROM agg_customer_monthly",
-         "SELECT customer_key, date_trunc('month', order_date)::date, count(*), sum(total_amount),"
-         " max(order_date) FROM fact_order GROUP BY 1, 2"},
-        {"SELECT product_key, month, orders, units, revenue FROM agg_product_monthly",
-         "SELECT product_key, date_trunc('month', order_date)::date, count(*), sum(quantity),"
-         " sum(total_amount) FROM fact_order GROUP BY 1, 2"},
     };
+    assert_int_equal (s_value (conn, "SELECT count(*) FROM pg_class WHERE relname IN"
+                                     " ('agg_customer_monthly', 'agg_product_monthly')"),
+                      0);
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         if (ecom_db_exec (conn, steps[i], err, sizeof err))
             fail_msg ("step %zu: %s", i, err);

@@ -19,6 +19,7 @@
 #include "ecom_data_version.h"
 #include "ecom_date.h"
 #include "ecom_db.h"
+#include "ecom_indexes.h"
 #include "wordlists.h"
 
 #include <math.h>
@@ -286,100 +287,43 @@ s_day_weight (int32_t date, int d, int days, uint64_t *rng)
 }
 
 /*  ---------------------------------------------------------------------------------------
-    Rollups
+    The daily rollup
 
-    The seed sums the three rollups of sql/0002 and sql/0004 (a day's orders, units and
-    revenue; a customer's month: orders, revenue, last order date; a product's month:
-    orders, units, revenue) as it writes the orders, and copies them into their tables,
-    instead of fact_order's insert trigger hashing every order again after the COPY and
-    upserting the groups (rollups_add, sql/0006): at a real shop's cardinality that was most
-    of a seed's time (docs/performance.md, "Scale"). The tables are empty here (the star
-    was empty, or truncated with fact_order); a row already there fails the rebuild of the
-    table's key after the COPY, and the seed with it. Orders come day by day, so a month's groups are complete when the next
-    month starts: sums are kept for the current day and month only, in arrays over the
-    customers and the products, and each finished group is written to its table's binary
-    COPY, spooled to a temporary file until fact_order's COPY ends. Memory: 28 bytes per
-    customer and 24 per product, whatever the orders. */
+    The seed sums agg_daily_sales (sql/0002: a day's orders, units and revenue) as it writes
+    the orders, and copies the days into it, instead of fact_order's insert trigger hashing
+    every order again after the COPY (sql/0009). The table is empty here (the star was
+    empty, or truncated with fact_order); a row already there fails the COPY on the primary
+    key, and the seed with it. Orders come day by day, so a day is complete when the next
+    one starts; each is written to a binary COPY spooled to a temporary file until
+    fact_order's COPY ends. */
 
 typedef struct {
-    int32_t orders, last_day;
-    int64_t units, cents;
-} s_sums_t;
-
-typedef struct {
-    ecom_copy_t *days, *customer_months, *product_months; /* spooled binary COPYs */
-    s_sums_t day;         /* the current day's */
-    s_sums_t *customer;   /* the current month's, per customer (1-based) */
-    s_sums_t *product;    /* the current month's, per product (0-based) */
-    uint32_t *touched;    /* the customers with orders this month, count_touched of them */
-    size_t count_touched;
-    long products;
+    ecom_copy_t *days; /* spooled binary COPY */
+    int64_t orders, units, cents; /* the current day's */
 } s_rollup_t;
 
-static const char *const s_rollup_copy_sql[3] = {
-    "COPY agg_daily_sales (date, orders, units, revenue) FROM STDIN (FORMAT binary)",
-    "COPY agg_customer_monthly (customer_key, month, orders, revenue, last_date)"
-    " FROM STDIN (FORMAT binary)",
-    "COPY agg_product_monthly (product_key, month, orders, units, revenue)"
-    " FROM STDIN (FORMAT binary)"};
-
-static void
-s_rollup_add (s_sums_t *sums, int32_t day, int quantity, int64_t cents)
-{
-    sums->orders++;
-    sums->units += quantity;
-    sums->cents += cents;
-    sums->last_day = day;
-}
+static const char s_rollup_copy_sql[] =
+    "COPY agg_daily_sales (date, orders, units, revenue) FROM STDIN (FORMAT binary)";
 
 /*  Writes the day's row (day: its date) and starts the next. */
 static void
 s_rollup_end_day (s_rollup_t *self, int32_t day)
 {
-    if (self->day.orders) {
+    if (self->orders) {
         ecom_copy_bin_row (self->days, 4);
         ecom_copy_bin_date (self->days, day);
-        ecom_copy_bin_int8 (self->days, self->day.orders);
-        ecom_copy_bin_int8 (self->days, self->day.units);
-        ecom_copy_bin_cents (self->days, self->day.cents);
+        ecom_copy_bin_int8 (self->days, self->orders);
+        ecom_copy_bin_int8 (self->days, self->units);
+        ecom_copy_bin_cents (self->days, self->cents);
     }
-    memset (&self->day, 0, sizeof self->day);
-}
-
-/*  Writes the month's rows (month: its first day) and starts the next. */
-static void
-s_rollup_end_month (s_rollup_t *self, int32_t month)
-{
-    for (size_t i = 0; i < self->count_touched; i++) {
-        s_sums_t *sums = &self->customer[self->touched[i]];
-        ecom_copy_bin_row (self->customer_months, 5);
-        ecom_copy_bin_int4 (self->customer_months, (int32_t) self->touched[i]);
-        ecom_copy_bin_date (self->customer_months, month);
-        ecom_copy_bin_int8 (self->customer_months, sums->orders);
-        ecom_copy_bin_cents (self->customer_months, sums->cents);
-        ecom_copy_bin_date (self->customer_months, sums->last_day);
-        memset (sums, 0, sizeof *sums);
-    }
-    self->count_touched = 0;
-    for (long p = 0; p < self->products; p++) {
-        s_sums_t *sums = &self->product[p];
-        if (sums->orders) {
-            ecom_copy_bin_row (self->product_months, 5);
-            ecom_copy_bin_int4 (self->product_months, (int32_t) p + 1);
-            ecom_copy_bin_date (self->product_months, month);
-            ecom_copy_bin_int8 (self->product_months, sums->orders);
-            ecom_copy_bin_int8 (self->product_months, sums->units);
-            ecom_copy_bin_cents (self->product_months, sums->cents);
-            memset (sums, 0, sizeof *sums);
-        }
-    }
+    self->orders = self->units = self->cents = 0;
 }
 
 /*  Writes the orders into fact (a binary COPY of order_id, order_date, customer_key,
-    product_key, quantity, unit_price) and their rollups into rollup's three spooled COPYs
-    (those of s_rollup_copy_sql). Returns 0, or -1 when out of memory. */
+    product_key, quantity, unit_price) and their days into days (s_rollup_copy_sql's rows).
+    Returns 0, or -1 when out of memory. */
 static int
-s_orders (ecom_copy_t *fact, s_rollup_t rollup, const seed_options_t *o, uint64_t *rng,
+s_orders (ecom_copy_t *fact, ecom_copy_t *days, const seed_options_t *o, uint64_t *rng,
           const long *price_cents, seed_progress_fn *progress, void *arg)
 {
     int32_t first = o->end_date - o->days + 1;
@@ -387,13 +331,9 @@ s_orders (ecom_copy_t *fact, s_rollup_t rollup, const seed_options_t *o, uint64_
     long *per_day = calloc ((size_t) o->days, sizeof *per_day);
     uint32_t *urn = s_customer_orders (o->customers, o->orders, rng);
     double *product_cum = s_zipf ((size_t) o->products, 3.0, 1.1, rng);
-    rollup.products = o->products;
-    rollup.customer = calloc ((size_t) o->customers + 1, sizeof *rollup.customer);
-    rollup.product = calloc ((size_t) o->products, sizeof *rollup.product);
-    rollup.touched = calloc ((size_t) o->customers + 1, sizeof *rollup.touched);
+    s_rollup_t rollup = {.days = days};
     int rc = -1;
-    if (!day_cum || !per_day || !urn || !product_cum || !rollup.customer || !rollup.product
-        || !rollup.touched)
+    if (!day_cum || !per_day || !urn || !product_cum)
         goto done;
     s_urn_build (urn, (size_t) o->customers);
     size_t top = 1;
@@ -408,13 +348,8 @@ s_orders (ecom_copy_t *fact, s_rollup_t rollup, const seed_options_t *o, uint64_
         per_day[s_pick (day_cum, (size_t) o->days, rng)]++;
 
     long order = 0, step = o->orders / 100 > 0 ? o->orders / 100 : 1;
-    int32_t month = ecom_date_month_start (first);
     for (int d = 0; d < o->days; d++) {
         int32_t day = first + d;
-        if (ecom_date_month_start (day) != month) {
-            s_rollup_end_month (&rollup, month);
-            month = ecom_date_month_start (day);
-        }
         for (long k = 0; k < per_day[d]; k++) {
             size_t customer = s_urn_draw (urn, (size_t) o->customers, top,
                                           (uint64_t) (o->orders - order), rng);
@@ -435,18 +370,14 @@ s_orders (ecom_copy_t *fact, s_rollup_t rollup, const seed_options_t *o, uint64_
             ecom_copy_bin_int4 (fact, quantity);
             ecom_copy_bin_cents (fact, cents);
 
-            int64_t amount = (int64_t) quantity * cents;
-            if (!rollup.customer[customer].orders)
-                rollup.touched[rollup.count_touched++] = (uint32_t) customer;
-            s_rollup_add (&rollup.customer[customer], day, quantity, amount);
-            s_rollup_add (&rollup.product[product], day, quantity, amount);
-            s_rollup_add (&rollup.day, day, quantity, amount);
+            rollup.orders++;
+            rollup.units += quantity;
+            rollup.cents += (int64_t) quantity * cents;
             if (progress && order % step == 0)
                 progress (arg, order, o->orders);
         }
         s_rollup_end_day (&rollup, day);
     }
-    s_rollup_end_month (&rollup, month);
     if (progress)
         progress (arg, order, o->orders);
     rc = 0;
@@ -455,9 +386,6 @@ done:
     free (per_day);
     free (urn);
     free (product_cum);
-    free (rollup.customer);
-    free (rollup.product);
-    free (rollup.touched);
     return rc;
 }
 
@@ -479,7 +407,7 @@ seed_run (PGconn *conn, const seed_options_t *options, seed_progress_fn *progres
         return -1;
     }
     uint64_t rng = o->random_seed;
-    ecom_copy_t *copy = NULL, *rollups[3] = {NULL, NULL, NULL};
+    ecom_copy_t *copy = NULL, *days = NULL;
     long *price_cents = malloc ((size_t) o->products * sizeof *price_cents);
     if (!price_cents) {
         snprintf (why, sizeof why, "out of memory");
@@ -530,40 +458,16 @@ seed_run (PGconn *conn, const seed_options_t *options, seed_progress_fn *progres
     if (ecom_copy_end (&copy, why, sizeof why) < 0)
         goto fail;
 
-    /* fact_order and the rollups are empty here: building their indexes once after the
-       COPY is several times faster than maintaining them row by row (docs/performance.md),
-       for fact_order's secondary indexes and for the rollups' keys, whose rows come month
-       by month, not in key order. fact_order's primary key stays: its ids come in order.
-       The definitions come from the catalog, so the schema stays in sql/ alone. */
-    if (ecom_db_exec (conn,
-                      "SET LOCAL maintenance_work_mem = '256MB';"
-                      "CREATE TEMP TABLE seed_indexes ON COMMIT DROP AS"
-                      " SELECT 'DROP INDEX ' || i.indexrelid::regclass::text AS drop_sql,"
-                      "        pg_get_indexdef(i.indexrelid) AS create_sql"
-                      " FROM pg_index i WHERE i.indrelid IN ('fact_order'::regclass,"
-                      "  'agg_daily_sales'::regclass, 'agg_customer_monthly'::regclass,"
-                      "  'agg_product_monthly'::regclass)"
-                      " AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
-                      "                 WHERE c.conindid = i.indexrelid)"
-                      " UNION ALL"
-                      " SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass,"
-                      "               c.conname),"
-                      "        format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass,"
-                      "               c.conname, pg_get_constraintdef(c.oid))"
-                      " FROM pg_constraint c WHERE c.contype IN ('p', 'u')"
-                      " AND c.conrelid IN ('agg_daily_sales'::regclass,"
-                      "  'agg_customer_monthly'::regclass, 'agg_product_monthly'::regclass);"
-                      "DO $$ DECLARE r record; BEGIN"
-                      " FOR r IN SELECT drop_sql FROM seed_indexes LOOP"
-                      "  EXECUTE r.drop_sql; END LOOP; END $$",
-                      why, sizeof why))
-        goto fail;
-    /* The seed writes the rollups itself (see "Rollups" above): the insert trigger leaves
-       the COPY alone. */
-    for (int i = 0; i < 3; i++)
-        if (!(rollups[i] = ecom_copy_spool_binary (why, sizeof why)))
-            goto fail;
-    if (ecom_db_exec (conn, "SET LOCAL ecom.rollups_added_by_writer = on", why, sizeof why))
+    /* fact_order and agg_daily_sales are empty here: building fact_order's secondary indexes
+       once after the COPY is several times faster than maintaining them row by row
+       (docs/performance.md). The primary keys stay: order ids and days come in order. The
+       seed writes the days itself (see "The daily rollup" above): the insert trigger
+       leaves the COPY alone. */
+    if (ecom_db_exec (conn, "SET LOCAL maintenance_work_mem = '256MB'", why, sizeof why)
+        || ecom_indexes_drop (conn, "seed_indexes", "'fact_order', 'agg_daily_sales'", true,
+                              why, sizeof why)
+        || !(days = ecom_copy_spool_binary (why, sizeof why))
+        || ecom_db_exec (conn, "SET LOCAL ecom.rollups_added_by_writer = on", why, sizeof why))
         goto fail;
     copy = ecom_copy_begin_binary (conn,
                                    "COPY fact_order (order_id, order_date, customer_key,"
@@ -572,9 +476,7 @@ seed_run (PGconn *conn, const seed_options_t *options, seed_progress_fn *progres
                                    why, sizeof why);
     if (!copy)
         goto fail;
-    s_rollup_t rollup = {
-        .days = rollups[0], .customer_months = rollups[1], .product_months = rollups[2]};
-    if (s_orders (copy, rollup, o, &rng, price_cents, progress, arg)) {
+    if (s_orders (copy, days, o, &rng, price_cents, progress, arg)) {
         ecom_copy_end (&copy, why, sizeof why); /* the ROLLBACK below undoes what it sent */
         snprintf (why, sizeof why, "out of memory");
         goto fail;
@@ -582,15 +484,9 @@ seed_run (PGconn *conn, const seed_options_t *options, seed_progress_fn *progres
     if (ecom_copy_end (&copy, why, sizeof why) < 0
         || ecom_db_exec (conn, "SET LOCAL ecom.rollups_added_by_writer = off", why, sizeof why))
         goto fail;
-    for (int i = 0; i < 3; i++)
-        if (ecom_copy_send (rollups[i], conn, s_rollup_copy_sql[i], why, sizeof why)
-            || ecom_copy_end (&rollups[i], why, sizeof why) < 0)
-            goto fail;
-    if (ecom_db_exec (conn,
-                      "DO $$ DECLARE r record; BEGIN"
-                      " FOR r IN SELECT create_sql FROM seed_indexes LOOP"
-                      "  EXECUTE r.create_sql; END LOOP; END $$",
-                      why, sizeof why))
+    if (ecom_copy_send (days, conn, s_rollup_copy_sql, why, sizeof why)
+        || ecom_copy_end (&days, why, sizeof why) < 0
+        || ecom_indexes_build (conn, "seed_indexes", why, sizeof why))
         goto fail;
 
     if (ecom_db_exec (conn,
@@ -598,8 +494,7 @@ seed_run (PGconn *conn, const seed_options_t *options, seed_progress_fn *progres
                       "              greatest((SELECT max(customer_key) FROM dim_customer), 1));"
                       "SELECT setval(pg_get_serial_sequence('dim_product', 'product_key'),"
                       "              greatest((SELECT max(product_key) FROM dim_product), 1));"
-                      "ANALYZE dim_customer, dim_product, fact_order, agg_daily_sales,"
-                      "        agg_customer_monthly, agg_product_monthly",
+                      "ANALYZE dim_customer, dim_product, fact_order, agg_daily_sales",
                       why, sizeof why))
         goto fail;
     long long version = ecom_data_version_bump (conn, why, sizeof why);
@@ -620,11 +515,10 @@ seed_run (PGconn *conn, const seed_options_t *options, seed_progress_fn *progres
         return -1;
     return 0;
 fail:
-    for (int i = 0; i < 3; i++)
-        if (rollups[i]) {
-            char ignored[256];
-            ecom_copy_end (&rollups[i], ignored, sizeof ignored);
-        }
+    if (days) {
+        char ignored[256];
+        ecom_copy_end (&days, ignored, sizeof ignored);
+    }
     PQclear (PQexec (conn, "ROLLBACK"));
     free (price_cents);
     snprintf (err, errlen, "seed failed, nothing was loaded: %s", why);
