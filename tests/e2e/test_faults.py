@@ -6,13 +6,19 @@ recovers. The figures each test prints (pytest -s) are the ones of docs/reliabil
 - PostgreSQL connections cut by the server (what a restart does to a service's connection):
   POST /api/v1/etl/trigger/ is answered at the first try;
 - a restarted gateway: calls that come before the workers re-registered are held (start
-  grace), not refused; the last worker of a service dying with calls logs the truth.
+  grace), not refused; the last worker of a service dying with calls logs the truth;
+- a killed (SIGKILL) and restarted Redis: every answer right, none refused, caching resumes;
+- ETL SIGKILLed mid-load: nothing of the load lands, the run is marked failed, the next
+  trigger loads the file exactly once (fact_order checked against the file).
 """
+import csv
 import os
 import re
 import signal
+import socket
 import threading
 import time
+from decimal import Decimal
 
 import jwt
 import pytest
@@ -36,6 +42,7 @@ class Load:
         self.stop_flag = threading.Event()
         self.lock = threading.Lock()
         self.done = []     # (finished at, status)
+        self.hits = []     # finished at, of each 200 served from the cache (X-Cache: HIT)
         self.wrong = []
         self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(clients)]
 
@@ -48,6 +55,9 @@ class Load:
                 if status == 200 and without_cache(r.json()) != self.expected:
                     with self.lock:
                         self.wrong.append(r.text[:200])
+                if status == 200 and r.headers.get("X-Cache") == "HIT":
+                    with self.lock:
+                        self.hits.append(time.time())
             except requests.RequestException:
                 status = 0
                 s = requests.Session()
@@ -69,6 +79,28 @@ class Load:
         with self.lock:
             inside = [st for t, st in self.done if start <= t < end]
         return len(inside) / (end - start), [st for st in inside if st != 200]
+
+
+def _bearer(stack):
+    now = int(time.time())
+    return {"Authorization": "Bearer " + jwt.encode(
+        {"sub": "7", "iat": now, "exp": now + 600, "jti": "faults", "token_type": "access"},
+        stack.jwt_secret, algorithm="HS256")}
+
+
+def _whole_data(stack):
+    """(orders, units, revenue) of fact_order, computed by PostgreSQL: what GET
+    /api/v1/kpis/ without dates must say."""
+    (orders, units, revenue), = stack.execute(
+        "SELECT count(*), coalesce(sum(quantity), 0), coalesce(sum(total_amount), 0)"
+        " FROM fact_order")
+    return orders, units, Decimal(revenue)
+
+
+def _kpis_match(body, data):
+    orders, units, revenue = data
+    return (body["total_orders"], body["units_sold"],
+            Decimal(str(body["total_revenue"])).quantize(Decimal("0.01"))) == (orders, units, revenue)
 
 
 # -- 1. a hung Redis -----------------------------------------------------------------------
@@ -252,3 +284,171 @@ def test_query_stops_before_the_gateway_gives_up(make_stack):
     assert r.status_code == 504, r.text
     assert waiting == 0
     assert gone < timeout_ms / 1000 + 1.0
+
+
+# -- 4. Redis killed and started again ------------------------------------------------------
+
+
+def _restart_redis(stack):
+    """Starts redis-server again on the port the services know (empty, as after a crash);
+    returns when it answers PING."""
+    stack._spawn("redis", ["redis-server", "--port", str(stack.redis_port), "--bind",
+                           "127.0.0.1", "--save", "", "--appendonly", "no"])
+    stack.forget("redis")
+    deadline = time.time() + 10
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", stack.redis_port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    return
+        except OSError:
+            pass
+        assert time.time() < deadline, "redis-server did not start: " + stack.log("redis")
+        time.sleep(0.02)
+
+
+def test_killed_redis_costs_no_answer_and_caching_resumes(make_stack):
+    stack = make_stack(seed=SEED, services={"kpi": 2},
+                       env={"CACHE_TTL_SECONDS": "300", "REQUEST_TIMEOUT_MS": "10000"})
+    path = "/api/v1/kpis/"
+    expected = without_cache(requests.get(stack.url(path), timeout=10).json())
+    assert _kpis_match(expected, _whole_data(stack)), expected
+    with Load(stack, path, expected) as load:
+        time.sleep(3)
+        t0 = time.time()
+        stack.kill("redis")                     # SIGKILL: connections reset, nothing kept
+        time.sleep(4)
+        _restart_redis(stack)
+        t1 = time.time()
+        deadline = t1 + 10
+        while not [t for t in load.hits if t > t1] and time.time() < deadline:
+            time.sleep(0.05)
+        time.sleep(2)
+        t2 = time.time()
+    before, bad_before = load.window(t0 - 2.5, t0)
+    down, bad_down = load.window(t0 + 0.5, t1)
+    after, bad_after = load.window(t1 + 1, t2)
+    hits_down = [t for t in load.hits if t0 + 0.5 < t < t1]
+    first_hit = min((t for t in load.hits if t > t1), default=None)
+    recovered = f"{1000 * (first_hit - t1):.0f} ms" if first_hit else "never"
+    print(f"\nkilled redis: {before:.0f} req/s before, {down:.0f} req/s without Redis "
+          f"({100 * down / before:.0f} %), {after:.0f} req/s after the restart; "
+          f"{len(load.done)} requests, {len(bad_before + bad_down + bad_after)} not 200; "
+          f"first cache hit {recovered} after Redis answered again")
+    assert not load.wrong, load.wrong[:3]
+    assert not bad_before + bad_down + bad_after
+    assert not hits_down              # nothing claimed to come from a cache that is gone
+    assert first_hit is not None and first_hit - t1 < 3.0
+    assert down >= 0.2 * before, (before, down)
+    for name in ("kpi-0", "kpi-1"):
+        log = stack.log(name)
+        assert "Redis connection lost" in log and "Redis is reachable again" in log, log[-2000:]
+
+
+# -- 5. ETL SIGKILLed mid-load --------------------------------------------------------------
+
+
+def _orders_file(path, rows):
+    """A CSV export of rows new orders (ids ETL-..., apart from the seed's ORD-...); returns
+    (rows, units, revenue) computed from the file."""
+    units, revenue = 0, Decimal(0)
+    with open(path, "w", newline="") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["order_id", "order_date", "customer_id", "customer_name", "customer_email",
+                      "customer_city", "customer_country", "product_id", "product_name",
+                      "product_category", "quantity", "unit_price"])
+        for i in range(rows):
+            quantity, price = 1 + i % 4, Decimal(f"{1 + i % 97}.{i % 100:02d}")
+            out.writerow([f"ETL-{i:08d}", f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                          f"EC{i % 2000:05d}", f"Customer {i % 2000}", f"ec{i % 2000}@example.com",
+                          "Oslo", "Norway", f"EP{i % 40:03d}", f"Thing {i % 40}", "Misc",
+                          quantity, price])
+            units += quantity
+            revenue += quantity * price
+    return rows, units, revenue
+
+
+def _runs(stack):
+    r = requests.get(stack.url("/api/v1/etl/status/"), params={"limit": 100},
+                     headers=_bearer(stack), timeout=10)
+    assert r.status_code == 200, r.text
+    return {run["task_id"]: run for run in r.json()["runs"]}
+
+
+def _trigger(stack):
+    r = requests.post(stack.url("/api/v1/etl/trigger/"), headers=_bearer(stack), timeout=10)
+    assert r.status_code == 202, r.text
+    return r.json()["task_id"]
+
+
+def _wait_run(stack, task, states, timeout):
+    deadline = time.time() + timeout
+    while True:
+        run = _runs(stack).get(task)
+        if run and run["status"] in states:
+            return run
+        assert time.time() < deadline, f"run {task} never reached {states}: {run}"
+        time.sleep(0.05)
+
+
+def test_etl_killed_mid_load_loses_and_duplicates_nothing(make_stack, tmp_path):
+    rows, units, revenue = _orders_file(tmp_path / "orders.csv", 200000)
+    stack = make_stack(seed=SEED, services={"kpi": 2, "etl": 1},
+                       env={"ETL_SOURCE": str(tmp_path / "orders.csv"),
+                            "ETL_SCHEDULE_SECONDS": "0", "REQUEST_TIMEOUT_MS": "10000"})
+    path = "/api/v1/kpis/"
+    expected = without_cache(requests.get(stack.url(path), timeout=10).json())
+    seeded = _whole_data(stack)
+    assert _kpis_match(expected, seeded), expected
+    with Load(stack, path, expected) as load:
+        time.sleep(1)
+        task = _trigger(stack)
+        _wait_run(stack, task, ("running",), timeout=30)
+        time.sleep(0.3)
+        stack.kill("etl-0")                     # SIGKILL mid-load
+        killed = time.time()
+        (status,), = stack.execute("SELECT status FROM etl_runs WHERE task_id::text = %s", (task,))
+        assert status == "running"             # it was killed before it finished
+        assert _whole_data(stack) == seeded    # nothing of the load committed
+        stack.start_service("etl")
+        stack.wait_workers({"etl": 1})
+        restarted = time.time()
+        failed = _wait_run(stack, task, ("failed", "success"), timeout=20)
+        marked = time.time()
+        time.sleep(1)
+    print(f"\netl killed mid-load: {len(load.done)} kpi requests meanwhile, "
+          f"{len(load.window(0, time.time())[1])} not 200; new instance registered "
+          f"{1000 * (restarted - killed):.0f} ms after the kill, the killed run marked failed "
+          f"{1000 * (marked - restarted):.0f} ms after that")
+    assert failed["status"] == "failed" and "interrupted" in failed["error"], failed
+    assert not load.wrong, load.wrong[:3]
+    assert not load.window(0, time.time())[1]
+    assert _whole_data(stack) == seeded
+
+    started = time.time()
+    again = _trigger(stack)
+    run = _wait_run(stack, again, ("failed", "success"), timeout=180)
+    took = time.time() - started
+    assert (run["status"], run["rows_loaded"]) == ("success", rows), run
+    (loaded, loaded_units, loaded_revenue, distinct), = stack.execute(
+        "SELECT count(*), sum(quantity), sum(total_amount), count(DISTINCT order_id)"
+        " FROM fact_order WHERE order_id LIKE 'ETL-%'")
+    assert (loaded, loaded_units, Decimal(loaded_revenue), distinct) == (rows, units, revenue, rows)
+    total = _whole_data(stack)
+    assert total == (seeded[0] + rows, seeded[1] + units, seeded[2] + revenue)
+    # The kpi instances see the new data (from a new data version), right to the cent.
+    deadline = time.time() + 20
+    while True:
+        body = requests.get(stack.url(path), timeout=10).json()
+        if _kpis_match(body, total):
+            break
+        assert time.time() < deadline, (body, total)
+        time.sleep(0.2)
+    visible = time.time() - started
+    # The same file once more loads nothing.
+    last = _wait_run(stack, _trigger(stack), ("failed", "success"), timeout=180)
+    assert (last["status"], last["rows_loaded"], last["rows_skipped"]) == ("success", 0, rows), last
+    assert _whole_data(stack) == total
+    print(f"reload after the kill: {rows} rows in {1000 * took:.0f} ms, in the kpis "
+          f"{1000 * visible:.0f} ms after the trigger; a third load skipped all {rows}")
