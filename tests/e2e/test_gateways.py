@@ -5,7 +5,6 @@ Two ecom-gateway processes on their own API ports and broker endpoints, one ecom
 connected to both: both gateways answer through it; one gateway killed, the other keeps
 answering; restarted, the instance registers with it again and it answers again. A bad
 list is a one-line configuration error, exit status 2."""
-import os
 import signal
 import subprocess
 import time
