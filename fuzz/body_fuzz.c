@@ -1,0 +1,39 @@
+/*  libFuzzer target: the JSON request bodies the gateway reads (gateway/query.c,
+    query_add_json: the bodies of POST /api/v1/auth/token/, /auth/refresh/ and
+    /etl/trigger/, merged into the request's parameters). Beyond "no crash, no sanitizer
+    report": a refusal says why; an accepted body leaves at most QUERY_MAX_PARAMS pairs,
+    each name non-empty, within the length limits, valid UTF-8 and found by query_get. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query.h"
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+    char err[256] = "";
+    query_t *q = query_new (NULL, 0, err, sizeof err);
+    if (!q)
+        abort ();
+    if (query_add_json (q, (const char *) data, size, err, sizeof err) != 0) {
+        if (strlen (err) == 0)
+            abort (); /* a refusal always says why */
+        query_destroy (&q);
+        return 0;
+    }
+    size_t count = query_count (q);
+    if (count > QUERY_MAX_PARAMS)
+        abort ();
+    for (size_t i = 0; i < count; i++) {
+        const char *name = query_name (q, i), *value = query_value (q, i);
+        size_t nlen = strlen (name), vlen = strlen (value);
+        if (nlen == 0 || nlen > QUERY_MAX_NAME || vlen > QUERY_MAX_VALUE
+            || !query_utf8_valid (name, nlen) || !query_utf8_valid (value, vlen)
+            || !query_get (q, name) || strcmp (query_get (q, name), value) != 0)
+            abort ();
+    }
+    query_destroy (&q);
+    return 0;
+}
