@@ -42,6 +42,7 @@ struct _svc_t {
     svc_db_t *db;
     svc_cache_t *cache;
     svc_snapshot_t *snapshot; /* the analytics store, when the def asks for one */
+    bool standby; /* caches answers from DATABASE_READ_URL, another server than DATABASE_URL */
     proto_writer_t *body;
     char *oom_reply;       /* encoded at start: the answer when memory runs out */
     size_t oom_size;
@@ -242,6 +243,16 @@ svc_error (svc_ctx_t *ctx, int status, const char *code, const char *format, ...
 /*  ---------------------------------------------------------------------------------------
     The service instance */
 
+/*  True when one of def's ops is cacheable. */
+static bool
+s_caches (const svc_def_t *def)
+{
+    for (const svc_op_t *op = def->ops; op->op; op++)
+        if (op->cacheable)
+            return true;
+    return false;
+}
+
 svc_t *
 svc_new (const svc_def_t *def, const ecom_config_t *config, char *err, size_t errlen)
 {
@@ -255,6 +266,7 @@ svc_new (const svc_def_t *def, const ecom_config_t *config, char *err, size_t er
     const char *url = def->read_only && config->database_read_url ? config->database_read_url
                                                                    : config->database_url;
     self->db = svc_db_new (url, err, errlen);
+    self->standby = strcmp (url, config->database_url) != 0 && s_caches (def);
     if (self->db
         && svc_db_set_statement_timeout (self->db,
                                          svc_statement_timeout_ms (config->request_timeout_ms))
@@ -717,22 +729,27 @@ s_warm_one (svc_t *self)
 }
 
 /*  Reads the data version, when a check is due (force: at once), and starts a warm run
-    when it rose. Returns 0, or -1 when there is no warm list or the version cannot be read
-    now. */
+    when it rose. An instance reading a standby raises Redis's version to the standby's
+    first (svc_cache_version_sync). Returns 0, or -1 when there is neither a warm list nor a
+    standby, or the version cannot be read now. */
 static int
 s_warm_check (svc_t *self, bool force)
 {
-    if (!self->def->warm
-        || (!self->warmer && !(self->warmer = svc_warmer_new (self->def->warm))))
+    bool warms = self->def->warm
+                 && (self->warmer || (self->warmer = svc_warmer_new (self->def->warm)));
+    if (!warms && !self->standby)
         return -1;
     int64_t now = zclock_mono ();
     if (!force && now < self->warm_check_at)
         return 0;
     self->warm_check_at = now + SVC_WARM_CHECK_MS;
     long long version;
-    if (svc_cache_version (self->cache, self->db, &version) != 0)
+    if ((self->standby ? svc_cache_version_sync (self->cache, self->db, &version)
+                       : svc_cache_version (self->cache, self->db, &version))
+        != 0)
         return -1;
-    svc_warmer_version (self->warmer, version);
+    if (warms)
+        svc_warmer_version (self->warmer, version);
     return 0;
 }
 

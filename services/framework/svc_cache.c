@@ -337,6 +337,17 @@ svc_cache_version (svc_cache_t *self, svc_db_t *db, long long *version)
     return 0;
 }
 
+int
+svc_cache_version_sync (svc_cache_t *self, svc_db_t *db, long long *version)
+{
+    if (self->ttl == 0 || !s_connection (self) || s_version_sync (self, db, version) != 0)
+        return -1;
+    self->resync = false;
+    self->version = *version;
+    self->version_known = true;
+    return 0;
+}
+
 char *
 svc_cache_get (svc_cache_t *self, const char *key, size_t *size)
 {

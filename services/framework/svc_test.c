@@ -1234,6 +1234,24 @@ test_read_only (void **state)
     assert_int_equal (s_calls, 2);
     assert_int_equal (s_entries (version, "double"), 0);
     svc_destroy (&svc);
+
+    /* Redis's version set from a standby that was behind follows it once it caught up
+       (svc_cache_version_sync), and is never lowered */
+    svc_db_t *db = svc_db_new (s_db_url, err, sizeof err);
+    svc_cache_t *cache = svc_cache_new (s_redis_url, 60);
+    assert_non_null (db);
+    assert_non_null (cache);
+    free (s_redis_cmd ("SET %s %lld", SVC_CACHE_VERSION_KEY, version - 1));
+    long long synced = 0;
+    assert_int_equal (svc_cache_version_sync (cache, db, &synced), 0);
+    assert_int_equal (synced, version);
+    free (s_redis_cmd ("SET %s %lld", SVC_CACHE_VERSION_KEY, version + 3));
+    assert_int_equal (svc_cache_version_sync (cache, db, &synced), 0);
+    assert_int_equal (synced, version + 3);
+    assert_true (svc_cache_known_version (cache, &synced) && synced == version + 3);
+    free (s_redis_cmd ("SET %s %lld", SVC_CACHE_VERSION_KEY, version));
+    svc_cache_destroy (&cache);
+    svc_db_destroy (&db);
 }
 
 int
