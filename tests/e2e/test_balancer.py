@@ -146,3 +146,32 @@ def test_haproxy_drains_a_lost_gateway(lb):
     time.sleep(0.2)
     assert kpi_requests(lb, "gateway") - before == 10
     assert "gateway2 is DOWN" in lb.log("haproxy"), lb.log("haproxy")[-2000:]
+
+
+@pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose is not installed")
+def test_compose_runs_two_gateways_behind_haproxy():
+    """deploy/haproxy/compose.gateways.yml over docker-compose.yml, as `docker-compose config`
+    resolves it (no engine needed)."""
+    import yaml
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    r = subprocess.run(["docker-compose", "--env-file", ".env.example", "-f", "docker-compose.yml",
+                        "-f", "deploy/haproxy/compose.gateways.yml", "config"], cwd=root,
+                       env=dict(os.environ, ECOM_ENV_FILE=".env.example"), capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    services = yaml.safe_load(r.stdout)["services"]
+    both = "tcp://ecom-gateway:5555,tcp://ecom-gateway-2:5555"
+    for name in SERVICES:
+        assert services[f"ecom-{name}"]["environment"]["BROKER_ENDPOINT"] == both, name
+    balancer = services["balancer"]
+    address = balancer["networks"]["default"]["ipv4_address"]
+    for gateway in ("ecom-gateway", "ecom-gateway-2"):
+        env = services[gateway]["environment"]
+        assert env["TRUSTED_PROXIES"] == address
+        assert env["CURVE_DIR"] and env["BROKER_ENDPOINT"] == "tcp://0.0.0.0:5555"
+        assert services[gateway]["command"] == ["ecom-gateway"]
+    assert balancer["environment"]["GATEWAY_1"] == "ecom-gateway:8000"
+    assert balancer["environment"]["GATEWAY_2"] == "ecom-gateway-2:8000"
+    assert any(v.endswith(":/usr/local/etc/haproxy/haproxy.cfg:ro") for v in balancer["volumes"])
+    assert [p.split(":")[1] for p in balancer["ports"]] == ["8080"]
+    assert "ports" not in services["ecom-gateway-2"]
