@@ -118,14 +118,25 @@ static const char s_dates_sql[] = "SELECT count(dim_time_fill(order_date, order_
     " FROM (SELECT DISTINCT ON (product_id) product_id, name, category, dim_key AS k"       \
     "       FROM etl_stage_p ORDER BY product_id, line DESC) s"
 
+/*  Into a dimension that has rows: the staged ids whose attributes the dimension already
+    has are left out first by a join that only reads (the WHERE NOT EXISTS), so that ON
+    CONFLICT neither locks nor rewrites them: a load of 100,000 orders names some 45,000
+    customers of a million, nearly all unchanged, and locking each one dirtied (and, after
+    a checkpoint, wrote in full to the WAL) a random page of dim_customer. The ON CONFLICT's
+    own WHERE stays for what the join cannot see (an id that came twice). */
 static const char *const s_dim_upsert_sql[2] = {
     S_CUSTOMERS_INSERT
+    " WHERE NOT EXISTS (SELECT 1 FROM dim_customer d WHERE d.customer_id = s.customer_id"
+    "                   AND (d.name, d.email, d.city, d.country)"
+    "                       IS NOT DISTINCT FROM (s.name, s.email, s.city, s.country))"
     " ON CONFLICT (customer_id) DO UPDATE"
     " SET name = EXCLUDED.name, email = EXCLUDED.email, city = EXCLUDED.city,"
     "     country = EXCLUDED.country, updated_at = now()"
     " WHERE (c.name, c.email, c.city, c.country)"
     "       IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.city, EXCLUDED.country)",
     S_PRODUCTS_INSERT
+    " WHERE NOT EXISTS (SELECT 1 FROM dim_product d WHERE d.product_id = s.product_id"
+    "                   AND (d.name, d.category) IS NOT DISTINCT FROM (s.name, s.category))"
     " ON CONFLICT (product_id) DO UPDATE"
     " SET name = EXCLUDED.name, category = EXCLUDED.category, updated_at = now()"
     " WHERE (p.name, p.category) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category)"};

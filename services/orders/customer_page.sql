@@ -2,9 +2,9 @@
 --   $1      customer_id (byte for byte; unknown: count 0, no page)
 --   $2, $3  start_date, end_date (inclusive; NULL: open)
 --   $4      the offset of the page's first order (bigint);  $5 the page size (1..100)
--- Both the count and the page come from fact_order_customer_idx (customer_key, order_date):
--- a bitmap scan of the customer's date range, then the page sorted; the cost grows with the
--- customer's orders in the range, not with the table. One statement, one snapshot; always at least one row (see page.sql).
+-- Both the count and the page come from fact_order_customer_idx (customer_key, sql/0010):
+-- a bitmap scan of the customer's orders, the date range kept, then the page sorted; the
+-- cost grows with the customer's orders, not with the table. One statement, one snapshot; always at least one row (see page.sql).
 WITH customer AS (
     SELECT customer_key, customer_id, name FROM dim_customer WHERE customer_id = $1
 ), matching AS (
