@@ -479,7 +479,7 @@ s_answer_entry (const s_sink_t *sink, s_item_t *items, size_t count, size_t lead
 
 /*  Runs the handler of leader, stores a 200 answer under its key (releasing the lock on it
     when locked) and answers the group: the leader computed it (miss, or off without a key),
-    the others were served its answer (wait; "hit": true for a 200). */
+    the others were served its answer (wait; "hit": true for a 200 that was cached). */
 static void
 s_compute (svc_t *self, const s_sink_t *sink, s_item_t *items, size_t count, size_t leader,
            bool locked)
@@ -518,8 +518,8 @@ s_compute (svc_t *self, const s_sink_t *sink, s_item_t *items, size_t count, siz
             continue;
         size_t size = 0;
         char *copy = NULL;
-        if (status == 200)
-            copy = proto_reply_encode (200, body, body_size, 1, &size);
+        if (status == 200) /* "hit": true, unless it could not be cached (behind) */
+            copy = proto_reply_encode (200, body, body_size, behind ? 0 : 1, &size);
         else if (error && (copy = malloc (error_size + 1))) {
             memcpy (copy, error, error_size);
             size = error_size;

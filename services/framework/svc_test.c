@@ -1227,6 +1227,22 @@ test_read_only (void **state)
     assert_int_equal (s_entries (version, "versioned"), 2);
     assert_int_equal (s_entries (version + 1, "versioned"), 0);
 
+    /* identical requests of a batch share one computation; one that could not be cached
+       is no hit for the others either */
+    s_said_version = version - 1;
+    size_t sizes[2];
+    char *data[2] = {s_encode ("versioned", (const char *[]) {"n", "33", NULL}, &sizes[0]),
+                     s_encode ("versioned", (const char *[]) {"n", "33", NULL}, &sizes[1])};
+    s_batch_t batch;
+    int calls = s_versioned_calls;
+    s_batch (svc, 2, data, sizes, &batch);
+    assert_int_equal (s_versioned_calls, calls + 1);
+    assert_int_equal (batch.answers[0].cache_hit, 0);
+    assert_int_equal (batch.answers[1].cache_hit, 0);
+    assert_string_equal (batch.answers[1].text, "{ value 66 cache { hit false } } ");
+    free (data[0]);
+    free (data[1]);
+
     /* no version said: a read-only service cannot tell, so never cached */
     s_calls = 0;
     assert_int_equal (s_call (svc, "double", (const char *[]) {"n", "4", NULL}).cache_hit, 0);
