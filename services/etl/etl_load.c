@@ -506,14 +506,14 @@ etl_load_run (PGconn *conn, long long run_id, const char *path, etl_load_result_
         running until it ends: a `running` run whose lock is free has lost its loader
         (etl_runner_fail_orphans). */
     char lock_err[256];
-    if (s_exec (conn, "SELECT pg_advisory_lock(4242, $1::int)", 1, run_param, lock_err,
-                sizeof lock_err)) {
+    if (s_exec (conn, "SELECT pg_advisory_lock(" ETL_LOCK_CLASS ", $1::int)", 1, run_param,
+                lock_err, sizeof lock_err)) {
         snprintf (result->error, sizeof result->error, "%s", lock_err);
         return -1;
     }
     int rc = s_load (conn, run_id, run, path, result);
-    s_exec (conn, "SELECT pg_advisory_unlock(4242, $1::int)", 1, run_param, lock_err,
-            sizeof lock_err);
+    s_exec (conn, "SELECT pg_advisory_unlock(" ETL_LOCK_CLASS ", $1::int)", 1, run_param,
+            lock_err, sizeof lock_err);
     return rc;
 }
 

@@ -22,6 +22,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/*  The advisory locks of the ETL (the two-integer form, its first integer this class, as
+    SQL text): (ETL_LOCK_CLASS, 0) is the runner's (etl_runner: one process queues and runs
+    loads at a time), (ETL_LOCK_CLASS, run_id) is held by the loader of that run from
+    before it is marked running until it ends (etl_runner_fail_orphans). */
+#define ETL_LOCK_CLASS "4242"
+
 typedef struct {
     long long run_id;
     char task_id[40];

@@ -12,10 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-/*  Advisory lock keys (the two-integer form): (ETL_LOCK_CLASS, 0) is the runner lock,
-    (ETL_LOCK_CLASS, run_id) is held by the loader of that run. Shared with etl_load.c. */
-#define ETL_LOCK_CLASS 4242
-
 struct _etl_runner_t {
     char *database_url, *redis_url, *source;
     int schedule_seconds;
@@ -63,7 +59,9 @@ etl_runner_fail_orphans (PGconn *conn, char *err, size_t errlen)
     long long failed = 0;
     for (int i = 0; i < PQntuples (res); i++) {
         const char *values[] = {PQgetvalue (res, i, 0)};
-        if (s_value (conn, "SELECT pg_try_advisory_lock(4242, $1::int)::int", 1, values) != 1)
+        if (s_value (conn, "SELECT pg_try_advisory_lock(" ETL_LOCK_CLASS ", $1::int)::int", 1,
+                     values)
+            != 1)
             continue; /* its loader is alive */
         failed += s_value (conn,
                            "UPDATE etl_runs SET status = 'failed', finished_at = now(),"
@@ -71,7 +69,7 @@ etl_runner_fail_orphans (PGconn *conn, char *err, size_t errlen)
                            " nothing of this run was loaded'"
                            " WHERE run_id = $1 AND status = 'running'",
                            1, values);
-        s_value (conn, "SELECT pg_advisory_unlock(4242, $1::int)::int", 1, values);
+        s_value (conn, "SELECT pg_advisory_unlock(" ETL_LOCK_CLASS ", $1::int)::int", 1, values);
     }
     PQclear (res);
     return failed;
@@ -167,10 +165,11 @@ s_thread (void *arg)
         if (conn) {
             reported = false;
             etl_runner_fail_orphans (conn, err, sizeof err);
-            if (s_value (conn, "SELECT pg_try_advisory_lock(4242, 0)::int", 0, NULL) == 1) {
+            if (s_value (conn, "SELECT pg_try_advisory_lock(" ETL_LOCK_CLASS ", 0)::int", 0, NULL)
+                == 1) {
                 s_schedule (self, conn);
                 s_run_queue (self, conn);
-                s_value (conn, "SELECT pg_advisory_unlock(4242, 0)::int", 0, NULL);
+                s_value (conn, "SELECT pg_advisory_unlock(" ETL_LOCK_CLASS ", 0)::int", 0, NULL);
             }
         }
 
