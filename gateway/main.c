@@ -54,6 +54,13 @@ main (int argc, char **argv)
         ecom_config_destroy (&config);
         return 1;
     }
+    if (strchr (config->broker_endpoint, ',')) {
+        fprintf (stderr, "ecom-gateway: BROKER_ENDPOINT '%.200s' lists several endpoints: a "
+                         "gateway binds one (a service's may list every gateway's)\n",
+                 config->broker_endpoint);
+        ecom_config_destroy (&config);
+        return 2;
+    }
     if (!config->curve_dir && !mdp_endpoint_is_local (config->broker_endpoint)) {
         fprintf (stderr, "ecom-gateway: BROKER_ENDPOINT %s is not loopback: set CURVE_DIR "
                          "(ecomctl keygen DIR) so that only peers with a certificate may "

@@ -123,3 +123,12 @@ def test_sigterm_with_two_brokers_is_clean(pair):
     assert wait_kpi_workers(pair, pair.b_port, 1, timeout=2) < 2
     pair.forget(name)
     assert "ERROR: AddressSanitizer" not in pair.log(name)
+
+
+def test_a_gateway_binds_one_broker(pair):
+    env = pair.env({"BROKER_ENDPOINT": f"tcp://127.0.0.1:{free_port()},tcp://127.0.0.1:{free_port()}",
+                    "API_PORT": str(free_port())})
+    r = subprocess.run([binary("ecom-gateway")], env=env, capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.count("\n") == 1 and "lists several endpoints" in r.stderr, r.stderr
