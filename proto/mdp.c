@@ -242,12 +242,14 @@ s_part_frame (const mdp_part_t *part)
     return zframe_new (part->data, part->size);
 }
 
-/*  Points parts at the parts of in (as many as in->count). */
+/*  Points parts at the parts of in (as many as in->count; the rest are empty). */
 static void
 s_incoming_parts (s_incoming_t *in, mdp_part_t parts[S_MAX_FRAMES])
 {
-    for (size_t i = 0; i < in->count; i++)
-        parts[i] = (mdp_part_t) {zmq_msg_data (&in->parts[i]), zmq_msg_size (&in->parts[i])};
+    for (size_t i = 0; i < S_MAX_FRAMES; i++)
+        parts[i] = i < in->count
+                       ? (mdp_part_t){zmq_msg_data (&in->parts[i]), zmq_msg_size (&in->parts[i])}
+                       : (mdp_part_t){NULL, 0};
 }
 
 /*  =======================================================================================
@@ -261,21 +263,21 @@ s_worker_command_parse (mdp_router_msg_t *self, const mdp_part_t *parts, size_t 
     self->from_worker = true;
     self->command = (mdp_command_t) ((const unsigned char *) parts[3].data)[0];
     switch (self->command) {
-    case MDP_READY:      /* sender, "", MDPW01, 0x01, service [, credit] */
+    case MDP_READY: /* sender, "", MDPW01, 0x01, service [, credit] */
         self->credit = 1;
         return (count == 5
                 || (count == 6 && s_credit_parse (parts[5].data, parts[5].size, &self->credit)))
                && s_service_parse (parts[4].data, parts[4].size, self->service);
-    case MDP_REPLY:      /* sender, "", MDPW01, 0x03, client, "", body */
+    case MDP_REPLY: /* sender, "", MDPW01, 0x03, client, "", body */
         if (count != 7 || parts[4].size == 0 || parts[4].size > S_ADDRESS_MAX || parts[5].size != 0)
             return false;
         self->client = s_part_frame (&parts[4]);
         self->body = s_part_frame (&parts[6]);
         return true;
-    case MDP_HEARTBEAT:  /* sender, "", MDPW01, command */
+    case MDP_HEARTBEAT: /* sender, "", MDPW01, command */
     case MDP_DISCONNECT:
         return count == 4;
-    default:             /* REQUEST never comes from a worker */
+    default: /* REQUEST never comes from a worker */
         return false;
     }
 }
