@@ -266,7 +266,8 @@ svc_new (const svc_def_t *def, const ecom_config_t *config, char *err, size_t er
     const char *url = def->read_only && config->database_read_url ? config->database_read_url
                                                                    : config->database_url;
     self->db = svc_db_new (url, err, errlen);
-    self->standby = strcmp (url, config->database_url) != 0 && s_caches (def);
+    self->standby = strcmp (url, config->database_url) != 0 && s_caches (def)
+                    && config->cache_ttl_seconds > 0;
     if (self->db
         && svc_db_set_statement_timeout (self->db,
                                          svc_statement_timeout_ms (config->request_timeout_ms))
@@ -442,8 +443,10 @@ s_answer (const s_sink_t *sink, s_item_t *item, size_t index, int status,
     item->op = NULL;
     if (sink->warm) {
         free (reply);
-        if (status != 200 || strcmp (cache_state, "behind") == 0)
-            sink->warm->failed++; /* not cached */
+        if (status != 200)
+            sink->warm->failed++;
+        else if (strcmp (cache_state, "behind") == 0)
+            sink->warm->behind++;
         else if (strcmp (cache_state, "miss") == 0)
             sink->warm->computed++;
         else
@@ -728,10 +731,24 @@ s_warm_one (svc_t *self)
         stats->failed++;
 }
 
+/*  For an instance reading a standby: reads the standby's data version into
+    *standby_version and raises Redis's to it (a Redis that lost the key while the standby
+    lagged was set from the standby: this makes it follow the standby), then sets *version
+    to Redis's. Returns 0, or -1. */
+static int
+s_follow_standby (svc_t *self, long long *standby_version, long long *version)
+{
+    return s_db_version (self, standby_version) == 0
+                   && svc_cache_version_raise (self->cache, *standby_version, version) == 0
+               ? 0
+               : -1;
+}
+
 /*  Reads the data version, when a check is due (force: at once), and starts a warm run
-    when it rose. An instance reading a standby raises Redis's version to the standby's
-    first (svc_cache_version_sync). Returns 0, or -1 when there is neither a warm list nor a
-    standby, or the version cannot be read now. */
+    when it rose, or over when its views were behind and the standby has caught up since.
+    An instance reading a standby raises Redis's version to the standby's first
+    (s_follow_standby). Returns 0, or -1 when there is neither a warm list nor a standby, or
+    the version cannot be read now. */
 static int
 s_warm_check (svc_t *self, bool force)
 {
@@ -743,13 +760,16 @@ s_warm_check (svc_t *self, bool force)
     if (!force && now < self->warm_check_at)
         return 0;
     self->warm_check_at = now + SVC_WARM_CHECK_MS;
-    long long version;
-    if ((self->standby ? svc_cache_version_sync (self->cache, self->db, &version)
+    long long version, standby_version = 0;
+    if ((self->standby ? s_follow_standby (self, &standby_version, &version)
                        : svc_cache_version (self->cache, self->db, &version))
         != 0)
         return -1;
-    if (warms)
-        svc_warmer_version (self->warmer, version);
+    if (warms && !svc_warmer_version (self->warmer, version)) {
+        long long behind = svc_warmer_behind (self->warmer);
+        if (behind > 0 && standby_version >= behind)
+            svc_warmer_again (self->warmer);
+    }
     return 0;
 }
 

@@ -205,9 +205,11 @@ typedef struct {
     int computed;        /* computed here and stored */
     int cached;          /* found cached already (a request, an earlier run, another instance) */
     int skipped;         /* being computed by another instance (its lock held): left to it */
-    int failed;          /* answered with an error, or from data older than the version
-                            (a standby behind: svc_data_version), so not cached */
+    int failed;          /* answered with an error (not cached) */
     double duration_ms;
+    int behind;          /* computed from data older than the version (a standby that lags,
+                            svc_data_version): not cached; the run is done over once the
+                            standby has the version */
 } svc_warm_stats_t;
 
 /*  Warms the def's views when the data version has risen since the last run (or none ran

@@ -283,11 +283,11 @@ s_version_from_db (svc_db_t *db, long long *version)
     return rc;
 }
 
-/*  Raises the Redis version key to PostgreSQL's version (sets it when absent or lower, the
-    way ecom_data_version_publish() does, so a slow writer never moves it back) and sets
+/*  Raises the Redis version key to pg_version (sets it when absent or lower, the way
+    ecom_data_version_publish() does, so a slow writer never moves it back) and sets
     *version to what Redis holds afterwards. Returns 0, or -1. */
 static int
-s_version_sync (svc_cache_t *self, svc_db_t *db, long long *version)
+s_version_raise (svc_cache_t *self, long long pg_version, long long *version)
 {
     static const char script[] =
         "local current = redis.call('GET', KEYS[1]) "
@@ -295,9 +295,6 @@ s_version_sync (svc_cache_t *self, svc_db_t *db, long long *version)
         "if v and v >= tonumber(ARGV[1]) then return current end "
         "redis.call('SET', KEYS[1], ARGV[1]) "
         "return ARGV[1]";
-    long long pg_version;
-    if (s_version_from_db (db, &pg_version) != 0)
-        return -1;
     redisReply *reply
         = s_command (self, "EVAL %s 1 %s %lld", script, SVC_CACHE_VERSION_KEY, pg_version);
     if (!reply)
@@ -307,6 +304,17 @@ s_version_sync (svc_cache_t *self, svc_db_t *db, long long *version)
                  : -1;
     freeReplyObject (reply);
     return rc;
+}
+
+/*  Raises the Redis version key to PostgreSQL's (s_version_raise). Returns 0, or -1. */
+static int
+s_version_sync (svc_cache_t *self, svc_db_t *db, long long *version)
+{
+    long long pg_version;
+    return s_version_from_db (db, &pg_version) == 0
+                   && s_version_raise (self, pg_version, version) == 0
+               ? 0
+               : -1;
 }
 
 int
@@ -338,9 +346,9 @@ svc_cache_version (svc_cache_t *self, svc_db_t *db, long long *version)
 }
 
 int
-svc_cache_version_sync (svc_cache_t *self, svc_db_t *db, long long *version)
+svc_cache_version_raise (svc_cache_t *self, long long floor, long long *version)
 {
-    if (self->ttl == 0 || !s_connection (self) || s_version_sync (self, db, version) != 0)
+    if (self->ttl == 0 || !s_connection (self) || s_version_raise (self, floor, version) != 0)
         return -1;
     self->resync = false;
     self->version = *version;

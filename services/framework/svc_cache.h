@@ -50,12 +50,12 @@ bool svc_cache_enabled (svc_cache_t *self);
     Returns 0, or -1 when caching is off, Redis is unavailable or no version can be read. */
 int svc_cache_version (svc_cache_t *self, svc_db_t *db, long long *version);
 
-/*  Raises the Redis version to the one db holds (never lowers it), then sets *version to
-    what Redis holds. For an instance reading a standby (DATABASE_READ_URL, SPEC §11): when
-    Redis lost the key while the standby was behind, it was set from the standby, and only
-    this makes it follow the standby when it catches up. Returns 0, or -1 as
-    svc_cache_version(). */
-int svc_cache_version_sync (svc_cache_t *self, svc_db_t *db, long long *version);
+/*  Raises the Redis version to floor (never lowers it), then sets *version to what Redis
+    holds. For an instance reading a standby (DATABASE_READ_URL, SPEC §11), with the
+    standby's version: when Redis lost the key while the standby lagged, it was set from the
+    standby, and only this makes it follow the standby when it catches up. Returns 0, or -1
+    when caching is off or Redis is unavailable. */
+int svc_cache_version_raise (svc_cache_t *self, long long floor, long long *version);
 
 /*  Returns a copy (free()) of the value stored under key and sets *size, or NULL on a miss
     or when Redis is unavailable. */

@@ -161,6 +161,15 @@ static const svc_def_t s_read_only_def = {
     .sql = s_files,
     .read_only = true};
 
+/*  The read-only service with a view to warm. */
+static const svc_def_t s_read_only_warm_def = {
+    .name = "svctest",
+    .summary = "a toy read-only service that warms",
+    .ops = s_read_only_ops,
+    .sql = s_files,
+    .warm = SVC_WARM ({"versioned", SVC_PARAMS ("n", "9")}),
+    .read_only = true};
+
 /*  The same service with views to warm: two that compute, one that fails (never cached). */
 static const svc_def_t s_warm_def = {
     .name = "svctest",
@@ -1251,23 +1260,41 @@ test_read_only (void **state)
     assert_int_equal (s_entries (version, "double"), 0);
     svc_destroy (&svc);
 
-    /* Redis's version set from a standby that was behind follows it once it caught up
-       (svc_cache_version_sync), and is never lowered */
-    svc_db_t *db = svc_db_new (s_db_url, err, sizeof err);
+    /* Redis's version set from a standby that lagged follows it once it caught up
+       (svc_cache_version_raise with the standby's), and is never lowered */
     svc_cache_t *cache = svc_cache_new (s_redis_url, 60);
-    assert_non_null (db);
     assert_non_null (cache);
     free (s_redis_cmd ("SET %s %lld", SVC_CACHE_VERSION_KEY, version - 1));
-    long long synced = 0;
-    assert_int_equal (svc_cache_version_sync (cache, db, &synced), 0);
-    assert_int_equal (synced, version);
+    long long raised = 0;
+    assert_int_equal (svc_cache_version_raise (cache, version, &raised), 0);
+    assert_int_equal (raised, version);
     free (s_redis_cmd ("SET %s %lld", SVC_CACHE_VERSION_KEY, version + 3));
-    assert_int_equal (svc_cache_version_sync (cache, db, &synced), 0);
-    assert_int_equal (synced, version + 3);
-    assert_true (svc_cache_known_version (cache, &synced) && synced == version + 3);
+    assert_int_equal (svc_cache_version_raise (cache, version, &raised), 0);
+    assert_int_equal (raised, version + 3);
+    assert_true (svc_cache_known_version (cache, &raised) && raised == version + 3);
     free (s_redis_cmd ("SET %s %lld", SVC_CACHE_VERSION_KEY, version));
     svc_cache_destroy (&cache);
-    svc_db_destroy (&db);
+
+    /* a warm run whose views were behind is done over once the standby (here: the
+       database, which has the version) has its version, until they are cached */
+    svc = svc_new (&s_read_only_warm_def, &config, err, sizeof err);
+    assert_non_null (svc);
+    version = ecom_data_version_bump (s_db, err, sizeof err);
+    assert_int_equal (ecom_data_version_publish (s_redis_url, version, err, sizeof err), 0);
+    s_said_version = version - 1;
+    svc_warm_stats_t st;
+    assert_int_equal (svc_warm (svc, &st), 1);
+    assert_int_equal (st.version, version);
+    assert_int_equal (st.behind, 1);
+    assert_int_equal (st.computed + st.failed, 0);
+    assert_int_equal (s_entries (version, "versioned"), 0);
+    s_said_version = version;
+    assert_int_equal (svc_warm (svc, &st), 1);
+    assert_int_equal (st.behind, 0);
+    assert_int_equal (st.computed, 1);
+    assert_int_equal (s_entries (version, "versioned"), 1);
+    assert_int_equal (svc_warm (svc, &st), 0); /* done: nothing to do over */
+    svc_destroy (&svc);
 }
 
 int

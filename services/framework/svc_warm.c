@@ -58,6 +58,20 @@ svc_warmer_version (svc_warmer_t *self, long long version)
     return true;
 }
 
+long long
+svc_warmer_behind (const svc_warmer_t *self)
+{
+    return self->next >= self->views && self->stats.behind > 0 ? self->version : 0;
+}
+
+void
+svc_warmer_again (svc_warmer_t *self)
+{
+    long long version = self->version;
+    self->version = 0;
+    svc_warmer_version (self, version);
+}
+
 bool
 svc_warmer_pending (const svc_warmer_t *self)
 {
@@ -101,9 +115,10 @@ svc_warmer_advance (svc_warmer_t *self, svc_warm_stats_t *stats)
         return false;
     self->stats.duration_ms = s_now_ms () - self->started_ms;
     ecom_info ("msg=\"cache warmed\" version=%lld views=%d computed=%d cached=%d skipped=%d "
-               "failed=%d duration_ms=%.1f",
+               "failed=%d duration_ms=%.1f behind=%d",
                self->stats.version, self->stats.views, self->stats.computed, self->stats.cached,
-               self->stats.skipped, self->stats.failed, self->stats.duration_ms);
+               self->stats.skipped, self->stats.failed, self->stats.duration_ms,
+               self->stats.behind);
     if (stats)
         *stats = self->stats;
     return true;

@@ -9,9 +9,11 @@
     line is logged:
 
         msg="cache warmed" version=8 views=3 computed=2 cached=1 skipped=0 failed=0
-        duration_ms=41.2
+        duration_ms=41.2 behind=0
 
-    A rise during a run starts the run over at the new version. */
+    A rise during a run starts the run over at the new version. A run whose views were
+    behind (computed from a standby that lagged, so not cached) is started over at its
+    version by svc_warmer_again(), which svc.c calls once the standby has that version. */
 #ifndef SVC_WARM_H
 #define SVC_WARM_H
 
@@ -35,6 +37,14 @@ void svc_warmer_destroy (svc_warmer_t **self_p);
 /*  The data version just read. Starts a run (over) and returns true when it is above the
     last run's. */
 bool svc_warmer_version (svc_warmer_t *self, long long version);
+
+/*  The version of the last run when it is over and some of its views were behind (computed
+    from a standby that lagged: not cached), else 0. */
+long long svc_warmer_behind (const svc_warmer_t *self);
+
+/*  Starts the last run over at its version: for a run whose views were behind, once the
+    standby has that version. */
+void svc_warmer_again (svc_warmer_t *self);
 
 /*  True while the current run has views left. */
 bool svc_warmer_pending (const svc_warmer_t *self);
