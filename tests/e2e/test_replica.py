@@ -8,7 +8,9 @@ standby's replay paused (pg_wal_replay_pause()), a load through the ETL moves th
 in Redis, yet the answers are the standby's older data, never cached (no key under the new
 version, "cache": {"hit": false} every time, logged cache=behind); after
 pg_wal_replay_resume() the answers show the load within a bounded time, cached under the new
-version, every number checked against SQL on the primary."""
+version, every number checked against SQL on the primary, and the views warmed while the
+standby lagged are warmed over; a Redis flushed while the standby lags takes the standby's
+version and follows the standby when it catches up."""
 import contextlib
 import datetime
 import os
