@@ -34,8 +34,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         if (record.raw_len > size || (record.raw_len > 0 && !record.raw))
             abort ();
         if (!record.error) {
-            size_t kept = record.field_count < ETL_CSV_MAX_FIELDS ? record.field_count
-                                                                   : ETL_CSV_MAX_FIELDS;
+            size_t kept =
+                record.field_count < ETL_CSV_MAX_FIELDS ? record.field_count : ETL_CSV_MAX_FIELDS;
             for (size_t i = 0; i < kept; i++)
                 if (!record.fields[i] || record.lengths[i] > record.raw_len
                     || record.fields[i][record.lengths[i]] != '\0')

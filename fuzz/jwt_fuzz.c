@@ -28,8 +28,8 @@ static ecom_jwt_t *s_jwt;
 static void
 s_b64 (char *out, size_t *at, const void *data, size_t size)
 {
-    sodium_bin2base64 (out + *at, sodium_base64_ENCODED_LEN (size,
-                                                             sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+    sodium_bin2base64 (out + *at,
+                       sodium_base64_ENCODED_LEN (size, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
                        data, size, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     *at += strlen (out + *at);
 }
@@ -67,10 +67,16 @@ s_acceptable (const char *token, const char *sub)
     size_t len = strlen (token);
     unsigned char *bin = malloc (len + 1);
     size_t got = 0;
-    bool ok = bin && sodium_base642bin (bin, len, dot1 + 1, (size_t) (dot2 - dot1 - 1), NULL, &got,
-                                        NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING)
-                         == 0;
-    json_t *payload = ok ? json_loadb ((const char *) bin, got, 0, NULL) : NULL;
+    bool ok = bin
+              && sodium_base642bin (bin, len, dot1 + 1, (size_t) (dot2 - dot1 - 1), NULL, &got,
+                                    NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+                     == 0;
+    /*  As libjwt reads it: a C string, so what follows a NUL byte is not part of it (a token
+        signed with the secret may carry NUL bytes after its JSON; only the secret's holder
+        can make one). */
+    if (ok)
+        bin[got] = '\0';
+    json_t *payload = ok ? json_loads ((const char *) bin, 0, NULL) : NULL;
     json_t *exp = json_object_get (payload, "exp"), *type = json_object_get (payload, "token_type"),
            *subject = json_object_get (payload, "sub");
     ok = json_is_integer (exp) && json_integer_value (exp) > S_NOW && json_is_string (type)

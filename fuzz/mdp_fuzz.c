@@ -25,7 +25,7 @@ s_split (const uint8_t *data, size_t size, mdp_part_t parts[S_FRAMES_MAX])
         at += at + 1 < size ? 2 : 1;
         if (len > size - at)
             len = size - at;
-        parts[count++] = (mdp_part_t) {data + at, len};
+        parts[count++] = (mdp_part_t){data + at, len};
         at += len;
     }
     return count;
