@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ecom_data_version.h"
 #include "ecom_db.h"
 #include "ecom_log.h"
 
@@ -13,6 +14,7 @@ struct _svc_snapshot_t {
     store_t *store;
     long long asked; /* the version the last load was for (svc_snapshot_asked) */
     double asked_at; /* when it ended, monotonic ms */
+    long long kept;  /* the store version last logged as kept at info level */
 };
 
 svc_snapshot_t *
@@ -90,6 +92,23 @@ s_connection (svc_snapshot_t *self, char *err, size_t errlen)
     return self->conn;
 }
 
+/*  True when the server's data version is the store's: a reload would read the same data
+    (a standby that has not replayed the load asked for, or Redis ahead after a restore), so
+    the store is kept. Logged at info once per store version, then at debug. */
+static bool
+s_unchanged (svc_snapshot_t *self, PGconn *conn, double started)
+{
+    char err[256];
+    if (!self->store || ecom_data_version_read (conn, err, sizeof err) != self->store->version)
+        return false;
+    ecom_log (self->kept == self->store->version ? ECOM_LOG_DEBUG : ECOM_LOG_INFO,
+              "msg=\"analytics store kept\" version=%lld reason=\"the database has no newer "
+              "data version\" duration_ms=%.1f",
+              self->store->version, s_now_ms () - started);
+    self->kept = self->store->version;
+    return true;
+}
+
 int
 svc_snapshot_reload (void *arg)
 {
@@ -97,6 +116,8 @@ svc_snapshot_reload (void *arg)
     double started = s_now_ms ();
     char err[512] = "";
     PGconn *conn = s_connection (self, err, sizeof err);
+    if (conn && s_unchanged (self, conn, started))
+        return 0;
     store_t *store = conn ? store_load (conn, self->store, err, sizeof err) : NULL;
     if (!store && conn && PQstatus (conn) != CONNECTION_OK) /* lost: one more try */
         store = (conn = s_connection (self, err, sizeof err))

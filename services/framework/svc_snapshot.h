@@ -33,8 +33,10 @@ const store_t *svc_snapshot_current (const svc_snapshot_t *self, long long versi
 void svc_snapshot_asked (svc_snapshot_t *self, long long version);
 
 /*  Loads the store again (connecting or reconnecting first), from the one it has: only the
-    orders loaded since (store_load); blocking, for a helper thread (svc_run_blocking): arg
-    is the svc_snapshot_t.
+    orders loaded since (store_load), or nothing when the server's data version is still the
+    store's (a standby that lags: one query instead of reading the dimensions whole every
+    SVC_SNAPSHOT_RETRY_MS); blocking, for a helper thread (svc_run_blocking): arg is the
+    svc_snapshot_t.
     Returns 0, or -1 (logged) with no store. */
 int svc_snapshot_reload (void *arg);
 
