@@ -92,8 +92,10 @@ s_endpoint_valid (const char *endpoint)
     if (strncmp (endpoint, "tcp://", 6) != 0)
         return false;
     const char *host = endpoint + 6, *colon = strrchr (host, ':');
-    if (!colon || !s_all_of (colon + 1, strlen (colon + 1), "0123456789") || strlen (colon + 1) > 5
-        || atoi (colon + 1) < 1 || atoi (colon + 1) > 65535)
+    if (!colon || !s_all_of (colon + 1, strlen (colon + 1), "0123456789") || strlen (colon + 1) > 5)
+        return false;
+    long port = strtol (colon + 1, NULL, 10); /* 1..5 digits: no overflow */
+    if (port < 1 || port > 65535)
         return false;
     size_t host_len = (size_t) (colon - host);
     if (host_len > 2 && host[0] == '[' && host[host_len - 1] == ']')
@@ -636,10 +638,10 @@ s_worker_take (mdp_worker_t *self, size_t index, zframe_t *body, zframe_t *clien
     return body;
 }
 
-/*  Splits list at commas into endpoints (each malloc()ed). Returns the count, or -1 with
-    the reason in err (the endpoints made so far are freed). */
+/*  Splits list at commas into the endpoints of sessions (each malloc()ed). Returns the
+    count, or -1 with the reason in err (the endpoints made so far are freed). */
 static int
-s_endpoints_split (const char *list, char **endpoints, char *err, size_t errlen)
+s_endpoints_split (const char *list, s_session_t *sessions, char *err, size_t errlen)
 {
     int count = 0;
     const char *item = list ? list : "";
@@ -656,15 +658,18 @@ s_endpoints_split (const char *list, char **endpoints, char *err, size_t errlen)
         else if (len > S_ENDPOINT_MAX || !s_endpoint_valid (text))
             reason = "has an item that is not tcp://HOST:PORT, ipc://PATH or inproc://NAME";
         for (int i = 0; i < count && !reason; i++)
-            if (strcmp (endpoints[i], text) == 0)
+            if (sessions[i].endpoint && strcmp (sessions[i].endpoint, text) == 0)
                 reason = "lists a broker twice";
         if (reason) {
             snprintf (err, errlen, "BROKER_ENDPOINT %s: '%.80s'", reason, list ? list : "");
-            while (count > 0)
-                free (endpoints[--count]);
+            while (count > 0) {
+                count--;
+                free (sessions[count].endpoint);
+                sessions[count].endpoint = NULL;
+            }
             return -1;
         }
-        endpoints[count++] = strdup (text);
+        sessions[count++].endpoint = strdup (text);
         if (item[len] == '\0')
             return count;
         item += len + 1;
@@ -674,30 +679,32 @@ s_endpoints_split (const char *list, char **endpoints, char *err, size_t errlen)
 int
 mdp_endpoint_list_check (const char *list, char *err, size_t errlen)
 {
-    char *endpoints[MDP_BROKERS_MAX];
-    int count = s_endpoints_split (list, endpoints, err, errlen);
+    s_session_t sessions[MDP_BROKERS_MAX];
+    memset (sessions, 0, sizeof sessions);
+    int count = s_endpoints_split (list, sessions, err, errlen);
     for (int i = 0; i < count; i++)
-        free (endpoints[i]);
+        free (sessions[i].endpoint);
     return count;
 }
 
 mdp_worker_t *
 mdp_worker_new (const char *endpoint, const char *service, int credit)
 {
-    char *endpoints[MDP_BROKERS_MAX], err[160];
+    char err[160];
     if (!s_service_valid (service) || credit < 1 || credit > MDP_CREDIT_MAX)
         return NULL;
-    int count = s_endpoints_split (endpoint, endpoints, err, sizeof err);
-    if (count < 1)
-        return NULL;
     mdp_worker_t *self = zmalloc (sizeof *self);
+    int count = self ? s_endpoints_split (endpoint, self->sessions, err, sizeof err) : -1;
+    if (count < 1) {
+        free (self);
+        return NULL;
+    }
     self->service = strdup (service);
     self->credit = credit;
     self->count = (size_t) count;
     bool ok = self->service != NULL;
     for (size_t i = 0; i < self->count; i++) {
         s_session_t *session = &self->sessions[i];
-        session->endpoint = endpoints[i];
         session->held = zlistx_new ();
         session->pending = zlistx_new ();
         if (!session->endpoint || !session->held || !session->pending) {

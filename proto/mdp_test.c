@@ -1037,6 +1037,9 @@ test_worker_reconnects_when_broker_silent (void **state)
     zsock_destroy (&broker);
 }
 
+/*  One broker more than MDP_BROKERS_MAX. */
+#define NINE "tcp://1:1,tcp://2:1,tcp://3:1,tcp://4:1,tcp://5:1,tcp://6:1,tcp://7:1,tcp://8:1,tcp://9:1"
+
 static void
 test_endpoint_list (void **state)
 {
@@ -1060,8 +1063,7 @@ test_endpoint_list (void **state)
                          "tcp://a:1, tcp://b:1",
                          "http://a:1",
                          "ipc://",
-                         "tcp://1:1,tcp://2:1,tcp://3:1,tcp://4:1,tcp://5:1,tcp://6:1,tcp://7:1,"
-                         "tcp://8:1,tcp://9:1"};
+                         NINE};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = 0;
         if (mdp_endpoint_list_check (bad[i], err, sizeof err) != -1)
@@ -1154,7 +1156,10 @@ test_worker_two_brokers (void **state)
             assert_int_not_equal (msg->command, MDP_READY);
         mdp_router_msg_destroy (&msg);
     }
-    assert_non_null (again_a);
+    if (!again_a) {
+        fail_msg ("no second READY from the session of the silent broker");
+        return;
+    }
     assert_false (zframe_eq (again_a->sender, ready_a->sender));
     assert_true (served_b >= MDP_LIVENESS * 2);
 
