@@ -2,6 +2,7 @@
 
 #include "ecom_data_version.h"
 #include "ecom_db.h"
+#include "ecom_embedded.h"
 #include "ecom_indexes.h"
 #include "etl_csv.h"
 #include "etl_dim_keys.h"
@@ -11,6 +12,7 @@
 #include "etl_row.h"
 #include "etl_stage.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -92,61 +94,25 @@ etl_load_queue (PGconn *conn, const char *trigger, const char *source, char task
     return run_id;
 }
 
-static const char s_rejects_sql[] =
-    "INSERT INTO etl_rejects (run_id, line_number, raw, reason)"
-    " SELECT $1, line, raw, reason FROM etl_stage_r";
+/*  The load's SQL files (services/etl/load/, compiled in by ecom_embed). */
+extern const ecom_embedded_t etl_load_sql[];
 
-static const char s_dates_sql[] = "SELECT count(dim_time_fill(order_date, order_date)) FROM etl_stage_d";
+/*  The text of load/name (always there: the build embeds every file of the folder). */
+static const char *
+s_sql (const char *name)
+{
+    const char *text = ecom_embedded_find (etl_load_sql, name);
+    assert (text);
+    return text;
+}
 
-/*  The staged attribute rows with the highest line hold the last valid row's values. A new
-    id takes the key the reader gave it (dim_key: fact rows written straight into fact_order
-    carry it; every row staged for an id carries the same key or none, since the reader's
-    map never forgets an id it holds), else the next one of the identity sequence. A row whose attributes are the
-    ones it has is left alone (the WHERE): the rows the statement reports are the customers
-    inserted or changed, which decide whether the load changed data (the data version). */
-#define S_CUSTOMERS_INSERT                                                                 \
-    "INSERT INTO dim_customer AS c (customer_key, customer_id, name, email, city, country)" \
-    " SELECT coalesce(k, nextval(pg_get_serial_sequence('dim_customer', 'customer_key'))),"  \
-    "        customer_id, name, email, city, country"                                       \
-    " FROM (SELECT DISTINCT ON (customer_id) customer_id, name, email, city, country,"      \
-    "              dim_key AS k"                                                             \
-    "       FROM etl_stage_c ORDER BY customer_id, line DESC) s"
-#define S_PRODUCTS_INSERT                                                                  \
-    "INSERT INTO dim_product AS p (product_key, product_id, name, category)"                \
-    " SELECT coalesce(k, nextval(pg_get_serial_sequence('dim_product', 'product_key'))),"    \
-    "        product_id, name, category"                                                    \
-    " FROM (SELECT DISTINCT ON (product_id) product_id, name, category, dim_key AS k"       \
-    "       FROM etl_stage_p ORDER BY product_id, line DESC) s"
-
-/*  Into a dimension that has rows: the staged ids whose attributes the dimension already
-    has are left out first by a join that only reads (the WHERE NOT EXISTS), so that ON
-    CONFLICT neither locks nor rewrites them: a load of 100,000 orders names some 45,000
-    customers of a million, nearly all unchanged, and locking each one dirtied (and, after
-    a checkpoint, wrote in full to the WAL) a random page of dim_customer. The ON CONFLICT's
-    own WHERE stays for what the join cannot see (an id that came twice). */
-static const char *const s_dim_upsert_sql[2] = {
-    S_CUSTOMERS_INSERT
-    " WHERE NOT EXISTS (SELECT 1 FROM dim_customer d WHERE d.customer_id = s.customer_id"
-    "                   AND (d.name, d.email, d.city, d.country)"
-    "                       IS NOT DISTINCT FROM (s.name, s.email, s.city, s.country))"
-    " ON CONFLICT (customer_id) DO UPDATE"
-    " SET name = EXCLUDED.name, email = EXCLUDED.email, city = EXCLUDED.city,"
-    "     country = EXCLUDED.country, updated_at = now()"
-    " WHERE (c.name, c.email, c.city, c.country)"
-    "       IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.city, EXCLUDED.country)",
-    S_PRODUCTS_INSERT
-    " WHERE NOT EXISTS (SELECT 1 FROM dim_product d WHERE d.product_id = s.product_id"
-    "                   AND (d.name, d.category) IS NOT DISTINCT FROM (s.name, s.category))"
-    " ON CONFLICT (product_id) DO UPDATE"
-    " SET name = EXCLUDED.name, category = EXCLUDED.category, updated_at = now()"
-    " WHERE (p.name, p.category) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category)"};
-
-/*  Into an empty dimension (a first load): nothing to conflict with (the load holds the
-    dimensions against other writers, and the DISTINCT ON leaves one row per id), so plain
-    inserts, with the dimension's indexes dropped before and built again after
+/*  A dimension's staged attribute rows go in by an upsert (load/customers_upsert.sql:
+    unchanged rows left alone) or, into an empty dimension (a first load), by a plain
+    insert with the dimension's indexes dropped before and built again after
     (ecom_indexes): its primary key and unique id, a third of their upkeep row by row for
     hundreds of thousands of customers. */
-static const char *const s_dim_insert_sql[2] = {S_CUSTOMERS_INSERT, S_PRODUCTS_INSERT};
+static const char *const s_dim_upsert_file[2] = {"customers_upsert.sql", "products_upsert.sql"};
+static const char *const s_dim_insert_file[2] = {"customers_insert.sql", "products_insert.sql"};
 static const char *const s_dim_empty_sql[2] = {
     "SELECT (NOT EXISTS (SELECT FROM dim_customer))::int",
     "SELECT (NOT EXISTS (SELECT FROM dim_product))::int"};
@@ -161,10 +127,10 @@ s_upsert_dim (PGconn *conn, int d, char *err, size_t errlen)
     if (ecom_db_query_int64 (conn, s_dim_empty_sql[d], &empty, err, errlen))
         return -1;
     if (!empty)
-        return s_rows_written (conn, s_dim_upsert_sql[d], err, errlen);
+        return s_rows_written (conn, s_sql (s_dim_upsert_file[d]), err, errlen);
     long long rows = -1;
     if (ecom_indexes_drop (conn, "etl_dim_indexes", s_dim_table[d], false, err, errlen) == 0
-        && (rows = s_rows_written (conn, s_dim_insert_sql[d], err, errlen)) >= 0
+        && (rows = s_rows_written (conn, s_sql (s_dim_insert_file[d]), err, errlen)) >= 0
         && ecom_indexes_build (conn, "etl_dim_indexes", err, errlen))
         rows = -1;
     return rows;
@@ -182,23 +148,7 @@ static const char s_analyze_repeats_sql[] = "ANALYZE dim_customer, dim_product, 
 static const char s_fact_rows_sql[] =
     "SELECT count(*) FROM (SELECT FROM fact_order LIMIT $1::bigint) f";
 
-/*  The new orders: the first occurrence of each order_id in the file (in line order; when
-    the reader saw the ids only increase, none repeats and the DISTINCT ON is left out),
-    not already in fact_order. Either way they come in order_id order (DISTINCT ON sorts),
-    so the primary key grows at its right edge instead of at random pages. Loads are
-    serialized by the advisory lock, so a plain anti-join is safe, and cheaper than ON
-    CONFLICT's speculative insertion. The first %s is the staged orders, the second how
-    the anti-join is done (see s_insert_orders). */
-static const char s_orders_sql[] =
-    "INSERT INTO fact_order (order_id, order_date, customer_key, product_key, quantity,"
-    "                         unit_price, etl_run_id)"
-    " SELECT s.order_id, s.order_date, c.customer_key, p.product_key, s.quantity,"
-    "        s.unit_price, $1"
-    " FROM %s s"
-    " JOIN dim_customer c ON c.customer_id = s.customer_id"
-    " JOIN dim_product p ON p.product_id = s.product_id"
-    " WHERE NOT EXISTS (SELECT 1 FROM fact_order f WHERE f.order_id = s.order_id%s)";
-
+/*  The staged orders when their ids repeat: the first occurrence of each (load/orders.sql). */
 static const char s_staged_first_sql[] =
     "(SELECT DISTINCT ON (order_id) * FROM etl_stage_o ORDER BY order_id, line)";
 
@@ -219,19 +169,47 @@ static const char s_bulk_begin_sql[] =
 static const char s_bulk_end_sql[] =
     "RESET enable_nestloop; RESET enable_mergejoin; RESET maintenance_work_mem;";
 
-/*  Inserts the staged orders that are new (see above). Returns how many, or -1 with err.
-    The anti-join: on the bulk path, fact_order has no index, so it is hashed; otherwise
-    each staged order probes the primary key (the OFFSET 0 keeps the planner from turning
-    the probe into a hash of the whole table, which would cost a scan of fact_order per
-    load, however big it has grown). */
+/*  Writes template into out with its two "%s" replaced by parts[0] and parts[1].
+    Returns 0, or -1 when it has not exactly two or the result does not fit. */
+static int
+s_fill (const char *template, const char *const parts[2], char *out, size_t size)
+{
+    size_t used = 0;
+    int filled = 0;
+    for (const char *t = template; *t;) {
+        const char *text = t;
+        size_t len = 1;
+        if (t[0] == '%' && t[1] == 's') {
+            if (filled == 2)
+                return -1;
+            text = parts[filled++];
+            len = strlen (text);
+            t += 2;
+        }
+        else
+            t++;
+        if (size - used <= len)
+            return -1;
+        memcpy (out + used, text, len);
+        used += len;
+    }
+    out[used] = '\0';
+    return filled == 2 ? 0 : -1;
+}
+
+/*  Inserts the staged orders that are new (load/orders.sql, a template: the staged orders
+    and how the anti-join probes, filled here). Returns how many, or -1 with err. */
 static long long
 s_insert_orders (PGconn *conn, const char *run, const etl_stage_summary_t *staged, bool bulk,
                  char *err, size_t errlen)
 {
-    char sql[sizeof s_orders_sql + sizeof s_staged_first_sql + 16];
-    snprintf (sql, sizeof sql, s_orders_sql,
-              staged->ids_increasing ? "etl_stage_o" : s_staged_first_sql,
-              bulk ? "" : " OFFSET 0");
+    char sql[4096];
+    const char *parts[2] = {staged->ids_increasing ? "etl_stage_o" : s_staged_first_sql,
+                            bulk ? "" : " OFFSET 0"};
+    if (s_fill (s_sql ("orders.sql"), parts, sql, sizeof sql)) {
+        snprintf (err, errlen, "load/orders.sql: not a template of two %%s that fits");
+        return -1;
+    }
     const char *run_param[] = {run};
     PGresult *res = PQexecParams (conn, sql, 1, NULL, run_param, NULL, NULL, 0);
     long long loaded = -1;
@@ -260,11 +238,6 @@ s_bulk (PGconn *conn, FILE *file, size_t first_len, char *err, size_t errlen)
     return present < 0 ? -1 : present < rows;
 }
 
-static const char s_success_sql[] =
-    "UPDATE etl_runs SET status = 'success', finished_at = now(), rows_read = $2,"
-    " rows_loaded = $3, rows_skipped = $4, rows_rejected = $5, error = NULL"
-    " WHERE run_id = $1";
-
 /*  Records the run as failed (its own transaction: the load's was rolled back). */
 static void
 s_fail (PGconn *conn, etl_load_result_t *result)
@@ -272,10 +245,7 @@ s_fail (PGconn *conn, etl_load_result_t *result)
     char run[24], err[256];
     snprintf (run, sizeof run, "%lld", result->run_id);
     const char *values[] = {run, result->error};
-    s_exec (conn,
-            "UPDATE etl_runs SET status = 'failed', finished_at = now(), error = $2"
-            " WHERE run_id = $1",
-            2, values, err, sizeof err);
+    s_exec (conn, s_sql ("failed.sql"), 2, values, err, sizeof err);
 }
 
 /*  What one load's reading leaves for its set-wise steps. */
@@ -578,8 +548,8 @@ s_load (PGconn *conn, long long run_id, const char *run, const char *path,
                      == 0
               && s_exec (conn, etl_stage_create_sql, 0, NULL, err, errlen) == 0
               && s_read (conn, file, csv, run_id, result, &read) == 0
-              && s_exec (conn, s_rejects_sql, 1, run_param, err, errlen) == 0
-              && s_int (conn, s_dates_sql, 0, NULL, err, errlen) >= 0
+              && s_exec (conn, s_sql ("rejects.sql"), 1, run_param, err, errlen) == 0
+              && s_int (conn, s_sql ("dates.sql"), 0, NULL, err, errlen) >= 0
               && (customers = s_upsert_dim (conn, 0, err, errlen)) >= 0
               && (products = s_upsert_dim (conn, 1, err, errlen)) >= 0;
     long long inserted = 0;
@@ -606,7 +576,7 @@ s_load (PGconn *conn, long long run_id, const char *run, const char *path,
         /*  The version moves only when the data did (SPEC §6: the next answer must show a
             change; a load that changed nothing leaves every cached answer valid). */
         result->data_changed = result->rows_loaded > 0 || customers > 0 || products > 0;
-        ok = s_exec (conn, s_success_sql, 5, values, err, errlen) == 0
+        ok = s_exec (conn, s_sql ("success.sql"), 5, values, err, errlen) == 0
              && (version = result->data_changed ? ecom_data_version_bump (conn, err, errlen)
                                                 : ecom_data_version_read (conn, err, errlen))
                     > 0
