@@ -243,6 +243,20 @@ svc_error (svc_ctx_t *ctx, int status, const char *code, const char *format, ...
 /*  ---------------------------------------------------------------------------------------
     The service instance */
 
+/*  Makes a connection error name DATABASE_READ_URL, the variable it came from (libpq's
+    and ecom_db_connect's messages say DATABASE_URL or name no variable). */
+static void
+s_name_read_url (char *err, size_t errlen)
+{
+    static const char named[] = "DATABASE_URL ";
+    char copy[512];
+    snprintf (copy, sizeof copy, "%s", err);
+    if (strncmp (copy, named, sizeof named - 1) == 0)
+        snprintf (err, errlen, "DATABASE_READ_URL %s", copy + sizeof named - 1);
+    else
+        snprintf (err, errlen, "DATABASE_READ_URL: %s", copy);
+}
+
 /*  True when one of def's ops is cacheable. */
 static bool
 s_caches (const svc_def_t *def)
@@ -266,6 +280,8 @@ svc_new (const svc_def_t *def, const ecom_config_t *config, char *err, size_t er
     const char *url = def->read_only && config->database_read_url ? config->database_read_url
                                                                    : config->database_url;
     self->db = svc_db_new (url, err, errlen);
+    if (!self->db && strcmp (url, config->database_url) != 0)
+        s_name_read_url (err, errlen);
     self->standby = strcmp (url, config->database_url) != 0 && s_caches (def)
                     && config->cache_ttl_seconds > 0;
     if (self->db

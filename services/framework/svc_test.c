@@ -104,8 +104,8 @@ s_not_a_map (svc_ctx_t *ctx)
     return 200;
 }
 
-static int s_versioned_calls;       /* handler runs of op "versioned" */
-static long long s_said_version;   /* the data version "versioned" says it computed from */
+static int s_versioned_calls;    /* handler runs of op "versioned" */
+static long long s_said_version; /* the data version "versioned" says it computed from */
 
 /*  "double" that says which data version it computed from (svc_data_version), as a
     read-only service's SQL answer would: s_said_version stands for a standby's. */
@@ -1179,6 +1179,18 @@ test_svc_new_fails (void **state)
     svc_t *svc = svc_new (&s_def, &config, err, sizeof err);
     assert_null (svc);
     assert_non_null (strstr (err, "PostgreSQL"));
+    /* a read-only service names the variable it could not use */
+    config = (ecom_config_t) {.database_url = s_db_url, .database_read_url = url,
+                              .redis_url = s_redis_url};
+    assert_null (svc_new (&s_read_only_def, &config, err, sizeof err));
+    assert_non_null (strstr (err, "DATABASE_READ_URL: cannot connect to PostgreSQL"));
+    config.database_read_url = "mysql://x";
+    assert_null (svc_new (&s_read_only_def, &config, err, sizeof err));
+    assert_non_null (strstr (err, "DATABASE_READ_URL is not a postgresql:// URL"));
+    config.database_read_url = s_db_url; /* the same as DATABASE_URL: read there */
+    svc = svc_new (&s_read_only_def, &config, err, sizeof err);
+    assert_non_null (svc);
+    svc_destroy (&svc);
 }
 
 /*  The number of cache entries of op in Redis under data version. */
