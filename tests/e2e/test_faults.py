@@ -414,13 +414,28 @@ def test_etl_killed_mid_load_loses_and_duplicates_nothing(make_stack, tmp_path):
         stack.start_service("etl")
         stack.wait_workers({"etl": 1})
         restarted = time.time()
-        failed = _wait_run(stack, task, ("failed", "success"), timeout=20)
+        # The killed loader's run lock (ETL_LOCK_CLASS 4242, the run id) is held by its
+        # PostgreSQL backend until that backend ends: only then can a runner mark the run.
+        held = restarted
+        deadline = restarted + 20
+        while True:
+            (locks, status), = stack.execute(
+                "SELECT (SELECT count(*) FROM pg_locks l WHERE l.locktype = 'advisory'"
+                "        AND l.classid = 4242 AND l.objid = r.run_id AND l.granted),"
+                "       r.status FROM etl_runs r WHERE r.task_id::text = %s", (task,))
+            if locks:
+                held = time.time()
+            if status != "running" or time.time() > deadline:
+                break
+            time.sleep(0.05)
         marked = time.time()
+        failed = _runs(stack)[task]
         time.sleep(1)
     print(f"\netl killed mid-load: {len(load.done)} kpi requests meanwhile, "
           f"{len(load.window(0, time.time())[1])} not 200; new instance registered "
-          f"{1000 * (restarted - killed):.0f} ms after the kill, the killed run marked failed "
-          f"{1000 * (marked - restarted):.0f} ms after that")
+          f"{1000 * (restarted - killed):.0f} ms after the kill; the dead loader's lock held "
+          f"until {1000 * (held - killed):.0f} ms after the kill; the run marked failed "
+          f"{1000 * (marked - killed):.0f} ms after the kill")
     assert failed["status"] == "failed" and "interrupted" in failed["error"], failed
     assert not load.wrong, load.wrong[:3]
     assert not load.window(0, time.time())[1]
