@@ -19,14 +19,14 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${FUZZ_OUT:-$root/build/fuzz}
 all=(query body envelope mdp csv row jwt url)
-mode=time; amount=60
+mode="time"; amount=60
 if [ "${1:-}" = "--runs" ]; then mode=runs; amount=${2:?--runs needs a count}; shift 2
 elif [[ "${1:-}" =~ ^[0-9]+$ ]]; then amount=$1; shift; fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 CC=${FUZZ_CC:-clang}
 command -v "$CC" > /dev/null || { echo "fuzz/run.sh: $CC not found (make deps installs clang)"; exit 1; }
-flags=(-g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=gnu11
+flags=(-g -O1 -D_GNU_SOURCE "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=undefined -std=gnu11
        -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter)
 pc() { pkg-config "$@"; }
 msgpack=$(pc --exists msgpack-c && echo msgpack-c || echo msgpack)
@@ -47,7 +47,7 @@ sources() {
 args() {
   case $1 in
     query|body) echo "-Igateway $(pc --cflags --libs jansson)" ;;
-    envelope) echo "-Iproto $(pc --cflags --libs $msgpack)" ;;
+    envelope) echo "-Iproto $(pc --cflags --libs "$msgpack")" ;;
     mdp) echo "-Iproto -Icommon $(pc --cflags --libs libczmq libzmq libsodium)" ;;
     csv|row) echo "-Iservices/etl -Icommon -lcsv" ;;
     jwt) echo "-Icommon $(pc --cflags --libs libjwt libsodium jansson)" ;;
@@ -60,7 +60,7 @@ build() {
   src="fuzz/${target}_fuzz.c $(sources "$target")"
   local newer=""
   if [ -x "$bin" ]; then
-    # shellcheck disable=SC2086
+    # shellcheck disable=SC2046,SC2086
     newer=$(cd "$root" && find fuzz/run.sh $src $(for f in $src; do dirname "$f"; done | sort -u | sed 's|$|/*.h|') \
               -newer "$bin" 2>/dev/null | head -1)
     [ -n "$newer" ] || return 0
