@@ -4,8 +4,8 @@
 
 #include "svc_range.h"
 
-static int
-s_read (svc_ctx_t *ctx, const char *name, const char **value)
+int
+svc_filter_read (svc_ctx_t *ctx, const char *name, const char **value)
 {
     *value = svc_param (ctx, name);
     if (*value && strlen (*value) > SVC_FILTER_MAX)
@@ -17,8 +17,8 @@ s_read (svc_ctx_t *ctx, const char *name, const char **value)
 int
 svc_filters_read (svc_ctx_t *ctx, svc_filters_t *filters)
 {
-    int rc = s_read (ctx, "country", &filters->country);
-    return rc ? rc : s_read (ctx, "category", &filters->category);
+    int rc = svc_filter_read (ctx, "country", &filters->country);
+    return rc ? rc : svc_filter_read (ctx, "category", &filters->category);
 }
 
 bool

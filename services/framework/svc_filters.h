@@ -19,6 +19,10 @@ typedef struct {
     const char *country, *category; /* the values given, NULL when absent */
 } svc_filters_t;
 
+/*  Reads one of them, name ("country" or "category", declared by the op): NULL when
+    absent. Returns 0, or 400 (recorded) for a value over 100 bytes. */
+int svc_filter_read (svc_ctx_t *ctx, const char *name, const char **value);
+
 /*  Reads the two parameters. Returns 0, or 400 (recorded) for a value over 100 bytes. */
 int svc_filters_read (svc_ctx_t *ctx, svc_filters_t *filters);
 
