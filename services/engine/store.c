@@ -247,12 +247,17 @@ s_read_products (store_t *self, PGconn *conn, char *err, size_t errlen)
     self->product_orders = s_array (n, sizeof (int64_t));
     self->product_units = s_array (n, sizeof (int64_t));
     self->product_cents = s_array (n, sizeof (int64_t));
+    self->product_first_day = s_array (n, sizeof (int32_t));
+    self->product_last_day = s_array (n, sizeof (int32_t));
     self->categories = store_dict_new ();
     if (!self->product_id || !self->product_name || !self->product_category || !self->categories
-        || !self->product_orders || !self->product_units || !self->product_cents) {
+        || !self->product_orders || !self->product_units || !self->product_cents
+        || !self->product_first_day || !self->product_last_day) {
         snprintf (err, errlen, "out of memory for %u products", self->products);
         return -1;
     }
+    for (size_t k = 0; k < n; k++)
+        self->product_first_day[k] = self->product_last_day[k] = STORE_NO_DAY;
     ecom_copy_out_t out;
     int rc = ecom_copy_out_begin (&out, conn,
                                   "COPY (SELECT product_key, product_id, name, category"
@@ -297,6 +302,15 @@ s_columns_free (s_columns_t *c)
     free (c->cents);
 }
 
+/*  Widens product's first and last order days (day indexes) to hold first .. last. */
+static void
+s_product_days (store_t *self, uint32_t product, int32_t first, int32_t last)
+{
+    int32_t *f = &self->product_first_day[product], *l = &self->product_last_day[product];
+    *f = *f == STORE_NO_DAY || first < *f ? first : *f;
+    *l = last > *l ? last : *l;
+}
+
 /*  Puts one order (customer number c, day index d) at row at of the staging columns and
     adds it to its day's and product's sums. */
 static void
@@ -315,6 +329,7 @@ s_stage (store_t *self, s_columns_t *staged, size_t at, uint32_t c, int32_t d, u
     self->product_orders[product]++;
     self->product_units[product] += quantity;
     self->product_cents[product] += cents;
+    s_product_days (self, product, d, d);
 }
 
 /*  Reads one order (date, customer_key, product_key, quantity, total_amount, etl_run_id)
@@ -385,6 +400,8 @@ s_add_previous (store_t *self, const store_t *previous, int32_t shift)
         self->product_orders[k] += previous->product_orders[k];
         self->product_units[k] += previous->product_units[k];
         self->product_cents[k] += previous->product_cents[k];
+        s_product_days (self, k, previous->product_first_day[k] + shift,
+                        previous->product_last_day[k] + shift);
     }
     for (uint32_t old = 0; old < previous->customers; old++) {
         size_t n = previous->customer_start[old + 1] - previous->customer_start[old];
@@ -618,6 +635,8 @@ store_destroy (store_t **self_p)
     free (self->product_orders);
     free (self->product_units);
     free (self->product_cents);
+    free (self->product_first_day);
+    free (self->product_last_day);
     store_dict_destroy (&self->countries);
     store_dict_destroy (&self->cities);
     store_dict_destroy (&self->categories);
@@ -631,7 +650,7 @@ store_bytes (const store_t *self)
     size_t per_order = 3 * sizeof (uint32_t) + sizeof (int64_t);
     size_t per_day = 3 * sizeof (int64_t);
     size_t per_customer = sizeof (size_t) + 5 * sizeof (uint32_t) + sizeof (int64_t);
-    size_t per_product = 2 * sizeof (char *) + sizeof (uint32_t) + 3 * sizeof (int64_t) + 32;
+    size_t per_product = 2 * sizeof (char *) + 3 * sizeof (uint32_t) + 3 * sizeof (int64_t) + 32;
     return self->orders * per_order + (size_t) self->span * per_day
            + (size_t) self->customers * per_customer
            + (size_t) self->customer_slots * sizeof (uint32_t)

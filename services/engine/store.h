@@ -64,6 +64,7 @@ typedef struct {
     char **product_id, **product_name;                       /* NULL for an unused slot */
     uint32_t *product_category;                              /* into categories */
     int64_t *product_orders, *product_units, *product_cents; /* ever */
+    int32_t *product_first_day, *product_last_day; /* day indexes, STORE_NO_DAY: no order */
 
     store_dict_t *countries, *categories, *cities;
 } store_t;
