@@ -298,6 +298,19 @@ s_peer_addr (h2o_req_t *req, char *addr, size_t size)
         snprintf (addr, size, "unknown");
 }
 
+/*  Adds the route's path parameter, when it has one, to q (with a query parameter's checks:
+    a query naming it too is refused). Returns 0, or -1 with a message. */
+static int
+s_add_path_param (const route_t *route, const char *path, size_t plen, query_t *q, char *err,
+                  size_t errlen)
+{
+    const char *name, *value;
+    size_t nlen, vlen;
+    if (!routes_path_param (route, path, plen, &name, &nlen, &value, &vlen))
+        return 0;
+    return query_add (q, name, nlen, value, vlen, err, errlen);
+}
+
 /*  Merges the members of a JSON object body into q. Returns 0, or -1 with a message. */
 static int
 s_merge_body (h2o_req_t *req, query_t *q, char *err, size_t errlen)
@@ -379,7 +392,8 @@ s_on_req (h2o_handler_t *handler, h2o_req_t *req)
     const char *raw_query = req->query_at != SIZE_MAX ? req->path.base + req->query_at + 1 : NULL;
     size_t raw_len = raw_query ? req->path.len - req->query_at - 1 : 0;
     query_t *q = query_new (raw_query, raw_len, err, sizeof err);
-    if (!q || (route->body && s_merge_body (req, q, err, sizeof err) != 0)) {
+    if (!q || (route->body && s_merge_body (req, q, err, sizeof err) != 0)
+        || s_add_path_param (route, req->path.base, plen, q, err, sizeof err) != 0) {
         query_destroy (&q);
         respond_error (req, 400, "bad_request", "%s", err);
         return 0;

@@ -4,7 +4,10 @@
     about the API.
 
     Paths match byte for byte, without decoding, exactly as SPEC §6 writes them (with their
-    trailing slash); the query string is not part of the match. */
+    trailing slash); the query string is not part of the match. A path may hold one
+    parameter, "{name}" (SPEC §10's /api/v1/etl/runs/{task_id}/rejects/, written so in the
+    OpenAPI document too): it matches one or more bytes but '/', which go to the service as
+    the parameter name (routes_path_param). */
 #ifndef GATEWAY_ROUTES_H
 #define GATEWAY_ROUTES_H
 
@@ -12,9 +15,9 @@
 #include <stddef.h>
 
 typedef enum {
-    ROUTE_RPC,     /* forwarded to a service over the broker */
-    ROUTE_HEALTHZ, /* answered by the gateway itself */
-    ROUTE_LOCAL,   /* answered by a handler registered after api's: openapi.c (/api/schema/),
+    ROUTE_RPC,         /* forwarded to a service over the broker */
+    ROUTE_HEALTHZ,     /* answered by the gateway itself */
+    ROUTE_LOCAL,       /* answered by a handler registered after api's: openapi.c (/api/schema/),
                       metrics.c (/metrics) */
     ROUTE_LOCAL_FOLDER /* the same, and every path below this one matches it too: docs.c
                           (/api/docs/ and its assets) */
@@ -42,6 +45,12 @@ extern const char *const routes_services[];
     otherwise *path_known is false. allow may be NULL. */
 const route_t *routes_match (const char *method, size_t mlen, const char *path, size_t plen,
                              bool *path_known, char *allow, size_t allow_size);
+
+/*  When route's path has a parameter and path (plen bytes, no query) matches it, sets
+    *name (nlen bytes, into the route's path) and *value (vlen bytes, into path) and
+    returns true; else returns false. */
+bool routes_path_param (const route_t *route, const char *path, size_t plen, const char **name,
+                        size_t *nlen, const char **value, size_t *vlen);
 
 /*  The whole table, in order; *count receives its length. The OpenAPI document
     (openapi.json) must describe exactly these routes but /api/schema/ and /api/docs/

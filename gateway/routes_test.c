@@ -30,6 +30,10 @@ test_spec_routes (void **state)
         {"POST", "/api/v1/etl/trigger/", "etl", "trigger", true, false},
         {"POST", "/api/v1/auth/token/", "auth", "token", false, false},
         {"POST", "/api/v1/auth/token/refresh/", "auth", "token_refresh", false, false},
+        {"GET", "/api/v1/customers/", "customer", "list", true, true},
+        {"GET", "/api/v1/products/", "product", "list", true, true},
+        {"GET", "/api/v1/etl/runs/0b7c1d2e-0000-4000-8000-000000000001/rejects/", "etl", "rejects",
+         true, true},
     };
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
         bool known;
@@ -81,12 +85,42 @@ test_not_found_and_not_allowed (void **state)
     assert_string_equal (routes_service_of ("/healthz", 8), "gateway");
 }
 
+/*  A route with a parameter: one or more bytes without '/' fill it; the rest must match. */
+static void
+test_path_parameter (void **state)
+{
+    bool known;
+    char allow[64];
+    const char *path = "/api/v1/etl/runs/abc-1/rejects/";
+    const route_t *r = s_match ("GET", path, &known, allow);
+    assert_non_null (r);
+    const char *name, *value;
+    size_t nlen, vlen;
+    assert_true (routes_path_param (r, path, strlen (path), &name, &nlen, &value, &vlen));
+    assert_int_equal (nlen, 7);
+    assert_memory_equal (name, "task_id", 7);
+    assert_int_equal (vlen, 5);
+    assert_memory_equal (value, "abc-1", 5);
+    assert_null (s_match ("GET", "/api/v1/etl/runs//rejects/", &known, allow));
+    assert_false (known);
+    assert_null (s_match ("GET", "/api/v1/etl/runs/a/b/rejects/", &known, allow));
+    assert_null (s_match ("GET", "/api/v1/etl/runs/a/rejects", &known, allow));
+    assert_null (s_match ("GET", "/api/v1/etl/runs/a/reject/", &known, allow));
+    assert_null (s_match ("POST", path, &known, allow));
+    assert_true (known);
+    assert_string_equal (allow, "GET");
+    /*  A route without a parameter has none. */
+    r = s_match ("GET", "/api/v1/orders/", &known, allow);
+    assert_false (routes_path_param (r, "/api/v1/orders/", 15, &name, &nlen, &value, &vlen));
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_spec_routes),
         cmocka_unit_test (test_not_found_and_not_allowed),
+        cmocka_unit_test (test_path_parameter),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

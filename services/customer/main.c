@@ -1,6 +1,8 @@
 /*  ecom-customer: the customer service (MDP service "customer"), behind
-    GET /api/v1/customers/segments/ (SPEC §6, "RFM segments"). Computed from the analytics store
-    (services/engine: engine_rfm); everything else is the framework's.
+    GET /api/v1/customers/segments/ (SPEC §6, "RFM segments"), /api/v1/customers/cohorts/
+    (SPEC §9) and GET /api/v1/customers/ (SPEC §10, op list: customer_list.c). Computed from
+    the analytics store (services/engine: engine_rfm, engine_cohorts, engine_browse);
+    everything else is the framework's.
 
     segments: {start_date, end_date, reference_date, total_customers,
                segments: [{segment, customers, share, avg_recency_days, avg_frequency,
@@ -12,12 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "customer_list.h"
 #include "ecom_date.h"
 #include "engine_rfm.h"
 #include "engine_cohorts.h"
 #include "svc.h"
 #include "svc_filters.h"
 #include "svc_range.h"
+
+extern const ecom_embedded_t customer_sql[];
 
 /*  ---------------------------------------------------------------------------------------
     segments */
@@ -143,13 +148,16 @@ static const svc_op_t s_ops[] = {
      .fn = s_cohorts,
      .cacheable = true,
      .params = SVC_PARAMS ("start_date", "end_date", "country", "category")},
+    {.op = "list", .fn = customer_list, .cacheable = false, .params = CUSTOMER_LIST_PARAMS},
     {.op = NULL}};
 
 static const svc_def_t s_def = {
     .name = "customer",
     .summary = "The customer service: RFM customer segments and cohorts over a date range "
-               "(SPEC §6, §9).",
+               "(SPEC §6, §9) and the customer list (SPEC §10).",
     .ops = s_ops,
+    .sql = customer_sql,
+    .stop = customer_list_stop,
     .store = true,
     .read_only = true,
     .warm = SVC_WARM ({"segments", NULL}, {"cohorts", NULL})};

@@ -1,6 +1,7 @@
 /*  ecom-product: the product service (MDP service "product"), behind
-    GET /api/v1/products/top-sellers/ (SPEC §6), computed from the analytics store
-    (services/engine: engine_top); everything else is the framework's.
+    GET /api/v1/products/top-sellers/ (SPEC §6) and GET /api/v1/products/ (SPEC §10, op
+    list: product_list.c), computed from the analytics store (services/engine: engine_top,
+    engine_browse); everything else is the framework's.
 
     top_sellers: {metric, limit, start_date, end_date,
                   items: [{rank, product_id, name, category, revenue, units_sold, orders}]}
@@ -14,6 +15,7 @@
 
 #include "ecom_date.h"
 #include "engine_top.h"
+#include "product_list.h"
 #include "svc.h"
 #include "svc_filters.h"
 #include "svc_range.h"
@@ -88,12 +90,15 @@ static const svc_op_t s_ops[] = {
      .fn = s_top_sellers,
      .cacheable = true,
      .params = SVC_PARAMS ("start_date", "end_date", "metric", "limit", "country", "category")},
+    {.op = "list", .fn = product_list, .cacheable = false, .params = PRODUCT_LIST_PARAMS},
     {.op = NULL}};
 
 static const svc_def_t s_def = {
     .name = "product",
-    .summary = "The product service: top-selling products over a date range (SPEC §6).",
+    .summary = "The product service: top-selling products over a date range (SPEC §6) and "
+               "the product list (SPEC §10).",
     .ops = s_ops,
+    .stop = product_list_stop,
     .store = true,
     .read_only = true,
     .warm = SVC_WARM ({"top_sellers", NULL},
