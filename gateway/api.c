@@ -26,6 +26,7 @@ struct _api_t {
     broker_t *broker;
     auth_t *auth;
     throttle_t *throttle;
+    const clientip_t *clientip; /* the trusted proxies (NULL: none) */
     char default_host[API_MAX_HOST + 1]; /* API_HOST:API_PORT, when Host is unusable */
     h2o_loop_t *loop;
     int timeout_ms;
@@ -281,7 +282,7 @@ s_base_url (api_t *self, h2o_req_t *req)
     return url;
 }
 
-/*  The client's IP address as text into addr, or "unknown". */
+/*  The connection's peer address as text into addr, or "unknown". */
 static void
 s_peer_addr (h2o_req_t *req, char *addr, size_t size)
 {
@@ -296,6 +297,25 @@ s_peer_addr (h2o_req_t *req, char *addr, size_t size)
         ip = &((struct sockaddr_in6 *) &ss)->sin6_addr;
     if (!ip || !inet_ntop (ss.ss_family, ip, addr, (socklen_t) size))
         snprintf (addr, size, "unknown");
+}
+
+/*  The client's IP address as text into addr (THROTTLE_ADDR_MAX + 1 bytes): the peer, or
+    the client a trusted proxy names in its last X-Forwarded-For header (clientip.h). */
+static void
+s_client_addr (api_t *self, h2o_req_t *req, char *addr, size_t size)
+{
+    char peer[THROTTLE_ADDR_MAX + 1];
+    s_peer_addr (req, peer, sizeof peer);
+    const h2o_header_t *forwarded = NULL;
+    for (ssize_t at = -1;
+         self->clientip
+         && (at = h2o_find_header (&req->headers, H2O_TOKEN_X_FORWARDED_FOR, at)) != -1;)
+        forwarded = &req->headers.entries[at];
+    if (self->clientip)
+        clientip_resolve (self->clientip, peer, forwarded ? forwarded->value.base : NULL,
+                          forwarded ? forwarded->value.len : 0, addr, size);
+    else
+        snprintf (addr, size, "%s", peer);
 }
 
 /*  Adds the route's path parameter, when it has one, to q (with a query parameter's checks:
@@ -375,7 +395,7 @@ s_on_req (h2o_handler_t *handler, h2o_req_t *req)
         return -1; /* the next handler answers: openapi.c, docs.c, metrics.c (server.c) */
     char addr[THROTTLE_ADDR_MAX + 1] = "";
     if (route->throttled) {
-        s_peer_addr (req, addr, sizeof addr);
+        s_client_addr (self, req, addr, sizeof addr);
         int wait = throttle_check (self->throttle, addr, h2o_now (self->loop) / 1000.0);
         if (wait > 0) {
             char seconds[16];
@@ -487,6 +507,7 @@ api_register (h2o_pathconf_t *pathconf, broker_t *broker, auth_t *auth, throttle
     self->broker = broker;
     self->auth = auth;
     self->throttle = throttle;
+    self->clientip = NULL;
     snprintf (self->default_host, sizeof self->default_host, "%s", default_host);
     self->timeout_ms = timeout_ms;
     memset (&self->sweep_entry, 0, sizeof self->sweep_entry);
@@ -497,6 +518,12 @@ api_register (h2o_pathconf_t *pathconf, broker_t *broker, auth_t *auth, throttle
     self->request_seq = 0;
     self->pid = (unsigned) getpid ();
     return self;
+}
+
+void
+api_set_clientip (api_t *self, const clientip_t *clientip)
+{
+    self->clientip = clientip;
 }
 
 void
