@@ -5,7 +5,9 @@
     bytes (a short last frame takes what is left). Beyond "no crash, no sanitizer report":
     an accepted router message has a non-empty sender, a valid service (1..MDP_SERVICE_MAX
     printable bytes) where one belongs, a credit within 1..MDP_CREDIT_MAX, and a REPLY's
-    client and body; an accepted worker REQUEST points at a non-empty client frame. */
+    client and body; an accepted worker message is "", "MDPW01" and its command byte, a
+    HEARTBEAT or DISCONNECT nothing more, a REQUEST six frames, a client it names its
+    non-empty fourth frame. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -77,12 +79,18 @@ s_check_worker (const mdp_part_t *parts, size_t count)
 {
     mdp_part_t client = {NULL, 0}, body = {NULL, 0};
     int command = mdp_worker_msg_parse (parts, count, &client, &body);
-    if (command == MDP_REQUEST) {
-        if (count != 6 || client.data != parts[3].data || client.size == 0
-            || body.data != parts[5].data)
-            abort ();
-    }
-    else if (command != 0 && command != MDP_HEARTBEAT && command != MDP_DISCONNECT)
+    if (command == 0)
+        return;
+    /*  Accepted: "", "MDPW01", the command's byte, then what the command carries. */
+    if (count < 3 || parts[0].size != 0 || parts[1].size != strlen (MDP_WORKER)
+        || memcmp (parts[1].data, MDP_WORKER, parts[1].size) != 0 || parts[2].size != 1
+        || ((const uint8_t *) parts[2].data)[0] != command)
+        abort ();
+    if ((command == MDP_HEARTBEAT || command == MDP_DISCONNECT) && count != 3)
+        abort ();
+    if (command == MDP_REQUEST && (count != 6 || !client.data || body.data != parts[5].data))
+        abort ();
+    if (client.data && (count < 4 || client.data != parts[3].data || client.size == 0))
         abort ();
 }
 
