@@ -685,8 +685,17 @@ broker_call_cancel (broker_t *self, broker_call_t *call)
 {
     if (!call)
         return;
-    if (call->worker)
-        call->cancelled = true;    /* freed when the reply comes or the worker dies */
+    if (call->worker) {
+        /*  Freed when the reply comes or the worker dies. A worker that announced a credit
+            speaks mdp.h's extensions: told, it stops the call's work (its query). */
+        if (!call->cancelled && call->worker->credit > 1) {
+            zframe_t *client = zframe_new (call->tag, strlen (call->tag));
+            if (client)
+                mdp_router_send_cancel (self->router, call->worker->address, client);
+            zframe_destroy (&client);
+        }
+        call->cancelled = true;
+    }
     else {
         zlistx_delete (call->service->queue, call->queue_handle);
         s_service_collect (self, call->service);

@@ -85,7 +85,8 @@ broker_call_t *broker_call (broker_t *self, const char *service, const void *bod
                             size_t size, bool retry, broker_reply_fn *cb, void *arg);
 
 /*  Forgets a pending call (its callback will not run); a reply that comes later is dropped.
-    Must not be called after the callback ran. */
+    A worker holding it that announced a credit is sent a CANCEL (proto/mdp.h), so it can
+    stop the call's work. Must not be called after the callback ran. */
 void broker_call_cancel (broker_t *self, broker_call_t *call);
 
 /*  True when the call is in a worker's hands (sent, no reply yet), false while queued. */

@@ -566,6 +566,63 @@ test_cancel (void **state)
     worker_stop (&w);
 }
 
+/*  A worker that announced a credit is told when a call it holds is cancelled (CANCEL with
+    the call's client frame, proto/mdp.h), once; a plain MDP/0.1 worker (credit 1) is not:
+    the command is not in its protocol. Raw DEALER peers, to see the frames. */
+static void
+test_cancel_tells_the_worker (void **state)
+{
+    fixture_t *f = *state;
+    zsock_t *peers[2];
+    const char *credits[2] = {"2", NULL};
+    for (int i = 0; i < 2; i++) {
+        peers[i] = zsock_new_dealer (f->endpoint);
+        assert_non_null (peers[i]);
+        zsock_set_rcvtimeo (peers[i], 100);
+        if (credits[i])
+            zsock_send (peers[i], "sssss", "", MDP_WORKER, "\x01", i ? "svc1" : "svc2", credits[i]);
+        else
+            zsock_send (peers[i], "ssss", "", MDP_WORKER, "\x01", "svc1");
+    }
+    wait_for_workers (f, "svc2", 1);
+    wait_for_workers (f, "svc1", 1);
+    const char *services[2] = {"svc2", "svc1"};
+    for (int i = 0; i < 2; i++) {
+        outcome_t o = {0};
+        broker_call_t *call = broker_call (f->broker, services[i], "x", 1, false, on_reply, &o);
+        assert_true (pump_until (f, dispatched, call, 3000));
+        zmsg_t *request = zmsg_recv (peers[i]);
+        assert_non_null (request);
+        assert_int_equal (zmsg_size (request), 6);
+        zmsg_first (request); /* "" */
+        zmsg_next (request);  /* MDPW01 */
+        zmsg_next (request);  /* REQUEST */
+        zframe_t *client = zframe_dup (zmsg_next (request));
+        zmsg_destroy (&request);
+        broker_call_cancel (f->broker, call);
+        pump (f, 50);
+        zmsg_t *cancel = zmsg_recv (peers[i]);
+        if (i == 0) {
+            assert_non_null (cancel);
+            assert_int_equal (zmsg_size (cancel), 4);
+            zmsg_first (cancel);
+            assert_true (zframe_streq (zmsg_next (cancel), MDP_WORKER));
+            assert_int_equal (zframe_data (zmsg_next (cancel))[0], MDP_CANCEL);
+            assert_true (zframe_eq (zmsg_next (cancel), client));
+        }
+        else
+            assert_null (cancel); /* plain MDP/0.1: nothing but the request */
+        zmsg_destroy (&cancel);
+        /*  The worker still answers; the broker drops the answer and calls nothing. */
+        zsock_send (peers[i], "sssfsb", "", MDP_WORKER, "\x03", client, "", "y", (size_t) 1);
+        pump (f, 50);
+        assert_int_equal (o.calls, 0);
+        zframe_destroy (&client);
+    }
+    for (int i = 0; i < 2; i++)
+        zsock_destroy (&peers[i]);
+}
+
 /*  A cancelled call whose worker dies is not retried and calls nothing. */
 static void
 test_cancel_then_worker_dies (void **state)
@@ -1144,6 +1201,7 @@ main (int argc, char **argv)
         cmocka_unit_test_setup_teardown (test_last_worker_gone, setup, teardown),
         cmocka_unit_test_setup_teardown (test_slow_worker_kept, setup, teardown),
         cmocka_unit_test_setup_teardown (test_cancel, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_cancel_tells_the_worker, setup, teardown),
         cmocka_unit_test_setup_teardown (test_cancel_then_worker_dies, setup, teardown),
         cmocka_unit_test_setup_teardown (test_external_client, setup, teardown),
         cmocka_unit_test_setup_teardown (test_garbage, setup, teardown),

@@ -132,7 +132,7 @@ typedef struct {
 
 /*  The command byte of each mdp_command_t, as sendable bytes. */
 static const unsigned char s_command_bytes[] = {0, MDP_READY, MDP_REQUEST, MDP_REPLY,
-                                                MDP_HEARTBEAT, MDP_DISCONNECT};
+                                                MDP_HEARTBEAT, MDP_DISCONNECT, MDP_CANCEL};
 #define S_PART_COMMAND(command) ((s_part_t) {&s_command_bytes[command], 1})
 
 /*  Sends parts (count of them) as one message without blocking; zmq_send copies them, so
@@ -377,6 +377,14 @@ mdp_router_send_command (zsock_t *router, zframe_t *worker, mdp_command_t comman
     return s_send_parts (router, parts, sizeof parts / sizeof parts[0]);
 }
 
+int
+mdp_router_send_cancel (zsock_t *router, zframe_t *worker, zframe_t *client)
+{
+    s_part_t parts[] = {S_PART_FRAME (worker), S_PART_TEXT (""), S_PART_TEXT (MDP_WORKER),
+                        S_PART_COMMAND (MDP_CANCEL), S_PART_FRAME (client)};
+    return s_send_parts (router, parts, sizeof parts / sizeof parts[0]);
+}
+
 /*  =======================================================================================
     Worker side: a message from the broker */
 
@@ -392,6 +400,11 @@ mdp_worker_msg_parse (const mdp_part_t *parts, size_t count, mdp_part_t *client,
         /*  "", MDPW01, 0x02, client, "", body */
         *client = parts[3];
         *body = parts[5];
+        return command;
+    }
+    if (command == MDP_CANCEL && count == 4 && parts[3].size > 0) {
+        /*  "", MDPW01, 0x06, client */
+        *client = parts[3];
         return command;
     }
     return 0;
@@ -429,6 +442,9 @@ typedef struct {
     zlistx_t *held;        /* client frames of requests taken on this connection, unanswered */
     zlistx_t *pending;     /* s_request_t *: requests read by mdp_worker_wait_fd(), oldest
                               first, for the next mdp_worker_recv() calls */
+    zlistx_t *cancelled;   /* client frames of held or pending requests the broker
+                              cancelled (nobody waits for them), until answered */
+    bool cancel_seen;      /* a CANCEL came since mdp_worker_wait_fd() last looked */
 } s_session_t;
 
 struct _mdp_worker_t {
@@ -510,6 +526,7 @@ s_session_drop (s_session_t *session)
     zsock_destroy (&session->dealer);
     zlistx_purge (session->held);
     zlistx_purge (session->pending);
+    zlistx_purge (session->cancelled);
 }
 
 /*  Opens a new connection of session (a new routing id) and sends READY for self's service
@@ -529,6 +546,32 @@ s_session_connect (mdp_worker_t *self, s_session_t *session)
     int64_t now = zclock_mono ();
     session->expiry = now + MDP_HEARTBEAT_MS * MDP_LIVENESS;
     session->heartbeat_at = now + MDP_HEARTBEAT_MS;
+}
+
+/*  Whether pending holds a request of client. */
+static bool
+s_pending_has (zlistx_t *pending, zframe_t *client)
+{
+    for (s_request_t *request = zlistx_first (pending); request; request = zlistx_next (pending))
+        if (s_frame_compare (request->client, client) == 0)
+            return true;
+    return false;
+}
+
+/*  Marks the request of client (taken) cancelled, when the session holds it or has read
+    it; a CANCEL for anything else (answered already) is ignored. Takes client. */
+static void
+s_session_cancel (s_session_t *session, zframe_t **client_p)
+{
+    zframe_t *client = *client_p;
+    *client_p = NULL;
+    if (client && !zlistx_find (session->cancelled, client)
+        && (zlistx_find (session->held, client) || s_pending_has (session->pending, client))) {
+        zlistx_add_end (session->cancelled, client);
+        session->cancel_seen = true;
+        return;
+    }
+    zframe_destroy (&client);
 }
 
 /*  Reads one message from the session's broker without blocking. A valid HEARTBEAT or
@@ -554,6 +597,11 @@ s_session_read (s_session_t *session, zframe_t **body, zframe_t **client)
         *client = s_part_frame (&client_part);
         *body = s_part_frame (&body_part);
         result = S_READ_REQUEST;
+    }
+    else if (command == MDP_CANCEL) {
+        session->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
+        zframe_t *cancelled = s_part_frame (&client_part);
+        s_session_cancel (session, &cancelled);
     }
     s_incoming_close (&in);
     return result;
@@ -707,12 +755,15 @@ mdp_worker_new (const char *endpoint, const char *service, int credit)
         s_session_t *session = &self->sessions[i];
         session->held = zlistx_new ();
         session->pending = zlistx_new ();
-        if (!session->endpoint || !session->held || !session->pending) {
+        session->cancelled = zlistx_new ();
+        if (!session->endpoint || !session->held || !session->pending || !session->cancelled) {
             ok = false;
             continue;
         }
         zlistx_set_destructor (session->held, s_frame_free);
         zlistx_set_comparator (session->held, s_frame_compare);
+        zlistx_set_destructor (session->cancelled, s_frame_free);
+        zlistx_set_comparator (session->cancelled, s_frame_compare);
         zlistx_set_destructor (session->pending, s_request_free);
         s_session_connect (self, session);
         /*  No socket here means a malformed endpoint: fail the constructor. */
@@ -738,6 +789,7 @@ mdp_worker_destroy (mdp_worker_t **self_p)
         }
         zlistx_destroy (&session->held);
         zlistx_destroy (&session->pending);
+        zlistx_destroy (&session->cancelled);
         free (session->endpoint);
     }
     free (self->service);
@@ -841,11 +893,15 @@ mdp_worker_wait_fd (mdp_worker_t *self, int fd, short events, int timeout_ms)
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : zclock_mono () + timeout_ms;
     while (true) {
         int64_t now = zclock_mono ();
-        bool connected = false;
+        bool connected = false, cancel = false;
         for (size_t i = 0; i < self->count; i++) {
             s_session_serve_idle (self, &self->sessions[i], now);
             connected = connected || self->sessions[i].dealer;
+            cancel = cancel || self->sessions[i].cancel_seen;
+            self->sessions[i].cancel_seen = false;
         }
+        if (cancel)
+            return MDP_WAIT_CANCEL;
         long wait = s_worker_wait_ms (self, now, deadline, false);
         if (wait == -1 && fd < 0 && !connected)
             return -1; /* nothing could ever end this wait */
@@ -859,17 +915,40 @@ mdp_worker_wait_fd (mdp_worker_t *self, int fd, short events, int timeout_ms)
     }
 }
 
+/*  The session that reply_to names, with its client frame in *client (new), or NULL. */
+static s_session_t *
+s_reply_session (mdp_worker_t *self, const zframe_t *reply_to, zframe_t **client)
+{
+    size_t size = reply_to ? zframe_size ((zframe_t *) reply_to) : 0;
+    const unsigned char *data = size > 1 ? zframe_data ((zframe_t *) reply_to) : NULL;
+    if (!data || data[0] >= self->count)
+        return NULL;
+    *client = zframe_new (data + 1, size - 1);
+    return *client ? &self->sessions[data[0]] : NULL;
+}
+
+bool
+mdp_worker_cancelled (mdp_worker_t *self, const zframe_t *reply_to)
+{
+    zframe_t *client = NULL;
+    s_session_t *session = s_reply_session (self, reply_to, &client);
+    bool cancelled = session && zlistx_find (session->cancelled, client);
+    zframe_destroy (&client);
+    return cancelled;
+}
+
 int
 mdp_worker_send (mdp_worker_t *self, zframe_t **reply_to, zframe_t **body_p)
 {
     int rc = -1;
-    size_t size = *reply_to ? zframe_size (*reply_to) : 0;
-    const unsigned char *data = size > 1 ? zframe_data (*reply_to) : NULL;
-    s_session_t *session = data && data[0] < self->count ? &self->sessions[data[0]] : NULL;
-    zframe_t *client = session ? zframe_new (data + 1, size - 1) : NULL;
-    void *handle = client ? zlistx_find (session->held, client) : NULL;
+    zframe_t *client = NULL;
+    s_session_t *session = s_reply_session (self, *reply_to, &client);
+    void *handle = session ? zlistx_find (session->held, client) : NULL;
     if (handle) {
         zlistx_delete (session->held, handle);
+        void *cancelled = zlistx_find (session->cancelled, client);
+        if (cancelled)
+            zlistx_delete (session->cancelled, cancelled);
         if (*body_p && session->dealer) {
             s_part_t parts[] = {S_PART_TEXT (""),          S_PART_TEXT (MDP_WORKER),
                                 S_PART_COMMAND (MDP_REPLY), S_PART_FRAME (client),

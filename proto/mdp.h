@@ -9,6 +9,7 @@
       worker REPLY:     "" , "MDPW01", 0x03, client, "", body...  (worker -> broker)
       worker HEARTBEAT: "" , "MDPW01", 0x04
       worker DISCONNECT:"" , "MDPW01", 0x05
+      worker CANCEL:    "" , "MDPW01", 0x06, client              (broker -> worker)
     In this project every body is exactly one frame holding one msgpack map (envelope.h).
 
     One extension of RFC 7: a worker's READY may carry a fifth frame, its credit: how many
@@ -16,7 +17,14 @@
     which is plain MDP/0.1 (a broker sends a worker its next request after its reply). With
     more, the broker may send the worker several requests before the first reply, and the
     worker may answer them in any order: each REPLY names its request by the client frame,
-    which the broker makes unique per request. */
+    which the broker makes unique per request.
+
+    A second extension, for workers that announced a credit (they speak the first): CANCEL
+    tells a worker that nobody waits any more for the request of that client frame (the
+    HTTP client left, or the gateway's timeout fired). The worker still answers it (the
+    broker drops the answer and so learns that the credit is free again), but may stop its
+    work first: the service framework cancels the request's PostgreSQL query. A CANCEL for
+    a request the worker no longer holds is ignored. */
 #ifndef PROTO_MDP_H
 #define PROTO_MDP_H
 
@@ -31,7 +39,8 @@ typedef enum {
     MDP_REQUEST = 2,
     MDP_REPLY = 3,
     MDP_HEARTBEAT = 4,
-    MDP_DISCONNECT = 5
+    MDP_DISCONNECT = 5,
+    MDP_CANCEL = 6
 } mdp_command_t;
 
 /*  Heartbeat interval both ways, and how many missed heartbeats make a peer dead. A dead
@@ -74,8 +83,9 @@ mdp_router_msg_t *mdp_router_msg_parse (const mdp_part_t *parts, size_t count);
 
 /*  Reads a message a worker received from the broker (count frames, the first the empty
     delimiter). Returns MDP_HEARTBEAT or MDP_DISCONNECT, MDP_REQUEST with *client and *body
-    pointing at those frames of parts, or 0 when the message is malformed (wrong header,
-    another command, missing or extra frames): a worker drops it whole. */
+    pointing at those frames of parts, MDP_CANCEL with *client, or 0 when the message is
+    malformed (wrong header, another command, missing or extra frames): a worker drops it
+    whole. */
 int mdp_worker_msg_parse (const mdp_part_t *parts, size_t count, mdp_part_t *client,
                           mdp_part_t *body);
 
@@ -100,6 +110,9 @@ int mdp_router_send_client_reply (zsock_t *router, zframe_t *client, const char 
 
 /*  Sends a HEARTBEAT or DISCONNECT (command) to worker. Returns 0, or -1. */
 int mdp_router_send_command (zsock_t *router, zframe_t *worker, mdp_command_t command);
+
+/*  Sends worker a CANCEL of the request it holds for client. Returns 0, or -1. */
+int mdp_router_send_cancel (zsock_t *router, zframe_t *worker, zframe_t *client);
 
 /*  ---------------------------------------------------------------------------------------
     Worker side: mdp_worker_t is a worker's connection to its brokers: one MDP session per
@@ -151,9 +164,16 @@ zframe_t *mdp_worker_recv (mdp_worker_t *self, int timeout_ms, zframe_t **reply_
     heartbeating. When a broker goes silent for MDP_LIVENESS heartbeats or sends
     DISCONNECT, its session's connection is closed (the reply to a request in hand from it
     will be dropped) and the next mdp_worker_recv() opens a new one. Returns 1 when fd is ready, 0 on
-    timeout, -1 when a signal interrupted the wait (zsys_interrupted says whether it asks
-    the process to stop) or when nothing could end it (fd < 0, no timeout, no socket). */
+    timeout, MDP_WAIT_CANCEL when a CANCEL came for a request in hand (taken or read: see
+    mdp_worker_cancelled), -1 when a signal interrupted the wait (zsys_interrupted says
+    whether it asks the process to stop) or when nothing could end it (fd < 0, no timeout,
+    no socket). */
+#define MDP_WAIT_CANCEL 2
 int mdp_worker_wait_fd (mdp_worker_t *self, int fd, short events, int timeout_ms);
+
+/*  True when the broker cancelled the request of reply_to (a request taken and not yet
+    answered): nobody waits for its answer, which must still be sent. */
+bool mdp_worker_cancelled (mdp_worker_t *self, const zframe_t *reply_to);
 
 /*  Sends body as the REPLY to reply_to; takes and nulls both. Returns 0, or -1 when it
     was not sent: the socket refused it, or the connection the request came on was lost

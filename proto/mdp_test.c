@@ -1234,6 +1234,76 @@ call (mdp_client_t *client, const char *service, const char *text, int timeout_m
     return reply;
 }
 
+/*  CANCEL (mdp.h's second extension): the broker cancels a request the worker holds; a wait
+    in the middle of it ends with MDP_WAIT_CANCEL, mdp_worker_cancelled says which request,
+    the answer still goes out (and clears the mark); a CANCEL for a request read but not
+    yet taken marks it too; a CANCEL for a request answered already, or malformed, is
+    ignored. */
+static void
+test_worker_cancel (void **state)
+{
+    char endpoint[64];
+    zsock_t *broker = router_on_free_port (endpoint, sizeof endpoint);
+    mdp_worker_t *worker = mdp_worker_new (endpoint, "orders", 2);
+    assert_non_null (worker);
+    mdp_router_msg_t *ready = expect_command (broker, MDP_READY, 2000);
+    zframe_t *client = send_request (broker, ready->sender, "call-1", "one");
+    zframe_t *reply_to = NULL;
+    zframe_t *request = mdp_worker_recv (worker, 2000, &reply_to);
+    assert_non_null (request);
+    assert_false (mdp_worker_cancelled (worker, reply_to));
+
+    /*  Nothing cancelled: a wait runs to its timeout. */
+    assert_int_equal (mdp_worker_wait_fd (worker, -1, 0, 100), 0);
+    assert_int_equal (mdp_router_send_cancel (broker, ready->sender, client), 0);
+    int64_t start = zclock_mono ();
+    assert_int_equal (mdp_worker_wait_fd (worker, -1, 0, 5000), MDP_WAIT_CANCEL);
+    assert_true (zclock_mono () - start < 1000);
+    assert_true (mdp_worker_cancelled (worker, reply_to));
+    /*  Seen once: the next wait runs to its timeout again. */
+    assert_int_equal (mdp_worker_wait_fd (worker, -1, 0, 50), 0);
+
+    /*  A second request arrives and is cancelled while the worker is busy with the first:
+        read by the wait, marked, and still marked when taken. */
+    zframe_t *client2 = send_request (broker, ready->sender, "call-2", "two");
+    assert_int_equal (mdp_router_send_cancel (broker, ready->sender, client2), 0);
+    start = zclock_mono ();
+    int rc;
+    while ((rc = mdp_worker_wait_fd (worker, -1, 0, 100)) != MDP_WAIT_CANCEL
+           && zclock_mono () - start < 2000)
+        ;
+    assert_int_equal (rc, MDP_WAIT_CANCEL);
+
+    zframe_t *answer = zframe_new ("done", 4);
+    assert_int_equal (mdp_worker_send (worker, &reply_to, &answer), 0);
+    mdp_router_msg_t *reply = expect_command (broker, MDP_REPLY, 2000);
+    assert_true (zframe_streq (reply->client, "call-1"));
+    mdp_router_msg_destroy (&reply);
+
+    zframe_t *reply_to2 = NULL;
+    zframe_t *request2 = mdp_worker_recv (worker, 2000, &reply_to2);
+    assert_non_null (request2);
+    assert_true (zframe_streq (request2, "two"));
+    assert_true (mdp_worker_cancelled (worker, reply_to2));
+    answer = zframe_new ("done", 4);
+    assert_int_equal (mdp_worker_send (worker, &reply_to2, &answer), 0);
+    reply = expect_command (broker, MDP_REPLY, 2000);
+    mdp_router_msg_destroy (&reply);
+
+    /*  Answered already: a late CANCEL is ignored, as is one naming no client. */
+    assert_int_equal (mdp_router_send_cancel (broker, ready->sender, client), 0);
+    zsock_send (broker, "fssb", ready->sender, "", MDP_WORKER, "\x06", (size_t) 1);
+    assert_int_equal (mdp_worker_wait_fd (worker, -1, 0, 300), 0);
+
+    zframe_destroy (&request);
+    zframe_destroy (&request2);
+    zframe_destroy (&client);
+    zframe_destroy (&client2);
+    mdp_router_msg_destroy (&ready);
+    mdp_worker_destroy (&worker);
+    zsock_destroy (&broker);
+}
+
 static void
 test_client (void **state)
 {
@@ -1308,6 +1378,7 @@ main (void)
         cmocka_unit_test (test_worker_reconnects_when_broker_silent),
         cmocka_unit_test (test_endpoint_list),
         cmocka_unit_test (test_worker_two_brokers),
+        cmocka_unit_test (test_worker_cancel),
         cmocka_unit_test (test_client),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

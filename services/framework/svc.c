@@ -47,6 +47,8 @@ struct _svc_t {
     char *oom_reply;       /* encoded at start: the answer when memory runs out */
     size_t oom_size;
     svc_warmer_t *warmer;  /* the def's warm runs (made on first use) */
+    bool (*cancelled) (void *arg, size_t index); /* svc_main: whether nobody waits for
+                                                    request index of a batch any more */
     int64_t warm_check_at; /* when the data version is read next for them (zclock_mono) */
 };
 
@@ -426,6 +428,7 @@ typedef struct {
     svc_answer_fn *answer;
     void *arg;
     svc_warm_stats_t *warm;
+    bool (*cancelled) (void *arg, size_t index); /* NULL: every request is awaited */
 } s_sink_t;
 
 /*  Encodes the answer of a request that is not a known op's (malformed, unknown op). */
@@ -496,6 +499,26 @@ s_answer_entry (const s_sink_t *sink, s_item_t *items, size_t count, size_t lead
     }
 }
 
+/*  The requests one computation answers: leader's group of a batch. */
+typedef struct {
+    const s_sink_t *sink;
+    const s_item_t *items;
+    size_t count, leader;
+} s_group_t;
+
+/*  svc_db_cancelled_fn: true when nobody waits any more for any request of the group (the
+    broker cancelled each: proto/mdp.h's CANCEL), so its query may stop. */
+static bool
+s_group_unwanted (void *arg)
+{
+    const s_group_t *group = arg;
+    for (size_t i = group->leader; i < group->count; i++)
+        if (group->items[i].op && group->items[i].leader == group->leader
+            && !group->sink->cancelled (group->sink->arg, i))
+            return false;
+    return true;
+}
+
 /*  Runs the handler of leader, stores a 200 answer under its key (releasing the lock on it
     when locked) and answers the group: the leader computed it (miss, or off without a key),
     the others were served its answer (wait; "hit": true for a 200 that was cached). */
@@ -509,7 +532,11 @@ s_compute (svc_t *self, const s_sink_t *sink, s_item_t *items, size_t count, siz
     int status;
     size_t reply_size = 0;
     long long data_version = 0;
+    s_group_t group = {sink, items, count, leader};
+    if (sink->cancelled)
+        svc_db_set_cancel_probe (self->db, s_group_unwanted, &group);
     char *reply = s_run (self, op, item->req, &status, &reply_size, &data_version);
+    svc_db_set_cancel_probe (self->db, NULL, NULL);
     const char *body = proto_writer_data (self->body);
     size_t body_size = proto_writer_size (self->body);
     bool behind = key && status == 200 && !s_storable (self, item->cache.version, data_version);
@@ -723,7 +750,7 @@ void
 svc_handle_batch (svc_t *self, size_t count, const void *const *data, const size_t *sizes,
                   svc_answer_fn *answer, void *arg)
 {
-    s_sink_t sink = {.answer = answer, .arg = arg};
+    s_sink_t sink = {.answer = answer, .arg = arg, .cancelled = self->cancelled};
     s_batch (self, count, data, sizes, &sink);
 }
 
@@ -901,6 +928,15 @@ s_send_reply (void *arg, size_t index, char *reply, size_t size)
     zframe_destroy (&frame);
 }
 
+/*  svc_t's cancelled under svc_main: whether the broker cancelled request index of the
+    batch (arg). */
+static bool
+s_request_cancelled (void *arg, size_t index)
+{
+    s_batch_t *batch = arg;
+    return batch->reply_to[index] && mdp_worker_cancelled (batch->worker, batch->reply_to[index]);
+}
+
 /*  Waits up to timeout_ms for a request, takes every other one already waiting (up to
     credit) and answers them as one batch (svc_handle_batch). */
 static void
@@ -977,6 +1013,7 @@ svc_main (int argc, char **argv, const svc_def_t *def)
     else {
         svc_db_set_worker (svc->db, worker);
         svc->worker = worker;
+        svc->cancelled = s_request_cancelled;
         ecom_info ("msg=\"ready\" broker=%s cache_ttl_seconds=%d credit=%d",
                    config->broker_endpoint, config->cache_ttl_seconds, credit);
         while (!zsys_interrupted) {
@@ -986,6 +1023,7 @@ svc_main (int argc, char **argv, const svc_def_t *def)
         }
         svc_db_set_worker (svc->db, NULL);
         svc->worker = NULL;
+        svc->cancelled = NULL;
         ecom_info ("msg=\"stopping on signal\"");
         if (def->stop)
             def->stop ();

@@ -21,11 +21,17 @@ struct _svc_db_t {
     mdp_worker_t *worker;  /* waits go through it when set */
     bool down;        /* the last attempt found the server unreachable: logged once */
     bool timed_out;   /* the last query was cancelled by statement_timeout */
+    svc_db_cancelled_fn *cancelled_fn; /* nobody waits for the query in flight? */
+    void *cancelled_arg;
+    bool querying;    /* a query is in flight (s_exec) */
+    bool cancel_sent; /* and was cancelled because nobody waits (PQcancel sent) */
+    bool cancelled;   /* the last failed query was that one */
     int statement_timeout_ms; /* set on every (re)connection; 0: the server's default */
     char error[256];  /* reason of the last failure, one line, no double quotes */
 };
 
 static PGresult *s_exec (svc_db_t *self, const char *sql, int nparams, const char *const *values);
+static PGresult *s_collect (svc_db_t *self);
 
 /*  Sets the session's statement_timeout (after a connect or reset). Returns 0 or -1. */
 static int
@@ -84,6 +90,21 @@ svc_db_destroy (svc_db_t **self_p)
     *self_p = NULL;
 }
 
+/*  Cancels the query in flight when the probe says nobody waits for it (once). */
+static void
+s_cancel_if_unwanted (svc_db_t *self)
+{
+    if (!self->querying || self->cancel_sent || !self->cancelled_fn
+        || !self->cancelled_fn (self->cancelled_arg))
+        return;
+    self->cancel_sent = true;
+    char why[256] = "";
+    PGcancel *cancel = PQgetCancel (self->conn);
+    if (!cancel || !PQcancel (cancel, why, sizeof why))
+        ecom_warn ("msg=\"cannot cancel a query nobody waits for\" reason=\"%s\"", why);
+    PQfreeCancel (cancel);
+}
+
 /*  Waits until the connection's socket is ready for events (ZMQ_POLLIN / ZMQ_POLLOUT) or
     deadline (monotonic ms, INT64_MAX: none) passes, heartbeating through the worker when
     there is one. Signals do not end the wait. Returns 1 when ready, 0 at the deadline,
@@ -102,8 +123,13 @@ s_wait (svc_db_t *self, short events, int64_t deadline)
                       : deadline - now > INT_MAX ? INT_MAX
                                                  : (int) (deadline - now);
         int rc;
-        if (self->worker)
+        if (self->worker) {
             rc = mdp_worker_wait_fd (self->worker, fd, events, timeout);
+            if (rc == MDP_WAIT_CANCEL) {
+                s_cancel_if_unwanted (self);
+                continue;
+            }
+        }
         else {
             struct pollfd item = {fd,
                                   (short) (((events & ZMQ_POLLIN) ? POLLIN : 0)
@@ -179,6 +205,18 @@ s_exec (svc_db_t *self, const char *sql, int nparams, const char *const *values)
     PGconn *conn = self->conn;
     if (!PQsendQueryParams (conn, sql, nparams, NULL, values, NULL, NULL, 0))
         return NULL;
+    self->querying = true;
+    self->cancel_sent = false;
+    PGresult *result = s_collect (self);
+    self->querying = false;
+    return result;
+}
+
+/*  The results of the query sent on self's connection (see s_exec). */
+static PGresult *
+s_collect (svc_db_t *self)
+{
+    PGconn *conn = self->conn;
     int flushed;
     while ((flushed = PQflush (conn)) == 1) {
         /*  Read-ready too: the server may be answering already. */
@@ -211,6 +249,11 @@ s_exec (svc_db_t *self, const char *sql, int nparams, const char *const *values)
 PGresult *
 svc_db_query (svc_db_t *self, const char *sql, int nparams, const char *const *values)
 {
+    if (self->cancelled_fn && self->cancelled_fn (self->cancelled_arg)) {
+        self->cancelled = true; /* nobody waits already: not even sent */
+        snprintf (self->error, sizeof self->error, "query cancelled: nobody waits");
+        return NULL;
+    }
     for (int attempt = 0; attempt < 2; attempt++) {
         if (s_ensure (self) != 0)
             return NULL;
@@ -218,16 +261,22 @@ svc_db_query (svc_db_t *self, const char *sql, int nparams, const char *const *v
         ExecStatusType status = PQresultStatus (res);
         if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
             self->error[0] = '\0';
-            self->timed_out = false;
+            self->timed_out = self->cancelled = false;
             return res;
         }
         const char *state = res ? PQresultErrorField (res, PG_DIAG_SQLSTATE) : NULL;
-        self->timed_out = state && strcmp (state, "57014") == 0; /* query_canceled */
+        bool canceled = state && strcmp (state, "57014") == 0; /* query_canceled */
+        self->cancelled = canceled && self->cancel_sent;
+        self->timed_out = canceled && !self->cancel_sent;
         char reason[200];
         s_one_line (reason, sizeof reason,
                     res ? PQresultErrorMessage (res) : PQerrorMessage (self->conn));
         PQclear (res);
         snprintf (self->error, sizeof self->error, "query failed: %s", reason);
+        if (self->cancelled) {
+            ecom_info ("msg=\"query cancelled: nobody waits for its answer\"");
+            return NULL;
+        }
         if (PQstatus (self->conn) != CONNECTION_BAD) {
             ecom_error ("msg=\"%s\"", self->error);
             return NULL; /* an SQL error: retrying would fail the same way */
@@ -243,6 +292,19 @@ svc_db_set_statement_timeout (svc_db_t *self, int ms)
 {
     self->statement_timeout_ms = ms > 0 ? ms : 0;
     return PQstatus (self->conn) == CONNECTION_OK ? s_apply_timeout (self) : 0;
+}
+
+void
+svc_db_set_cancel_probe (svc_db_t *self, svc_db_cancelled_fn *fn, void *arg)
+{
+    self->cancelled_fn = fn;
+    self->cancelled_arg = arg;
+}
+
+bool
+svc_db_cancelled (svc_db_t *self)
+{
+    return self->cancelled;
 }
 
 bool

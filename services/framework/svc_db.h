@@ -34,6 +34,19 @@ void svc_db_destroy (svc_db_t **self_p);
     here and belong to the thread that runs the queries. */
 void svc_db_set_worker (svc_db_t *self, mdp_worker_t *worker);
 
+/*  Asked while a query runs, when the worker hears that a request was cancelled
+    (mdp_worker_wait_fd's MDP_WAIT_CANCEL): true when nobody waits any more for the query
+    in flight. */
+typedef bool (svc_db_cancelled_fn) (void *arg);
+
+/*  Installs fn (NULL: none) for the queries that follow: when it says nobody waits, the
+    query in flight is cancelled in PostgreSQL (PQcancel) and fails at once, with
+    svc_db_cancelled() true. */
+void svc_db_set_cancel_probe (svc_db_t *self, svc_db_cancelled_fn *fn, void *arg);
+
+/*  True when the last failed query was cancelled because nobody waited for it. */
+bool svc_db_cancelled (svc_db_t *self);
+
 /*  Runs sql with nparams text parameters ($1..$n; a NULL value is SQL NULL) and returns its
     result (free with PQclear). A failure that comes from a lost connection is retried once
     after a reset. A signal does not cut a query short (the request in hand is finished).
