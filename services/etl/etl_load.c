@@ -476,6 +476,15 @@ etl_load_run (PGconn *conn, long long run_id, const char *path, etl_load_result_
         running until it ends: a `running` run whose lock is free has lost its loader
         (etl_runner_fail_orphans). */
     char lock_err[256];
+    /*  A loader killed mid-statement leaves its backend running that statement, holding
+        the run's lock, until the backend notices the client is gone: by default only when
+        it next writes to it (up to seconds later). Checked every 250 ms instead, the run is
+        marked failed within a second of the next runner looking. */
+    if (s_exec (conn, "SET client_connection_check_interval = 250", 0, NULL, lock_err,
+                sizeof lock_err)) {
+        snprintf (result->error, sizeof result->error, "%s", lock_err);
+        return -1;
+    }
     if (s_exec (conn, "SELECT pg_advisory_lock(" ETL_LOCK_CLASS ", $1::int)", 1, run_param,
                 lock_err, sizeof lock_err)) {
         snprintf (result->error, sizeof result->error, "%s", lock_err);
