@@ -1,4 +1,4 @@
-// Browser tests of the dashboard (SPEC §8 and §9, issues 8 and 18), in Debian's Chromium against the real
+// Browser tests of the dashboard (SPEC §8, §9 and §10, issues 8, 18 and 19), in Debian's Chromium against the real
 // stack: gateway + services on a seeded database, the dashboard served by h2o.
 // Run by tests/browser/run.sh (ctest: browser_dashboard). Screenshots: tests/artifacts/browser/.
 import assert from 'node:assert/strict';
@@ -26,8 +26,8 @@ after(async () => {
   }
 });
 
-/** page.problems but the expected ones: /healthz is 503 in this stack (it runs no ETL
- *  service), and each test names the HTTP errors it provokes. */
+/** page.problems but the expected ones: /healthz may be 503 in this stack (a service that
+ *  is not built yet), and each test names the HTTP errors it provokes. */
 const unexpected = (page, ...allowed) => page.problems.filter((p) => ![/^503 \/healthz$/, ...allowed].some((re) => re.test(p)));
 
 const ready = (page, panel) => page.waitForSelector(`[data-panel="${panel}"][data-state="ready"]`, { timeout: 20000 });
@@ -682,6 +682,167 @@ describe('cohorts (SPEC §9)', () => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
       await screenshot(page, 'cohorts-phone');
+      assert.deepEqual(unexpected(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+/* ---- the Data and Loads pages (SPEC §10, issue 19) ----------------------------------------- */
+
+/** "2025-03-01" -> "Mar 1, 2025"; null -> "–" */
+const day = (iso) => {
+  if (!iso) return '–';
+  const [y, m, d] = iso.split('-').map(Number);
+  return `${MONTHS[m - 1]} ${d}, ${y}`;
+};
+const bearer = () => ({ Authorization: `Bearer ${jwt(stack.info.jwt_secret, { sub: 'dashboard-tester' })}` });
+const customerRow = (c) => [c.customer_id, c.name, c.email, c.city, c.country, day(c.first_order_date), day(c.last_order_date), int(c.orders), money(c.revenue)];
+const productRow = (p) => [p.product_id, p.name, p.category, day(p.first_order_date), day(p.last_order_date), int(p.orders), int(p.units_sold), money(p.revenue)];
+
+/** Waits until the table shows the API's answer to query (on path) as rows. */
+async function showsApi(page, tableId, path, query, row) {
+  const want = await api(stack.apiUrl, `${path}?${new URLSearchParams(query)}`, { headers: bearer() });
+  const expected = want.results.map(row);
+  await poll(`${tableId} to show ${path}?${new URLSearchParams(query)}`, async () => JSON.stringify(await tableRows(page, `#${tableId}`)) === JSON.stringify(expected));
+  return want;
+}
+
+async function pasteToken(page) {
+  await page.getByLabel(/Access token/).fill(jwt(stack.info.jwt_secret, { sub: 'dashboard-tester' }));
+  await page.getByRole('button', { name: 'Use token' }).click();
+}
+
+describe('data (SPEC §10)', () => {
+  test('customers: sign-in, search, country, sorting, pages, and a customer\'s orders', async (t) => {
+    if (!stack.has('customer', 'orders')) { t.skip('ecom-customer and ecom-orders are needed'); return; }
+    const page = await openPage(browser);
+    try {
+      await page.goto(`${dash.url}/data`);
+      await page.waitForSelector('[data-panel="customer-list"][data-state="signed-out"]');
+      assert.match(await page.textContent('[data-notice="signed-out"]'), /Sign in to see the customers/);
+      await pasteToken(page);
+      await ready(page, 'customer-list');
+      const path = '/api/v1/customers/';
+      const first = await showsApi(page, 'customer-list-table', path, { page_size: 20 }, customerRow);
+      assert.match(await page.textContent('[data-panel="customer-list"] .panel__sub'), new RegExp(`of ${int(first.count)} customers`));
+
+      // Sorting by a column header sets the API's ordering; the header says so.
+      await page.getByRole('button', { name: 'Revenue' }).click();
+      await showsApi(page, 'customer-list-table', path, { ordering: '-revenue', page_size: 20 }, customerRow);
+      assert.equal(await page.getAttribute('th[aria-sort] button', 'data-ordering'), '-revenue');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await showsApi(page, 'customer-list-table', path, { ordering: '-revenue', page: 2, page_size: 20 }, customerRow);
+      await page.getByRole('button', { name: 'Last order' }).click();
+      await showsApi(page, 'customer-list-table', path, { ordering: '-last_order_date', page_size: 20 }, customerRow);
+
+      // A search (case-insensitive, a piece of a name) and a country together.
+      const someone = first.results[3];
+      const piece = someone.name.split(' ')[1].slice(0, 3).toUpperCase();
+      await page.getByLabel('Search', { exact: true }).fill(piece);
+      await showsApi(page, 'customer-list-table', path, { search: piece, ordering: '-last_order_date', page_size: 20 }, customerRow);
+      await page.waitForSelector('[data-list="filter"][data-loaded="true"]', { state: 'attached' });
+      await page.selectOption('[data-list="filter"]', someone.country);
+      const both = await showsApi(page, 'customer-list-table', path, { search: piece, country: someone.country, ordering: '-last_order_date', page_size: 20 }, customerRow);
+      assert.ok(both.results.some((c) => c.customer_id === someone.customer_id));
+      await page.getByLabel('Search', { exact: true }).fill('no customer is called this');
+      await page.waitForSelector('[data-panel="customer-list"][data-state="empty"]');
+      assert.match(await page.textContent('[data-panel="customer-list"]'), /No customers match/);
+
+      // A customer's row opens that customer's orders (the order list by customer_id).
+      await page.getByLabel('Search', { exact: true }).fill(someone.customer_id);
+      await showsApi(page, 'customer-list-table', path, { search: someone.customer_id, country: someone.country, ordering: '-last_order_date', page_size: 20 }, customerRow);
+      await page.getByRole('button', { name: someone.customer_id, exact: true }).click();
+      await ready(page, 'orders');
+      const orders = await api(stack.apiUrl, `/api/v1/orders/?customer_id=${encodeURIComponent(someone.customer_id)}&page_size=10`, { headers: bearer() });
+      assert.equal(orders.count, someone.orders);
+      assert.deepEqual((await tableRows(page, '#orders-table')).map((r) => r[0]), orders.results.map((o) => o.order_id));
+      assert.ok((await tableRows(page, '#orders-table')).every((r) => r[2] === someone.name));
+      assert.match(await page.textContent('[data-panel="orders"] h2'), new RegExp(`Orders of ${someone.name}`));
+      await screenshot(page, 'data-customers-desktop');
+      assert.deepEqual(unexpected(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('products: the tab, category, sorting; a direct load and a reload keep the tab', async (t) => {
+    if (!stack.has('product')) { t.skip('ecom-product is needed'); return; }
+    const page = await openPage(browser);
+    try {
+      await page.goto(`${dash.url}/data`);
+      await pasteToken(page);
+      await ready(page, 'customer-list');
+      await page.getByRole('tab', { name: 'Products' }).click();
+      await ready(page, 'product-list');
+      const path = '/api/v1/products/';
+      const all = await showsApi(page, 'product-list-table', path, { page_size: 20 }, productRow);
+      assert.equal(await page.getAttribute('[role="tab"][data-tab="products"]', 'aria-selected'), 'true');
+      await page.getByRole('button', { name: 'Units sold' }).click();
+      await showsApi(page, 'product-list-table', path, { ordering: '-units_sold', page_size: 20 }, productRow);
+      await page.waitForSelector('[data-list="filter"][data-loaded="true"]', { state: 'attached' });
+      const category = all.results[0].category;
+      await page.selectOption('[data-list="filter"]', category);
+      await showsApi(page, 'product-list-table', path, { category, ordering: '-units_sold', page_size: 20 }, productRow);
+      await page.reload();
+      await ready(page, 'product-list');
+      await showsApi(page, 'product-list-table', path, { page_size: 20 }, productRow);
+      await screenshot(page, 'data-products-desktop');
+      assert.deepEqual(unexpected(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('at phone width the page fits the screen', async (t) => {
+    if (!stack.has('customer')) { t.skip('ecom-customer is needed'); return; }
+    const page = await openPage(browser, PHONE);
+    try {
+      await page.goto(`${dash.url}/data`);
+      await pasteToken(page);
+      await ready(page, 'customer-list');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+      await screenshot(page, 'data-phone');
+      assert.deepEqual(unexpected(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('loads (SPEC §10)', () => {
+  test('the runs, the next scheduled run, "Run now" and a run\'s rejected rows', async (t) => {
+    if (!stack.has('etl')) { t.skip('ecom-etl is needed'); return; }
+    const page = await openPage(browser);
+    try {
+      await page.goto(`${dash.url}/loads`);
+      await page.waitForSelector('[data-panel="loads"][data-state="signed-out"]');
+      await pasteToken(page);
+      await page.waitForSelector('[data-panel="loads"][data-state="empty"], [data-panel="loads"][data-state="ready"]');
+      const before = await api(stack.apiUrl, '/api/v1/etl/status/', { headers: bearer() });
+      assert.equal(await page.getAttribute('[data-panel="loads"] .panel__sub', 'data-next-run'), before.next_run_at);
+      assert.match(await page.textContent('[data-panel="loads"] .panel__sub'), /Next scheduled run: .* UTC \(every 86,400 s\)/);
+
+      await page.getByRole('button', { name: 'Run now' }).click();
+      await page.waitForSelector('.run-message[data-task-id]');
+      const task = await page.getAttribute('.run-message', 'data-task-id');
+      // The panel refreshes itself while the run is queued or running.
+      await page.waitForSelector(`#loads-table tr[data-task-id="${task}"][data-status="success"]`, { timeout: 60000 });
+      const status = await api(stack.apiUrl, '/api/v1/etl/status/', { headers: bearer() });
+      const run = status.runs.find((r) => r.task_id === task);
+      assert.deepEqual([run.rows_read, run.rows_loaded, run.rows_skipped, run.rows_rejected], [5, 2, 0, 3]);
+      const row = (await tableRows(page, '#loads-table'))[status.runs.findIndex((r) => r.task_id === task)];
+      assert.deepEqual(row.slice(1, 3), ['manual', 'success']);
+      assert.deepEqual(row.slice(5, 9), ['5', '2', '0', '3']);
+
+      await page.click(`#loads-table tr[data-task-id="${task}"] [data-action="rejects"]`);
+      await ready(page, 'rejects');
+      const rejects = await api(stack.apiUrl, `/api/v1/etl/runs/${task}/rejects/`, { headers: bearer() });
+      assert.deepEqual(rejects.results.map((r) => r.line), [3, 5, 6]);
+      assert.deepEqual(await tableRows(page, '#rejects-table'), rejects.results.map((r) => [String(r.line), r.reason, r.raw]));
+      await screenshot(page, 'loads-desktop');
       assert.deepEqual(unexpected(page), []);
     } finally {
       await page.close();

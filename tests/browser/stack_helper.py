@@ -4,8 +4,9 @@
 
 Starts, with tests/e2e/stack.py (DATABASE_URL must point at a test PostgreSQL; binaries from
 ECOM_BIN_DIR): a seeded database of its own, a private redis, the gateway and one instance of
-each of ecom-kpi, ecom-product, ecom-customer, ecom-orders and ecom-auth that exists, plus an
-API user when ecom-auth does. Then prints one JSON line:
+each of ecom-kpi, ecom-product, ecom-customer, ecom-orders, ecom-auth and ecom-etl that
+exists, plus an API user when ecom-auth does. ecom-etl loads ETL_CSV (a file of the stack's
+folder) when triggered, never on a schedule. Then prints one JSON line:
 
     {"api_port": 41234, "jwt_secret": "...", "services": [...], "user": {...} | null}
 
@@ -29,8 +30,19 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from stack import SANITIZER_MARKS, Stack, binary  # noqa: E402
 
-SERVICES = ("kpi", "product", "customer", "orders", "auth")
+SERVICES = ("kpi", "product", "customer", "orders", "auth", "etl")
 SEED = {"customers": 400, "products": 60, "orders": 6000, "days": 730, "random_seed": 20251}
+# What ecom-etl loads on "Run now" (the Loads page): two good rows and three bad ones, at
+# lines 3, 5 and 6 (line 1 is the header). No scheduled run during the tests.
+ETL_CSV = """order_id,order_date,customer_id,customer_name,customer_email,customer_city,\
+customer_country,product_id,product_name,product_category,quantity,unit_price
+BR-1,2025-06-01,BRC-1,Browser Tester,tester@example.com,Oslo,Norway,BRP-1,Test Mug,Kitchen,2,9.50
+BR-2,2025-13-01,BRC-1,Browser Tester,tester@example.com,Oslo,Norway,BRP-1,Test Mug,Kitchen,1,9.50
+BR-3,2025-06-02,BRC-1,Browser Tester,tester@example.com,Oslo,Norway,BRP-1,Test Mug,Kitchen,1,9.50
+BR-4,2025-06-03,BRC-1,Browser Tester,tester@example.com,Oslo,Norway,BRP-1,Test Mug,Kitchen,0,9.50
+"only, three, fields"
+"""
+ETL_ENV = {"ETL_SCHEDULE_SECONDS": "86400"}
 
 
 def gateway_check(stack, status):
@@ -53,7 +65,10 @@ def on_sigterm(*_):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="ecom-browser-")
-    stack = Stack(tmp, "browser", seed=SEED)
+    source = os.path.join(tmp, "etl.csv")
+    with open(source, "w", encoding="utf-8") as f:
+        f.write(ETL_CSV)
+    stack = Stack(tmp, "browser", seed=SEED, env={**ETL_ENV, "ETL_SOURCE": source})
     services = {s: 1 for s in SERVICES if os.access(binary("ecom-" + s), os.X_OK)}
     problems = []
     # Stop cleanly on SIGTERM too (the node side ends this process that way on a timeout).

@@ -1,4 +1,4 @@
-// Sign-in for the protected routes (Recent Orders). The tokens live in sessionStorage: they
+// Sign-in for the protected routes (Recent Orders, the Data and Loads pages). The tokens live in sessionStorage: they
 // last as long as the browser tab, as the issue asks, and never reach localStorage.
 import { ApiError, request } from './api.js';
 
@@ -63,13 +63,14 @@ export function usePastedToken(text) {
   return s;
 }
 
-/** GET with the session's access token. On a 401 it trades the refresh token (when there is
- *  one) for a new access token once and retries. A final 401 signs out and rethrows. */
-export async function authorizedGet(path, params, { signal } = {}) {
+/** A request with the session's access token (method, path, {params, body, signal}). On a
+ *  401 it trades the refresh token (when there is one) for a new access token once and
+ *  retries. A final 401 signs out and rethrows. */
+export async function authorizedRequest(method, path, { params, body, signal } = {}) {
   const s = session();
   if (!s) throw new ApiError('auth', 'Not signed in.', 401);
   try {
-    return await request('GET', path, { params, signal, token: s.access });
+    return await request(method, path, { params, body, signal, token: s.access });
   } catch (e) {
     if (!(e instanceof ApiError) || e.kind !== 'auth') throw e;
     if (s.refresh) {
@@ -82,7 +83,7 @@ export async function authorizedGet(path, params, { signal } = {}) {
       if (fresh && typeof fresh.access === 'string') {
         save({ ...s, access: fresh.access });
         try {
-          return await request('GET', path, { params, signal, token: fresh.access });
+          return await request(method, path, { params, body, signal, token: fresh.access });
         } catch (again) {
           if (!(again instanceof ApiError) || again.kind !== 'auth') throw again;
           e = again;
@@ -93,3 +94,6 @@ export async function authorizedGet(path, params, { signal } = {}) {
     throw e;
   }
 }
+
+/** GET with the session's access token (authorizedRequest). */
+export const authorizedGet = (path, params, { signal } = {}) => authorizedRequest('GET', path, { params, signal });

@@ -48,3 +48,11 @@ export function formatMonthShort(iso) {
   const d = new Date(`${iso}T00:00:00Z`);
   return Number.isNaN(d.getTime()) ? iso : shortMonthYear.format(d);
 }
+
+const moment = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
+/** "2025-11-24T21:00:00Z" -> "Nov 24, 2025, 9:00:00 PM UTC"; '–' for none. */
+export function formatMoment(iso) {
+  if (!iso) return '–';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : `${moment.format(d)} UTC`;
+}

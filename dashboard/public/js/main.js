@@ -6,12 +6,16 @@ import { el, replace } from './dom.js';
 import * as overview from './views/overview.js';
 import * as customers from './views/customers.js';
 import * as cohorts from './views/cohorts.js';
+import * as data from './views/data.js';
+import * as loads from './views/loads.js';
 import { readQuery, writeQuery } from './query.js';
 
 const ROUTES = {
   '/': { view: overview, title: 'Overview' },
   '/customers': { view: customers, title: 'Customers' },
   '/cohorts': { view: cohorts, title: 'Cohorts' },
+  '/data': { view: data, title: 'Data' },
+  '/loads': { view: loads, title: 'Loads' },
 };
 
 const viewNode = document.getElementById('view');

@@ -8,7 +8,7 @@ import { el, newId } from '../dom.js';
  *  listed here alphabetically. Fetched once per page load and shared by the pages; a failed
  *  fetch is tried again on the next page. */
 const valueLists = new Map();
-function valuesOf(by) {
+export function valuesOf(by) {
   if (!valueLists.has(by)) {
     const answer = get('/api/v1/revenue/breakdown/', { by, limit: 100 })
       .then((b) => (b.items || []).map((i) => i.key).sort((a, c) => a.localeCompare(c, 'en')));
