@@ -1,5 +1,5 @@
-/*  libFuzzer target: the msgpack envelope decoders (proto/envelope.c) that read what comes
-    over the broker's socket: requests (a service reads them) and replies (the gateway reads
+/*  libFuzzer target: the msgpack envelope decoders (proto/envelope_request.c and
+    envelope_reply.c) that read what comes over the broker's socket: requests (a service reads them) and replies (the gateway reads
     them and renders their body). Beyond "no crash, no sanitizer report": a decoded request
     encodes again and decodes to the same op, params and fields; a decoded reply's status is
     within 100..599 and its body can be walked. */

@@ -1,6 +1,6 @@
-/*  libFuzzer target: the MDP frames a broker and a worker read (proto/mdp.c:
+/*  libFuzzer target: the MDP frames a broker and a worker read (proto/mdp_router.c's
     mdp_router_msg_parse for what a ROUTER receives, the routing id first;
-    mdp_worker_msg_parse for what a worker receives from the broker). The input is a
+    proto/mdp_worker.c's mdp_worker_msg_parse for what a worker receives from the broker). The input is a
     multipart message: frames one after the other, each a 2-byte big-endian length and its
     bytes (a short last frame takes what is left). Beyond "no crash, no sanitizer report":
     an accepted router message has a non-empty sender, a valid service (1..MDP_SERVICE_MAX

@@ -6,8 +6,8 @@
 # Targets (fuzz/<target>_fuzz.c; all when none is named):
 #   query     gateway/query.c    the HTTP query string
 #   body      gateway/query.c    JSON request bodies (query_add_json)
-#   envelope  proto/envelope.c   the msgpack request and reply envelopes
-#   mdp       proto/mdp.c        MDP frames, as the broker and a worker read them
+#   envelope  proto/envelope_*.c the msgpack request and reply envelopes
+#   mdp       proto/mdp_*.c      MDP frames, as the broker and a worker read them
 #   csv       services/etl/etl_csv.c + etl_row.c   a CSV file, every record checked
 #   row       services/etl/etl_row.c               the row checker on unquoted records
 #   jwt       common/ecom_jwt.c  access-token verification
@@ -35,8 +35,8 @@ msgpack=$(pc --exists msgpack-c && echo msgpack-c || echo msgpack)
 sources() {
   case $1 in
     query|body) echo gateway/query.c ;;
-    envelope) echo proto/envelope.c ;;
-    mdp) echo proto/mdp.c proto/mdp_curve.c common/ecom_log.c ;;
+    envelope) echo proto/envelope_request.c proto/envelope_reply.c proto/envelope_writer.c proto/msgpack_check.c ;;
+    mdp) echo proto/mdp_router.c proto/mdp_worker.c proto/mdp_frames.c proto/mdp_curve.c common/ecom_log.c ;;
     csv) echo services/etl/etl_csv.c services/etl/etl_row.c common/ecom_date.c ;;
     row) echo services/etl/etl_row.c common/ecom_date.c ;;
     jwt) echo common/ecom_jwt.c ;;

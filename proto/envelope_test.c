@@ -14,7 +14,7 @@
 #include "envelope.h"
 
 /*  ---------------------------------------------------------------------------------------
-    A tiny hand encoder, independent of envelope.c and msgpack-c, for building hostile input. */
+    A tiny hand encoder, independent of envelope_*.c and msgpack-c, for building hostile input. */
 
 typedef struct {
     unsigned char data[1 << 20];

@@ -16,7 +16,7 @@
     a key, which the handshake refuses before the handler sees them, are logged once a
     minute with their count).
 
-    Peer side: mdp_curve_use() makes every DEALER that mdp.c creates afterwards (workers
+    Peer side: mdp_curve_use() makes every DEALER that mdp_frames.c creates afterwards (workers
     and clients) a CURVE client with the given certificate and broker key. */
 #ifndef PROTO_MDP_CURVE_H
 #define PROTO_MDP_CURVE_H
@@ -40,7 +40,7 @@ extern const char *const mdp_curve_services[];
     are mode 0600. Returns how many certificates were written, or -1 with a message. */
 int mdp_curve_keygen (const char *dir, const char *client, char *err, size_t errlen);
 
-/*  From now on every DEALER made by mdp.c uses CURVE with the certificate secret_path (a
+/*  From now on every DEALER made by mdp_frames.c uses CURVE with the certificate secret_path (a
     `_secret` file) against the server key in broker_path (the broker's public file).
     NULL, NULL goes back to plain connections. Returns 0, or -1 with a message. */
 int mdp_curve_use (const char *secret_path, const char *broker_path, char *err,

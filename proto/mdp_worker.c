@@ -1,69 +1,44 @@
-/*  mdp: MDP/0.1 (ZeroMQ RFC 7) frames, the worker and the client. See mdp.h and
-    proto/README.md.
+/*  mdp_worker: a worker's MDP/0.1 sessions with its brokers (mdp_worker.h;
+    proto/README.md). */
 
-    The broker side reads straight from the ROUTER socket with ZMQ_DONTWAIT and keeps at
-    most S_MAX_FRAMES frames of a message: the rest of a longer one is received and thrown
-    away, so a peer cannot make us hold more than a few frames per message.
-
-    The worker has no thread of its own: its DEALER socket belongs to the caller's thread,
-    and mdp_worker_recv() / mdp_worker_wait_fd() do the heartbeating and reconnecting while
-    the caller waits in them (see the worker section). */
-
-#include "mdp.h"
+#include "mdp_worker.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "mdp_curve.h"
+#include "mdp_frames.h"
 
-/*  The most frames a valid message has, the routing id included (worker REPLY). */
-#define S_MAX_FRAMES 7
-/*  ZeroMQ routing ids are 1..255 bytes. */
-#define S_ADDRESS_MAX 255
-/*  Longest wait between checks of zsys_interrupted in the blocking calls. */
-#define S_SLICE_MS 100
 /*  How long a closing worker socket may try to deliver its DISCONNECT. */
 #define S_LINGER_MS 200
 
 /*  =======================================================================================
-    Helpers */
+    A message from the broker */
 
-/*  True when frame holds exactly text. */
-static bool
-s_frame_is (zframe_t *frame, const char *text)
+int
+mdp_worker_msg_parse (const mdp_part_t *parts, size_t count, mdp_part_t *client, mdp_part_t *body)
 {
-    size_t len = strlen (text);
-    return zframe_size (frame) == len && memcmp (zframe_data (frame), text, len) == 0;
+    if (count < 3 || parts[0].size != 0 || !mdp_part_is (&parts[1], MDP_WORKER)
+        || parts[2].size != 1)
+        return 0;
+    int command = ((const unsigned char *) parts[2].data)[0];
+    if ((command == MDP_HEARTBEAT || command == MDP_DISCONNECT) && count == 3)
+        return command;
+    if (command == MDP_REQUEST && count == 6 && parts[3].size > 0 && parts[4].size == 0) {
+        /*  "", MDPW01, 0x02, client, "", body */
+        *client = parts[3];
+        *body = parts[5];
+        return command;
+    }
+    if (command == MDP_CANCEL && count == 4 && parts[3].size > 0) {
+        /*  "", MDPW01, 0x06, client */
+        *client = parts[3];
+        return command;
+    }
+    return 0;
 }
 
-/*  True when data/size is a valid service name: 1..MDP_SERVICE_MAX printable ASCII
-    bytes, no spaces. Copies it, NUL-terminated, into service when it is. */
-static bool
-s_service_parse (const void *bytes, size_t size, char service[MDP_SERVICE_MAX + 1])
-{
-    const unsigned char *data = bytes;
-    if (size == 0 || size > MDP_SERVICE_MAX)
-        return false;
-    for (size_t i = 0; i < size; i++)
-        if (data[i] <= 0x20 || data[i] >= 0x7f)
-            return false;
-    memcpy (service, data, size);
-    service[size] = 0;
-    return true;
-}
-
-/*  True when name would pass s_service_parse(). */
-static bool
-s_service_valid (const char *name)
-{
-    size_t len = name ? strlen (name) : 0;
-    if (len == 0 || len > MDP_SERVICE_MAX)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char) name[i] <= 0x20 || (unsigned char) name[i] >= 0x7f)
-            return false;
-    return true;
-}
+/*  =======================================================================================
+    The endpoint list */
 
 /*  Longest broker endpoint accepted in a BROKER_ENDPOINT list. */
 #define S_ENDPOINT_MAX 255
@@ -100,314 +75,9 @@ s_endpoint_valid (const char *endpoint)
     size_t host_len = (size_t) (colon - host);
     if (host_len > 2 && host[0] == '[' && host[host_len - 1] == ']')
         return s_all_of (host + 1, host_len - 2, "0123456789abcdefABCDEF:.");
-    return s_all_of (host, host_len, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                      "0123456789.-_");
-}
-
-/*  Reads a READY's credit: 1..MDP_CREDIT_MAX in decimal, no sign, no leading zero. */
-static bool
-s_credit_parse (const void *bytes, size_t size, int *credit)
-{
-    const char *data = bytes;
-    if (size == 0 || size > 3 || data[0] == '0')
-        return false;
-    int value = 0;
-    for (size_t i = 0; i < size; i++) {
-        if (data[i] < '0' || data[i] > '9')
-            return false;
-        value = value * 10 + (data[i] - '0');
-    }
-    *credit = value;
-    return value <= MDP_CREDIT_MAX;
-}
-
-/*  One frame of a message to send: bytes that stay the caller's. */
-typedef struct {
-    const void *data;
-    size_t size;
-} s_part_t;
-
-#define S_PART_TEXT(text) ((s_part_t) {(text), sizeof (text) - 1})
-#define S_PART_FRAME(frame) ((s_part_t) {zframe_data (frame), zframe_size (frame)})
-
-/*  The command byte of each mdp_command_t, as sendable bytes. */
-static const unsigned char s_command_bytes[] = {0, MDP_READY, MDP_REQUEST, MDP_REPLY,
-                                                MDP_HEARTBEAT, MDP_DISCONNECT, MDP_CANCEL};
-#define S_PART_COMMAND(command) ((s_part_t) {&s_command_bytes[command], 1})
-
-/*  Sends parts (count of them) as one message without blocking; zmq_send copies them, so
-    no frame object is made for a header. Returns 0, or -1 when the socket did not take
-    the message. */
-static int
-s_send_parts (zsock_t *sock, const s_part_t *parts, size_t count)
-{
-    void *handle = zsock_resolve (sock);
-    for (size_t i = 0; i < count; i++) {
-        int flags = ZMQ_DONTWAIT | (i + 1 < count ? ZMQ_SNDMORE : 0);
-        if (zmq_send (handle, parts[i].data, parts[i].size, flags) == -1) {
-            /*  After the first frame ZeroMQ takes the rest of a message whole. */
-            if (i == 0)
-                return -1;
-        }
-    }
-    return 0;
-}
-
-/*  Sends frames (count of them, NULL ones skipped) as one message without blocking; the
-    frames stay the caller's. Returns 0, or -1 when the socket did not take the message. */
-static int
-s_send_frames (zsock_t *sock, zframe_t **frames, size_t count)
-{
-    s_part_t parts[S_MAX_FRAMES];
-    size_t n = 0;
-    for (size_t i = 0; i < count && n < S_MAX_FRAMES; i++)
-        if (frames[i])
-            parts[n++] = S_PART_FRAME (frames[i]);
-    return s_send_parts (sock, parts, n);
-}
-
-/*  Creates a DEALER connected to endpoint (connect only: "@" or ">" prefixes are not
-    interpreted). Returns NULL when the endpoint is malformed. */
-static zsock_t *
-s_dealer_new (const char *endpoint)
-{
-    zsock_t *sock = zsock_new (ZMQ_DEALER);
-    if (!sock)
-        return NULL;
-    zsock_set_linger (sock, 0);
-    mdp_curve_apply (sock);    /* CURVE keys, when mdp_curve_use() set them */
-    if (zsock_connect (sock, "%s", endpoint) == -1)
-        zsock_destroy (&sock);
-    return sock;
-}
-
-/*  A message received: up to S_MAX_FRAMES parts, read in place (no frame objects until
-    the caller keeps one). */
-typedef struct {
-    zmq_msg_t parts[S_MAX_FRAMES];
-    size_t count;
-    bool overflow;  /* the message had more parts (received and thrown away) */
-} s_incoming_t;
-
-/*  Receives one whole message from sock without blocking into in (close it with
-    s_incoming_close). Returns the number of parts kept, 0 when nothing was waiting. */
-static size_t
-s_recv_parts (zsock_t *sock, s_incoming_t *in)
-{
-    void *handle = zsock_resolve (sock);
-    in->count = 0;
-    in->overflow = false;
-    for (;;) {
-        zmq_msg_t spare;
-        zmq_msg_t *part = in->count < S_MAX_FRAMES ? &in->parts[in->count] : &spare;
-        zmq_msg_init (part);
-        /*  The parts of a message arrive together: only the first can be missing. */
-        if (zmq_msg_recv (part, handle, ZMQ_DONTWAIT) == -1) {
-            zmq_msg_close (part);
-            if (in->count > 0)
-                in->overflow = true;
-            break;
-        }
-        bool more = zmq_msg_more (part);
-        if (part == &spare) {
-            zmq_msg_close (part);
-            in->overflow = true;
-        }
-        else
-            in->count++;
-        if (!more)
-            break;
-    }
-    return in->count;
-}
-
-static void
-s_incoming_close (s_incoming_t *in)
-{
-    for (size_t i = 0; i < in->count; i++)
-        zmq_msg_close (&in->parts[i]);
-    in->count = 0;
-}
-
-/*  True when part holds exactly text. */
-static bool
-s_part_is (const mdp_part_t *part, const char *text)
-{
-    size_t len = strlen (text);
-    return part->size == len && memcmp (part->data, text, len) == 0;
-}
-
-/*  A frame holding a copy of part. */
-static zframe_t *
-s_part_frame (const mdp_part_t *part)
-{
-    return zframe_new (part->data, part->size);
-}
-
-/*  Points parts at the parts of in (as many as in->count; the rest are empty). */
-static void
-s_incoming_parts (s_incoming_t *in, mdp_part_t parts[S_MAX_FRAMES])
-{
-    for (size_t i = 0; i < S_MAX_FRAMES; i++)
-        parts[i] = i < in->count
-                       ? (mdp_part_t){zmq_msg_data (&in->parts[i]), zmq_msg_size (&in->parts[i])}
-                       : (mdp_part_t){NULL, 0};
-}
-
-/*  =======================================================================================
-    Broker side */
-
-/*  Reads a worker's command: parts are sender, "", MDPW01, command, ... Returns false when
-    the command or its frames are malformed. */
-static bool
-s_worker_command_parse (mdp_router_msg_t *self, const mdp_part_t *parts, size_t count)
-{
-    self->from_worker = true;
-    self->command = (mdp_command_t) ((const unsigned char *) parts[3].data)[0];
-    switch (self->command) {
-    case MDP_READY: /* sender, "", MDPW01, 0x01, service [, credit] */
-        self->credit = 1;
-        return (count == 5
-                || (count == 6 && s_credit_parse (parts[5].data, parts[5].size, &self->credit)))
-               && s_service_parse (parts[4].data, parts[4].size, self->service);
-    case MDP_REPLY: /* sender, "", MDPW01, 0x03, client, "", body */
-        if (count != 7 || parts[4].size == 0 || parts[4].size > S_ADDRESS_MAX || parts[5].size != 0)
-            return false;
-        self->client = s_part_frame (&parts[4]);
-        self->body = s_part_frame (&parts[6]);
-        return true;
-    case MDP_HEARTBEAT: /* sender, "", MDPW01, command */
-    case MDP_DISCONNECT:
-        return count == 4;
-    default: /* REQUEST never comes from a worker */
-        return false;
-    }
-}
-
-mdp_router_msg_t *
-mdp_router_msg_parse (const mdp_part_t *parts, size_t count)
-{
-    if (count < 4 || parts[0].size == 0 || parts[1].size != 0)
-        return NULL;
-    mdp_router_msg_t *self = zmalloc (sizeof *self);
-    bool valid;
-    if (s_part_is (&parts[2], MDP_CLIENT)) {
-        /*  sender, "", MDPC01, service, body */
-        valid = count == 5 && s_service_parse (parts[3].data, parts[3].size, self->service);
-        if (valid)
-            self->body = s_part_frame (&parts[4]);
-    }
-    else
-        valid = s_part_is (&parts[2], MDP_WORKER) && parts[3].size == 1
-                && s_worker_command_parse (self, parts, count);
-    if (valid)
-        self->sender = s_part_frame (&parts[0]);
-    else
-        mdp_router_msg_destroy (&self);
-    return self;
-}
-
-mdp_router_msg_t *
-mdp_router_msg_recv (zsock_t *router, bool *dropped)
-{
-    if (dropped)
-        *dropped = false;
-    s_incoming_t in;
-    size_t count = s_recv_parts (router, &in);
-    if (count == 0)
-        return NULL;
-    mdp_part_t parts[S_MAX_FRAMES];
-    s_incoming_parts (&in, parts);
-    mdp_router_msg_t *self = in.overflow ? NULL : mdp_router_msg_parse (parts, count);
-    if (self && self->from_worker && self->command == MDP_READY) {
-        /*  Set by the ZAP handler on a CURVE connection (mdp_curve.c). */
-        const char *key = zmq_msg_gets (&in.parts[2], "User-Id");
-        const char *service = zmq_msg_gets (&in.parts[2], MDP_CURVE_PROPERTY);
-        snprintf (self->peer_key, sizeof self->peer_key, "%s", key ? key : "");
-        snprintf (self->peer_service, sizeof self->peer_service, "%s", service ? service : "");
-    }
-    s_incoming_close (&in);
-    if (!self && dropped)
-        *dropped = true;
-    return self;
-}
-
-void
-mdp_router_msg_destroy (mdp_router_msg_t **self_p)
-{
-    if (!self_p || !*self_p)
-        return;
-    mdp_router_msg_t *self = *self_p;
-    zframe_destroy (&self->sender);
-    zframe_destroy (&self->client);
-    zframe_destroy (&self->body);
-    free (self);
-    *self_p = NULL;
-}
-
-int
-mdp_router_send_request (zsock_t *router, zframe_t *worker, zframe_t *client,
-                         zframe_t **body_p)
-{
-    s_part_t parts[] = {S_PART_FRAME (worker), S_PART_TEXT (""),
-                        S_PART_TEXT (MDP_WORKER),   S_PART_COMMAND (MDP_REQUEST),
-                        S_PART_FRAME (client), S_PART_TEXT (""),
-                        S_PART_FRAME (*body_p)};
-    int rc = s_send_parts (router, parts, sizeof parts / sizeof parts[0]);
-    zframe_destroy (body_p);
-    return rc;
-}
-
-int
-mdp_router_send_client_reply (zsock_t *router, zframe_t *client, const char *service,
-                              zframe_t **body_p)
-{
-    s_part_t parts[] = {S_PART_FRAME (client), S_PART_TEXT (""), S_PART_TEXT (MDP_CLIENT),
-                        {service, strlen (service)}, S_PART_FRAME (*body_p)};
-    int rc = s_send_parts (router, parts, sizeof parts / sizeof parts[0]);
-    zframe_destroy (body_p);
-    return rc;
-}
-
-int
-mdp_router_send_command (zsock_t *router, zframe_t *worker, mdp_command_t command)
-{
-    s_part_t parts[] = {S_PART_FRAME (worker), S_PART_TEXT (""), S_PART_TEXT (MDP_WORKER),
-                        S_PART_COMMAND (command)};
-    return s_send_parts (router, parts, sizeof parts / sizeof parts[0]);
-}
-
-int
-mdp_router_send_cancel (zsock_t *router, zframe_t *worker, zframe_t *client)
-{
-    s_part_t parts[] = {S_PART_FRAME (worker), S_PART_TEXT (""), S_PART_TEXT (MDP_WORKER),
-                        S_PART_COMMAND (MDP_CANCEL), S_PART_FRAME (client)};
-    return s_send_parts (router, parts, sizeof parts / sizeof parts[0]);
-}
-
-/*  =======================================================================================
-    Worker side: a message from the broker */
-
-int
-mdp_worker_msg_parse (const mdp_part_t *parts, size_t count, mdp_part_t *client, mdp_part_t *body)
-{
-    if (count < 3 || parts[0].size != 0 || !s_part_is (&parts[1], MDP_WORKER) || parts[2].size != 1)
-        return 0;
-    int command = ((const unsigned char *) parts[2].data)[0];
-    if ((command == MDP_HEARTBEAT || command == MDP_DISCONNECT) && count == 3)
-        return command;
-    if (command == MDP_REQUEST && count == 6 && parts[3].size > 0 && parts[4].size == 0) {
-        /*  "", MDPW01, 0x02, client, "", body */
-        *client = parts[3];
-        *body = parts[5];
-        return command;
-    }
-    if (command == MDP_CANCEL && count == 4 && parts[3].size > 0) {
-        /*  "", MDPW01, 0x06, client */
-        *client = parts[3];
-        return command;
-    }
-    return 0;
+    return s_all_of (host, host_len,
+                     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789.-_");
 }
 
 /*  =======================================================================================
@@ -436,22 +106,22 @@ mdp_worker_msg_parse (const mdp_part_t *parts, size_t count, mdp_part_t *client,
 /*  One broker's session. */
 typedef struct {
     char *endpoint;
-    zsock_t *dealer;       /* NULL after a loss, until the next mdp_worker_recv() */
-    int64_t expiry;        /* the broker is dead when it is silent until then */
-    int64_t heartbeat_at;  /* when we send the next HEARTBEAT */
-    zlistx_t *held;        /* client frames of requests taken on this connection, unanswered */
-    zlistx_t *pending;     /* s_request_t *: requests read by mdp_worker_wait_fd(), oldest
+    zsock_t *dealer;      /* NULL after a loss, until the next mdp_worker_recv() */
+    int64_t expiry;       /* the broker is dead when it is silent until then */
+    int64_t heartbeat_at; /* when we send the next HEARTBEAT */
+    zlistx_t *held;       /* client frames of requests taken on this connection, unanswered */
+    zlistx_t *pending;    /* s_request_t *: requests read by mdp_worker_wait_fd(), oldest
                               first, for the next mdp_worker_recv() calls */
-    zlistx_t *cancelled;   /* client frames of held or pending requests the broker
+    zlistx_t *cancelled;  /* client frames of held or pending requests the broker
                               cancelled (nobody waits for them), until answered */
-    bool cancel_seen;      /* a CANCEL came since mdp_worker_wait_fd() last looked */
+    bool cancel_seen;     /* a CANCEL came since mdp_worker_wait_fd() last looked */
 } s_session_t;
 
 struct _mdp_worker_t {
     char *service;
-    int credit;            /* requests each broker may give us at once (READY's credit) */
-    size_t count;          /* sessions in use */
-    size_t next;           /* the session mdp_worker_recv() reads first (taking turns) */
+    int credit;   /* requests each broker may give us at once (READY's credit) */
+    size_t count; /* sessions in use */
+    size_t next;  /* the session mdp_worker_recv() reads first (taking turns) */
     s_session_t sessions[MDP_BROKERS_MAX];
 };
 
@@ -491,26 +161,26 @@ s_frame_compare (const void *a, const void *b)
 
 /*  What s_session_read() found. */
 typedef enum {
-    S_READ_NOTHING,        /* no message waiting */
-    S_READ_OTHER,          /* a heartbeat or a malformed message: handled */
-    S_READ_REQUEST,        /* a request: *body and *client are set */
-    S_READ_DISCONNECT      /* the broker sent DISCONNECT */
+    S_READ_NOTHING,   /* no message waiting */
+    S_READ_OTHER,     /* a heartbeat or a malformed message: handled */
+    S_READ_REQUEST,   /* a request: *body and *client are set */
+    S_READ_DISCONNECT /* the broker sent DISCONNECT */
 } s_read_t;
 
 /*  Sends "", MDPW01, command [, a, b, c] (NULL frames are left out). Returns 0 or -1. */
 static int
-s_session_send (s_session_t *session, mdp_command_t command, zframe_t *a, zframe_t *b,
-                zframe_t *c)
+s_session_send (s_session_t *session, mdp_command_t command, zframe_t *a, zframe_t *b, zframe_t *c)
 {
     if (!session->dealer)
         return -1;
-    s_part_t parts[6] = {S_PART_TEXT (""), S_PART_TEXT (MDP_WORKER), S_PART_COMMAND (command)};
+    mdp_part_t parts[6] = {MDP_PART_TEXT (""), MDP_PART_TEXT (MDP_WORKER),
+                           MDP_PART_COMMAND (command)};
     size_t count = 3;
     zframe_t *extra[] = {a, b, c};
     for (size_t i = 0; i < 3; i++)
         if (extra[i])
-            parts[count++] = S_PART_FRAME (extra[i]);
-    int rc = s_send_parts (session->dealer, parts, count);
+            parts[count++] = MDP_PART_FRAME (extra[i]);
+    int rc = mdp_send_parts (session->dealer, parts, count);
     /*  Any message is a sign of life to the broker: no heartbeat is due before the next
         interval. */
     if (rc == 0)
@@ -535,7 +205,7 @@ static void
 s_session_connect (mdp_worker_t *self, s_session_t *session)
 {
     s_session_drop (session);
-    session->dealer = s_dealer_new (session->endpoint);
+    session->dealer = mdp_dealer_new (session->endpoint);
     zframe_t *service = zframe_new (self->service, strlen (self->service));
     char text[16];
     snprintf (text, sizeof text, "%d", self->credit);
@@ -579,13 +249,13 @@ s_session_cancel (s_session_t *session, zframe_t **client_p)
 static s_read_t
 s_session_read (s_session_t *session, zframe_t **body, zframe_t **client)
 {
-    s_incoming_t in;
-    size_t count = s_recv_parts (session->dealer, &in);
+    mdp_incoming_t in;
+    size_t count = mdp_incoming_recv (session->dealer, &in);
     if (count == 0)
         return S_READ_NOTHING;
 
-    mdp_part_t parts[S_MAX_FRAMES], client_part, body_part;
-    s_incoming_parts (&in, parts);
+    mdp_part_t parts[MDP_MAX_FRAMES], client_part, body_part;
+    mdp_incoming_parts (&in, parts);
     int command = in.overflow ? 0 : mdp_worker_msg_parse (parts, count, &client_part, &body_part);
     s_read_t result = S_READ_OTHER;
     if (command == MDP_HEARTBEAT)
@@ -594,16 +264,16 @@ s_session_read (s_session_t *session, zframe_t **body, zframe_t **client)
         result = S_READ_DISCONNECT;
     else if (command == MDP_REQUEST) {
         session->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
-        *client = s_part_frame (&client_part);
-        *body = s_part_frame (&body_part);
+        *client = mdp_part_frame (&client_part);
+        *body = mdp_part_frame (&body_part);
         result = S_READ_REQUEST;
     }
     else if (command == MDP_CANCEL) {
         session->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
-        zframe_t *cancelled = s_part_frame (&client_part);
+        zframe_t *cancelled = mdp_part_frame (&client_part);
         s_session_cancel (session, &cancelled);
     }
-    s_incoming_close (&in);
+    mdp_incoming_close (&in);
     return result;
 }
 
@@ -657,11 +327,11 @@ s_worker_poll (mdp_worker_t *self, int fd, short events, long wait, bool *fd_rea
     zmq_pollitem_t items[MDP_BROKERS_MAX + 1];
     int count = 0;
     if (fd >= 0)
-        items[count++] = (zmq_pollitem_t) {NULL, fd, events, 0};
+        items[count++] = (zmq_pollitem_t){NULL, fd, events, 0};
     for (size_t i = 0; i < self->count; i++)
         if (self->sessions[i].dealer)
-            items[count++]
-                = (zmq_pollitem_t) {zsock_resolve (self->sessions[i].dealer), 0, ZMQ_POLLIN, 0};
+            items[count++] =
+                (zmq_pollitem_t){zsock_resolve (self->sessions[i].dealer), 0, ZMQ_POLLIN, 0};
     int rc = zmq_poll (items, count, wait);
     *fd_ready = rc > 0 && fd >= 0 && items[0].revents;
     return rc;
@@ -739,7 +409,7 @@ mdp_worker_t *
 mdp_worker_new (const char *endpoint, const char *service, int credit)
 {
     char err[160];
-    if (!s_service_valid (service) || credit < 1 || credit > MDP_CREDIT_MAX)
+    if (!mdp_service_valid (service) || credit < 1 || credit > MDP_CREDIT_MAX)
         return NULL;
     mdp_worker_t *self = zmalloc (sizeof *self);
     int count = self ? s_endpoints_split (endpoint, self->sessions, err, sizeof err) : -1;
@@ -950,10 +620,10 @@ mdp_worker_send (mdp_worker_t *self, zframe_t **reply_to, zframe_t **body_p)
         if (cancelled)
             zlistx_delete (session->cancelled, cancelled);
         if (*body_p && session->dealer) {
-            s_part_t parts[] = {S_PART_TEXT (""),          S_PART_TEXT (MDP_WORKER),
-                                S_PART_COMMAND (MDP_REPLY), S_PART_FRAME (client),
-                                S_PART_TEXT (""),          S_PART_FRAME (*body_p)};
-            rc = s_send_parts (session->dealer, parts, sizeof parts / sizeof parts[0]);
+            mdp_part_t parts[] = {MDP_PART_TEXT (""),           MDP_PART_TEXT (MDP_WORKER),
+                                  MDP_PART_COMMAND (MDP_REPLY), MDP_PART_FRAME (client),
+                                  MDP_PART_TEXT (""),           MDP_PART_FRAME (*body_p)};
+            rc = mdp_send_parts (session->dealer, parts, sizeof parts / sizeof parts[0]);
             if (rc == 0)
                 session->heartbeat_at = zclock_mono () + MDP_HEARTBEAT_MS;
         }
@@ -962,103 +632,4 @@ mdp_worker_send (mdp_worker_t *self, zframe_t **reply_to, zframe_t **body_p)
     zframe_destroy (reply_to);
     zframe_destroy (body_p);
     return rc;
-}
-
-/*  =======================================================================================
-    Client */
-
-struct _mdp_client_t {
-    char *endpoint;
-    zsock_t *dealer;
-};
-
-mdp_client_t *
-mdp_client_new (const char *endpoint)
-{
-    if (!endpoint)
-        return NULL;
-    mdp_client_t *self = zmalloc (sizeof *self);
-    self->endpoint = strdup (endpoint);
-    self->dealer = self->endpoint ? s_dealer_new (endpoint) : NULL;
-    if (!self->dealer)
-        mdp_client_destroy (&self);
-    return self;
-}
-
-void
-mdp_client_destroy (mdp_client_t **self_p)
-{
-    if (!self_p || !*self_p)
-        return;
-    mdp_client_t *self = *self_p;
-    zsock_destroy (&self->dealer);
-    free (self->endpoint);
-    free (self);
-    *self_p = NULL;
-}
-
-/*  Returns the body of msg when it is a valid reply from service ("", MDPC01, service,
-    body), else NULL. Destroys msg. */
-static zframe_t *
-s_client_reply_body (zmsg_t **msg_p, const char *service)
-{
-    zmsg_t *msg = *msg_p;
-    zframe_t *body = NULL;
-    if (zmsg_size (msg) == 4) {
-        zframe_t *empty = zmsg_pop (msg);
-        zframe_t *header = zmsg_pop (msg);
-        zframe_t *name = zmsg_pop (msg);
-        if (zframe_size (empty) == 0 && s_frame_is (header, MDP_CLIENT)
-            && s_frame_is (name, service))
-            body = zmsg_pop (msg);
-        zframe_destroy (&empty);
-        zframe_destroy (&header);
-        zframe_destroy (&name);
-    }
-    zmsg_destroy (msg_p);
-    return body;
-}
-
-zframe_t *
-mdp_client_call (mdp_client_t *self, const char *service, zframe_t **body_p, int timeout_ms)
-{
-    if (!self->dealer)
-        self->dealer = s_dealer_new (self->endpoint);    /* a reconnect that failed */
-    if (!s_service_valid (service) || !*body_p || !self->dealer) {
-        zframe_destroy (body_p);
-        return NULL;
-    }
-    zframe_t *empty = zframe_new_empty ();
-    zframe_t *header = zframe_new (MDP_CLIENT, strlen (MDP_CLIENT));
-    zframe_t *name = zframe_new (service, strlen (service));
-    zframe_t *frames[] = {empty, header, name, *body_p};
-    int rc = s_send_frames (self->dealer, frames, sizeof frames / sizeof frames[0]);
-    zframe_destroy (&empty);
-    zframe_destroy (&header);
-    zframe_destroy (&name);
-    zframe_destroy (body_p);
-
-    int64_t deadline = timeout_ms < 0 ? INT64_MAX : zclock_mono () + timeout_ms;
-    void *handle = zsock_resolve (self->dealer);
-    while (rc == 0 && !zsys_interrupted) {
-        int64_t now = zclock_mono ();
-        if (now >= deadline)
-            break;
-        long wait = deadline - now > S_SLICE_MS ? S_SLICE_MS : (long) (deadline - now);
-        zmq_pollitem_t item = {handle, 0, ZMQ_POLLIN, 0};
-        int ready = zmq_poll (&item, 1, wait);
-        if (ready == -1)
-            break;
-        if (ready == 1) {
-            zmsg_t *msg = zmsg_recv (self->dealer);
-            zframe_t *body = msg ? s_client_reply_body (&msg, service) : NULL;
-            if (body)
-                return body;
-        }
-    }
-    /*  No answer: start over on a new socket, so the late reply to this request goes to
-        the old routing id, which no longer exists, and is never read as a newer reply. */
-    zsock_destroy (&self->dealer);
-    self->dealer = s_dealer_new (self->endpoint);
-    return NULL;
 }
