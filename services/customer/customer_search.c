@@ -50,6 +50,8 @@ s_read (customer_search_t *self, PGconn *conn, char *err, size_t errlen)
         if ((rc = s_add (self->text, f)) != 0)
             snprintf (err, errlen, "dim_customer: a row the search index cannot hold");
     ecom_copy_out_end (&out);
+    if (rc == 0)
+        engine_text_shrink (self->text);
     return rc;
 }
 

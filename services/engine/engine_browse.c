@@ -225,6 +225,8 @@ engine_browse_product_text (engine_browse_t *self, const store_t *store)
         if (engine_text_add (text, k, 2, fields, lens) != 0)
             engine_text_destroy (&text);
     }
+    if (text)
+        engine_text_shrink (text);
     self->product_text = text;
     return text;
 }

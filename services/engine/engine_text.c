@@ -197,6 +197,24 @@ engine_text_add (engine_text_t *self, uint32_t item, size_t count, const char *c
     return 0;
 }
 
+void
+engine_text_shrink (engine_text_t *self)
+{
+    char *blob = self->len ? realloc (self->blob, self->len) : NULL;
+    if (blob) {
+        self->blob = blob;
+        self->size = self->len;
+    }
+    uint32_t *item = self->records ? realloc (self->item, self->records * sizeof *item) : NULL;
+    if (!item)
+        return;
+    self->item = item;
+    self->capacity = self->records; /* end keeps at least as many, shrunk or not */
+    size_t *end = realloc (self->end, self->records * sizeof *end);
+    if (end)
+        self->end = end;
+}
+
 int
 engine_text_search (const engine_text_t *self, const char *needle, engine_set_t *matches)
 {

@@ -27,6 +27,11 @@ void engine_text_destroy (engine_text_t **self_p);
 int engine_text_add (engine_text_t *self, uint32_t item, size_t count, const char *const *fields,
                      const size_t *lens);
 
+/*  Gives back the room kept for more items (the blob and the record arrays grow by
+    doubling): call it once the last item is added. Never fails (a failed shrink keeps the
+    room). */
+void engine_text_shrink (engine_text_t *self);
+
 /*  The bound given to engine_text_new(). */
 uint32_t engine_text_items (const engine_text_t *self);
 
