@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecom_utf8.h"
 #include "query.h"
 
 int
@@ -30,7 +31,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         const char *name = query_name (q, i), *value = query_value (q, i);
         size_t nlen = strlen (name), vlen = strlen (value);
         if (nlen == 0 || nlen > QUERY_MAX_NAME || vlen > QUERY_MAX_VALUE
-            || !query_utf8_valid (name, nlen) || !query_utf8_valid (value, vlen)
+            || !ecom_utf8_text_valid (name, nlen) || !ecom_utf8_text_valid (value, vlen)
             || !query_get (q, name) || strcmp (query_get (q, name), value) != 0)
             abort ();
     }

@@ -34,11 +34,11 @@ msgpack=$(pc --exists msgpack-c && echo msgpack-c || echo msgpack)
 # Sources (after the target's own file) and compiler/linker arguments of each target.
 sources() {
   case $1 in
-    query|body) echo gateway/query.c ;;
-    envelope) echo proto/envelope_request.c proto/envelope_reply.c proto/envelope_writer.c proto/msgpack_check.c ;;
+    query|body) echo gateway/query.c common/ecom_utf8.c ;;
+    envelope) echo proto/envelope_request.c proto/envelope_reply.c proto/envelope_writer.c proto/msgpack_check.c common/ecom_utf8.c ;;
     mdp) echo proto/mdp_router.c proto/mdp_worker.c proto/mdp_frames.c proto/mdp_curve.c common/ecom_log.c ;;
-    csv) echo services/etl/etl_csv.c services/etl/etl_row.c common/ecom_date.c ;;
-    row) echo services/etl/etl_row.c common/ecom_date.c ;;
+    csv) echo services/etl/etl_csv.c services/etl/etl_row.c common/ecom_date.c common/ecom_utf8.c ;;
+    row) echo services/etl/etl_row.c common/ecom_date.c common/ecom_utf8.c ;;
     jwt) echo common/ecom_jwt.c ;;
     url) echo common/ecom_url.c ;;
     *) echo "fuzz/run.sh: unknown target $1 (targets: ${all[*]})" >&2; return 1 ;;
@@ -46,8 +46,8 @@ sources() {
 }
 args() {
   case $1 in
-    query|body) echo "-Igateway $(pc --cflags --libs jansson)" ;;
-    envelope) echo "-Iproto $(pc --cflags --libs "$msgpack")" ;;
+    query|body) echo "-Igateway -Icommon $(pc --cflags --libs jansson)" ;;
+    envelope) echo "-Iproto -Icommon $(pc --cflags --libs "$msgpack")" ;;
     mdp) echo "-Iproto -Icommon $(pc --cflags --libs libczmq libzmq libsodium)" ;;
     csv|row) echo "-Iservices/etl -Icommon -lcsv" ;;
     jwt) echo "-Icommon $(pc --cflags --libs libjwt libsodium jansson)" ;;

@@ -1,5 +1,7 @@
 #include "query.h"
 
+#include "ecom_utf8.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,48 +17,6 @@ struct _query_t {
     size_t count;
     query_pair_t pairs[QUERY_MAX_PARAMS];
 };
-
-int
-query_utf8_valid (const char *data, size_t len)
-{
-    const unsigned char *s = (const unsigned char *) data;
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t need;
-        unsigned int cp;
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-            cp = c & 0x1F;
-        }
-        else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            cp = c & 0x0F;
-        }
-        else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            cp = c & 0x07;
-        }
-        else
-            return 0;
-        if (len - i - 1 < need)
-            return 0;
-        for (size_t k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10FFFF
-            || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += need + 1;
-    }
-    return 1;
-}
 
 static int
 s_hex (char c)
@@ -114,7 +74,7 @@ s_check (const char *text, size_t len, size_t max, const char *what, const char 
                   name ? name : "", max);
         return -1;
     }
-    if (memchr (text, '\0', len) || !query_utf8_valid (text, len)) {
+    if (!ecom_utf8_text_valid (text, len)) {
         snprintf (err, errlen, "%s%s%s is not valid UTF-8 text", what, name ? " of " : "",
                   name ? name : "");
         return -1;

@@ -48,8 +48,4 @@ int query_add (query_t *self, const char *name, size_t nlen, const char *value, 
     query_add() refused); members before the one at fault may have been added. */
 int query_add_json (query_t *self, const char *text, size_t len, char *err, size_t errlen);
 
-/*  True when data holds valid UTF-8 (no overlong forms, surrogates or code points past
-    U+10FFFF). */
-int query_utf8_valid (const char *data, size_t len);
-
 #endif

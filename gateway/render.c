@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "query.h"
+#include "ecom_utf8.h"
 
 #define RENDER_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION (15))
 /*  First size of the output buffer: a KPI answer is about 200 bytes. */
@@ -308,7 +308,7 @@ s_on_array (void *arg, uint32_t items)
 static int
 s_put_key (s_writer_t *w, s_frame_t *top, const char *text, size_t len)
 {
-    if (memchr (text, '\0', len) || !query_utf8_valid (text, len))
+    if (!ecom_utf8_text_valid (text, len))
         return -1;
     if (w->key_count == w->key_capacity) {
         size_t capacity = w->key_capacity ? w->key_capacity * 2 : 32;
@@ -334,7 +334,7 @@ s_on_str (void *arg, const char *text, size_t len)
     s_writer_t *w = arg;
     if (w->depth > 0 && w->stack[w->depth - 1].is_map && w->stack[w->depth - 1].want_key)
         return s_put_key (w, &w->stack[w->depth - 1], text, len);
-    if (!query_utf8_valid (text, len) || s_before_value (w) != 0
+    if (!ecom_utf8_valid (text, len) || s_before_value (w) != 0
         || s_put_string (w, text, len) != 0)
         return -1;
     return s_after_value (w);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecom_utf8.h"
 #include "msgpack_check.h"
 
 /*  A request nests two deep: the root map and its params map. */
@@ -52,46 +53,10 @@ s_request_string (const msgpack_object *o)
 {
     if (o->type != MSGPACK_OBJECT_STR || o->via.str.size > PROTO_MAX_STRING)
         return NULL;
-    const unsigned char *s = (const unsigned char *) o->via.str.ptr;
+    const char *s = o->via.str.ptr;
     size_t len = o->via.str.size;
-    for (size_t i = 0; i < len;) {
-        unsigned char c = s[i];
-        size_t extra;
-        uint32_t cp, min;
-        if (c == 0)
-            return NULL;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            extra = 1;
-            cp = c & 0x1f;
-            min = 0x80;
-        }
-        else if (c >= 0xe0 && c <= 0xef) {
-            extra = 2;
-            cp = c & 0x0f;
-            min = 0x800;
-        }
-        else if (c >= 0xf0 && c <= 0xf4) {
-            extra = 3;
-            cp = c & 0x07;
-            min = 0x10000;
-        }
-        else
-            return NULL;
-        if (len - i <= extra)
-            return NULL;
-        for (size_t k = 1; k <= extra; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return NULL;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return NULL;
-        i += extra + 1;
-    }
+    if (!ecom_utf8_text_valid (s, len))
+        return NULL;
     char *copy = malloc (len + 1);
     if (copy) {
         memcpy (copy, s, len);

@@ -12,60 +12,6 @@ const char *const etl_row_header[ETL_ROW_FIELDS] = {
     "product_name",  "product_category", "quantity",         "unit_price"};
 
 bool
-etl_row_utf8_valid (const char *text, size_t len)
-{
-    const unsigned char *s = (const unsigned char *) text;
-    size_t i = 0;
-    while (i < len) {
-        /*  Eight ASCII bytes at a time, none of them NUL (most text is ASCII). */
-        if (len - i >= 8) {
-            uint64_t word;
-            memcpy (&word, s + i, 8);
-            if (!(word & 0x8080808080808080ULL)
-                && !((word - 0x0101010101010101ULL) & ~word & 0x8080808080808080ULL)) {
-                i += 8;
-                continue;
-            }
-        }
-        unsigned char c = s[i];
-        size_t n;
-        unsigned int cp;
-        if (c == 0)
-            return false;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        else if ((c & 0xe0) == 0xc0) {
-            n = 1;
-            cp = c & 0x1f;
-        }
-        else if ((c & 0xf0) == 0xe0) {
-            n = 2;
-            cp = c & 0x0f;
-        }
-        else if ((c & 0xf8) == 0xf0) {
-            n = 3;
-            cp = c & 0x07;
-        }
-        else
-            return false;
-        if (len - i <= n) /* the sequence runs past the end */
-            return false;
-        for (size_t k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000)
-            || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        i += n + 1;
-    }
-    return true;
-}
-
-bool
 etl_row_is_header (const etl_csv_record_t *record)
 {
     if (record->error || record->field_count != ETL_ROW_FIELDS)
@@ -135,7 +81,7 @@ etl_row_check (const etl_csv_record_t *record, etl_row_values_t *values, char *r
                size_t size)
 {
     char shown[64];
-    if (!etl_row_utf8_valid (record->raw, record->raw_len)) {
+    if (!ecom_utf8_text_valid (record->raw, record->raw_len)) {
         snprintf (reason, size, "the row is not valid UTF-8");
         return reason;
     }

@@ -2,6 +2,7 @@
 #ifndef ETL_ROW_H
 #define ETL_ROW_H
 
+#include "ecom_utf8.h"
 #include "etl_csv.h"
 
 #include <stdbool.h>
@@ -38,7 +39,12 @@ const char *etl_row_check (const etl_csv_record_t *record, etl_row_values_t *val
     name is allowed). */
 bool etl_row_is_header (const etl_csv_record_t *record);
 
-/*  True when the len bytes at text are valid UTF-8 (no overlongs, no surrogates, no NUL). */
-bool etl_row_utf8_valid (const char *text, size_t len);
+/*  True when the len bytes at text are valid UTF-8 without NUL: ecom_utf8_text_valid(),
+    under the name etl_load.c still calls it by. */
+static inline bool
+etl_row_utf8_valid (const char *text, size_t len)
+{
+    return ecom_utf8_text_valid (text, len);
+}
 
 #endif

@@ -214,7 +214,7 @@ etl_stage_reject (etl_stage_t *self, const etl_csv_record_t *record, const char 
     s_start (self, record->line, 'r');
     s_nulls (self, 12);
     ecom_copy_bin_bytes (self->copy, reason, strlen (reason));
-    if (etl_row_utf8_valid (record->raw, record->raw_len)) {
+    if (ecom_utf8_text_valid (record->raw, record->raw_len)) {
         ecom_copy_bin_bytes (self->copy, record->raw, record->raw_len);
         return;
     }
