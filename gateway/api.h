@@ -1,25 +1,19 @@
 /*  api: the HTTP handler that turns a request into a service call and the service's reply
     into the HTTP answer (SPEC §6, §7).
 
-    For each request: match the route (404 unknown path, 405 + Allow for a known path with
-    another method), refuse a throttled route to an address with too many failed attempts
-    (429 + Retry-After, throttle.h; the address is the client's behind a trusted proxy,
-    clientip.h), parse the query (400), merge a JSON body for routes
-    that take one (400: not JSON, not application/json, not an object of strings), verify
-    the access token of protected routes (401), encode the msgpack request (with the
-    client's base URL, "http://" + Host) and hand it to the broker. No live worker: 503 at once. The service's reply status and
-    body pass through (body rendered as JSON, X-Cache from its "cache" field). A worker that
-    dies holding a non-retryable call, or the last worker of the service leaving: 503.
-    No reply within REQUEST_TIMEOUT_MS: 504 when a worker had the call, 503 when it was
-    still queued (no instance was free to answer in time). A client that disconnects before
-    its answer has its call cancelled.
-
-    h2o 2.2 stops reading an HTTP/1 connection while its request is being handled, so it
-    notices a disconnect only when it writes the answer. api therefore looks at the
-    sockets of its pending requests every API_SWEEP_MS: one that reads end-of-file has gone,
-    and its call is cancelled (logged with status 499). The call's memory lives in the
-    request's pool (h2o_mem_alloc_shared); its dispose callback cancels a call still
-    pending, whatever the reason the request went away. */
+    For each request, one step each (api.c's s_on_req, as h2o's lib/handler files): match the
+    route (404 unknown path, 405 + Allow for a known path with another method), refuse a
+    throttled route to an address with too many failed attempts (429 + Retry-After,
+    throttle.h; the address is the client's behind a trusted proxy, clientip.h), parse the
+    query (400), merge a JSON body for routes that take one (400: not JSON, not
+    application/json, not an object of strings), verify the access token of protected
+    routes (401), encode the msgpack request (with the client's base URL, "http://" +
+    Host) and hand it to the broker. From there pending.h answers: no live worker 503 at
+    once; the service's reply status and body pass through (body rendered as JSON, X-Cache
+    from its "cache" field); a worker that dies holding a non-retryable call, or the last
+    worker of the service leaving: 503; no reply within REQUEST_TIMEOUT_MS: 504 when a
+    worker had the call, 503 when it was still queued; a client that disconnects before
+    its answer has its call cancelled. */
 #ifndef GATEWAY_API_H
 #define GATEWAY_API_H
 
@@ -31,8 +25,6 @@
 #include "broker.h"
 #include "clientip.h"
 #include "throttle.h"
-
-#define API_SWEEP_MS 200
 
 typedef struct _api_t api_t;
 

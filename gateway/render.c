@@ -414,6 +414,18 @@ render_reply_json (const proto_reply_t *reply, size_t *len)
 }
 
 char *
+render_body_json (const char *body, size_t size, size_t *len)
+{
+    size_t reply_size = 0;
+    char *bytes = proto_reply_encode (200, body, size, -1, &reply_size);
+    proto_reply_t *reply = bytes ? proto_reply_decode (bytes, reply_size) : NULL;
+    char *json = reply ? render_reply_json (reply, len) : NULL;
+    proto_reply_destroy (&reply);
+    free (bytes);
+    return json;
+}
+
+char *
 render_error_json (const char *code, const char *detail, size_t *len)
 {
     json_t *root = json_object ();

@@ -15,6 +15,10 @@
 #define RENDER_MAX_DEPTH 32
 char *render_reply_json (const proto_reply_t *reply, size_t *len);
 
+/*  Renders body/size, one msgpack map as a proto_writer_t writes it (the gateway's own
+    answers, such as /healthz), as render_reply_json() renders a reply's body. */
+char *render_body_json (const char *body, size_t size, size_t *len);
+
 /*  Renders {"error": code, "detail": detail} (SPEC §6) as a new string (free()).
     Invalid UTF-8 in detail is replaced, so this never fails but on allocation failure
     (NULL). */
