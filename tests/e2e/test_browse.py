@@ -20,6 +20,8 @@ import jwt
 import pytest
 import requests
 
+from mdp_peer import mdp_call
+
 SEED = {"orders": 3000, "customers": 300, "products": 40, "days": 200, "random_seed": 19}
 HEADER = ("order_id,order_date,customer_id,customer_name,customer_email,customer_city,"
           "customer_country,product_id,product_name,product_category,quantity,unit_price")
@@ -287,6 +289,24 @@ def test_401_without_a_valid_access_token(stack, path):
     r = requests.get(stack.url(path), headers={"Authorization": "Bearer " + refresh}, timeout=10)
     assert r.status_code == 401 and r.json()["error"] == "unauthorized"
     assert r.headers["WWW-Authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("service,op", [("customer", "list"), ("product", "list"),
+                                        ("etl", "rejects")])
+def test_services_refuse_a_request_without_sub(stack, service, op):
+    reply = mdp_call(stack.broker_endpoint, service, {"op": op, "params": {}}, timeout=30)
+    assert reply["status"] == 401 and reply["body"]["error"] == "unauthorized"
+
+
+def test_an_internal_caller_gets_links_to_api_host(stack):
+    reply = mdp_call(stack.broker_endpoint, "customer",
+                     {"op": "list", "params": {"page_size": "3", "ordering": "-orders"},
+                      "sub": "x"}, timeout=30)
+    assert reply["status"] == 200
+    assert reply["body"]["next"] == (f"http://127.0.0.1:{stack.api_port}/api/v1/customers/"
+                                     "?page_size=3&ordering=-orders&page=2")
+    assert reply["body"]["results"] == ordered(customers_truth(stack), "-orders",
+                                               "customer_id")[:3]
 
 
 # -- the rejected rows of a load ---------------------------------------------------------------
