@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "envelope.h"
+#include "export.h"
 #include "healthz.h"
 #include "pending.h"
 #include "query.h"
@@ -243,6 +244,27 @@ s_params (h2o_req_t *req, const route_t *route, size_t plen)
     return q;
 }
 
+/*  Step 4b, format (SPEC §10): none, empty or "json" answers JSON; "csv" the CSV download
+    of the analytics answers export.h knows. False when refused (answered 400): another
+    value, or csv for a route without an export (the lists' streamed export is not built
+    yet: docs/architecture.md, "Export"). */
+static bool
+s_format (h2o_req_t *req, const route_t *route, const query_t *q, bool *csv)
+{
+    const char *format = query_get (q, "format");
+    *csv = format && strcmp (format, "csv") == 0;
+    if (format && *format && strcmp (format, "json") != 0 && !*csv) {
+        respond_error (req, 400, "bad_request", "format must be json or csv");
+        return false;
+    }
+    if (*csv && !export_supported (route->op, NULL)) {
+        respond_error (req, 400, "bad_request", "format=csv is not available for %s yet",
+                       route->path);
+        return false;
+    }
+    return true;
+}
+
 /*  Step 5, auth (protected routes): sets *sub to the access token's subject. False when
     the token is missing or invalid (answered 401 with WWW-Authenticate). */
 static bool
@@ -311,7 +333,8 @@ s_on_req (h2o_handler_t *handler, h2o_req_t *req)
         return 0;
     query_t *q = s_params (req, route, plen);
     const char *sub = NULL;
-    if (!q || (route->auth && !s_authorized (self, req, &sub))) {
+    bool csv = false;
+    if (!q || (route->auth && !s_authorized (self, req, &sub)) || !s_format (req, route, q, &csv)) {
         query_destroy (&q);
         return 0;
     }
@@ -319,7 +342,7 @@ s_on_req (h2o_handler_t *handler, h2o_req_t *req)
     char *body = s_encode (self, req, route, q, sub, request_id, &size);
     query_destroy (&q);
     if (body)
-        pending_call (&self->pending, req, route, body, size, route->throttled ? addr : NULL);
+        pending_call (&self->pending, req, route, body, size, route->throttled ? addr : NULL, csv);
     free (body);
     return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "ecom_log.h"
 #include "envelope.h"
+#include "export.h"
 #include "render.h"
 #include "respond.h"
 
@@ -20,6 +21,7 @@ typedef struct {
     const route_t *route;
     broker_call_t *call; /* NULL once answered or cancelled */
     bool throttled;      /* counted by throttle_begin, not yet by throttle_end */
+    bool csv;            /* a 200 answer goes out as CSV (export.h) */
     double began;        /* when, in seconds of the loop's clock */
     char addr[THROTTLE_ADDR_MAX + 1];
     h2o_timeout_entry_t timeout;
@@ -80,10 +82,31 @@ s_answer_closing (pending_set_t *self, h2o_req_t *req)
         req->http1_is_persistent = 0;
 }
 
-/*  Answers req with the service's reply (data, size): its status, its body as JSON and
-    X-Cache from its "cache" field; 502 when the reply is malformed. */
+/*  Answers req with a 200 reply's body (json, len bytes) as the CSV download of route's op
+    (export.h); 502 when the body is not an answer of its shape. */
 static void
-s_answer_reply (h2o_req_t *req, const route_t *route, const void *data, size_t size)
+s_answer_csv (h2o_req_t *req, const route_t *route, const char *json, size_t len)
+{
+    const char *name = NULL;
+    size_t csv_len = 0;
+    char *csv = export_supported (route->op, &name) ? export_csv (route->op, json, len, &csv_len)
+                                                    : NULL;
+    if (!csv) {
+        ecom_warn ("msg=\"reply not exportable as CSV\" upstream=%s op=%s", route->service,
+                   route->op);
+        respond_error (req, 502, "bad_gateway", "the %s service's answer could not be exported",
+                       route->service);
+        return;
+    }
+    respond_csv (req, name, csv, csv_len);
+    free (csv);
+}
+
+/*  Answers req with the service's reply (data, size): its status, its body as JSON (as CSV
+    for a 200 when csv) and X-Cache from its "cache" field; 502 when the reply is
+    malformed. */
+static void
+s_answer_reply (h2o_req_t *req, const route_t *route, const void *data, size_t size, bool csv)
 {
     proto_reply_t *reply = proto_reply_decode (data, size);
     size_t len = 0;
@@ -100,7 +123,10 @@ s_answer_reply (h2o_req_t *req, const route_t *route, const void *data, size_t s
     if (hit >= 0)
         h2o_add_header_by_str (&req->pool, &req->res.headers, H2O_STRLIT ("x-cache"), 0, NULL,
                                hit ? "HIT" : "MISS", hit ? 3 : 4);
-    respond_json (req, proto_reply_status (reply), json, len);
+    if (csv && proto_reply_status (reply) == 200)
+        s_answer_csv (req, route, json, len);
+    else
+        respond_json (req, proto_reply_status (reply), json, len);
     free (json);
     proto_reply_destroy (&reply);
 }
@@ -126,7 +152,7 @@ s_on_reply (void *arg, broker_result_t result, const void *data, size_t size)
         respond_error (req, 503, "service_unavailable",
                        "the %s instance handling this request stopped answering", service);
     else
-        s_answer_reply (req, p->route, data, size);
+        s_answer_reply (req, p->route, data, size, p->csv);
 }
 
 /*  The call's timeout: 504 when a worker had it, 503 when it was still queued. */
@@ -221,10 +247,11 @@ pending_stop (pending_set_t *self, h2o_loop_t *loop)
 
 void
 pending_call (pending_set_t *self, h2o_req_t *req, const route_t *route, const char *body,
-              size_t size, const char *addr)
+              size_t size, const char *addr, bool csv)
 {
     pending_t *p = h2o_mem_alloc_shared (&req->pool, sizeof *p, s_dispose);
     memset (p, 0, sizeof *p);
+    p->csv = csv;
     p->set = self;
     p->req = req;
     p->route = route;

@@ -52,10 +52,11 @@ void pending_stop (pending_set_t *self, h2o_loop_t *loop);
 
 /*  Hands the request body (size bytes, copied) for route to the broker and answers req when
     the reply, the timeout or the client's leaving comes. addr, when not NULL, is the
-    client's address for a throttled route: the attempt is counted until the answer.
+    client's address for a throttled route: the attempt is counted until the answer. csv:
+    a 200 answer goes out as the CSV download of route's op (export.h; errors stay JSON).
     Answers 503 at once when no instance of the service is running. */
 void pending_call (pending_set_t *self, h2o_req_t *req, const route_t *route, const char *body,
-                   size_t size, const char *addr);
+                   size_t size, const char *addr, bool csv);
 
 /*  Starts the shutdown: every call is cancelled and answered 503; from now on every answer
     closes its connection. */

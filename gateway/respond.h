@@ -12,6 +12,10 @@
 /*  Sends status with body (json, len bytes; copied). */
 void respond_json (h2o_req_t *req, int status, const char *json, size_t len);
 
+/*  Answers 200 with csv (len bytes, copied) as a download (SPEC §10): Content-Type
+    text/csv; charset=utf-8 and Content-Disposition: attachment; filename="<name>.csv". */
+void respond_csv (h2o_req_t *req, const char *name, const char *csv, size_t len);
+
 /*  Sends an error in the SPEC shape. code is a short machine-readable word
     ("bad_request"); detail is printf-formatted text for a person. */
 void respond_error (h2o_req_t *req, int status, const char *code, const char *detail_fmt, ...)
