@@ -5,6 +5,13 @@
 
 #include <stdio.h>
 
+const char ecom_data_version_raise_script[] =
+    "local current = redis.call('GET', KEYS[1]) "
+    "local v = tonumber(current) "
+    "if v and v >= tonumber(ARGV[1]) then return current end "
+    "redis.call('SET', KEYS[1], ARGV[1]) "
+    "return ARGV[1]";
+
 long long
 ecom_data_version_bump (PGconn *conn, char *err, size_t errlen)
 {
@@ -35,12 +42,8 @@ ecom_data_version_publish (const char *redis_url, long long version, char *err, 
     redisContext *ctx = ecom_redis_connect (redis_url, 1000, err, errlen);
     if (!ctx)
         return -1;
-    /* Set only upwards, atomically: a slow publisher never moves the version back. */
-    static const char script[] =
-        "local v = tonumber(redis.call('GET', KEYS[1]) or '0') "
-        "if tonumber(ARGV[1]) > v then redis.call('SET', KEYS[1], ARGV[1]) end return 1";
-    redisReply *reply = redisCommand (ctx, "EVAL %s 1 %s %lld", script, ECOM_DATA_VERSION_KEY,
-                                      version);
+    redisReply *reply = redisCommand (ctx, "EVAL %s 1 %s %lld", ecom_data_version_raise_script,
+                                      ECOM_DATA_VERSION_KEY, version);
     int rc = 0;
     if (!reply || reply->type == REDIS_REPLY_ERROR) {
         snprintf (err, errlen, "cannot publish the data version to Redis: %s",

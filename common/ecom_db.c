@@ -3,6 +3,7 @@
 #include "ecom_log.h"
 #include "ecom_url.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,22 +88,47 @@ ecom_db_exec (PGconn *conn, const char *sql, char *err, size_t errlen)
 }
 
 int
+ecom_db_result_int64 (PGconn *conn, const PGresult *res, long long *value, char *err, size_t errlen)
+{
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        /*  No result at all (a lost connection): the reason is the connection's. */
+        const char *why = res && *PQresultErrorMessage (res) ? PQresultErrorMessage (res)
+                          : conn                             ? PQerrorMessage (conn)
+                                                             : NULL;
+        s_message (err, errlen, "", why);
+        return -1;
+    }
+    if (PQntuples (res) != 1 || PQnfields (res) != 1 || PQgetisnull (res, 0, 0)) {
+        snprintf (err, errlen, "expected one value, got %d rows", PQntuples (res));
+        return -1;
+    }
+    const char *text = PQgetvalue (res, 0, 0);
+    char *end;
+    errno = 0;
+    long long parsed = strtoll (text, &end, 10);
+    if (!*text || *end || errno) {
+        snprintf (err, errlen, "not an integer: %.40s", text);
+        return -1;
+    }
+    *value = parsed;
+    return 0;
+}
+
+int
 ecom_db_query_int64 (PGconn *conn, const char *sql, long long *value, char *err, size_t errlen)
 {
     PGresult *res = PQexec (conn, sql);
-    int rc = -1;
-    if (PQresultStatus (res) != PGRES_TUPLES_OK)
-        s_message (err, errlen, "", PQresultErrorMessage (res));
-    else if (PQntuples (res) != 1 || PQnfields (res) != 1 || PQgetisnull (res, 0, 0))
-        snprintf (err, errlen, "expected one value, got %d rows", PQntuples (res));
-    else {
-        char *end;
-        *value = strtoll (PQgetvalue (res, 0, 0), &end, 10);
-        if (*end)
-            snprintf (err, errlen, "not an integer: %.40s", PQgetvalue (res, 0, 0));
-        else
-            rc = 0;
-    }
+    int rc = ecom_db_result_int64 (conn, res, value, err, errlen);
+    PQclear (res);
+    return rc;
+}
+
+int
+ecom_db_query_int64_params (PGconn *conn, const char *sql, int count, const char *const *values,
+                            long long *value, char *err, size_t errlen)
+{
+    PGresult *res = PQexecParams (conn, sql, count, NULL, values, NULL, NULL, 0);
+    int rc = ecom_db_result_int64 (conn, res, value, err, errlen);
     PQclear (res);
     return rc;
 }

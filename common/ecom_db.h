@@ -22,6 +22,17 @@ int ecom_db_exec (PGconn *conn, const char *sql, char *err, size_t errlen);
     Returns 0 and sets *value, or -1 with a message in err. */
 int ecom_db_query_int64 (PGconn *conn, const char *sql, long long *value, char *err, size_t errlen);
 
+/*  The same with count text parameters ($1 = values[0], ...). */
+int ecom_db_query_int64_params (PGconn *conn, const char *sql, int count, const char *const *values,
+                                long long *value, char *err, size_t errlen);
+
+/*  Reads res (of a query on conn, which may be NULL) as one row of one column holding a
+    64-bit integer: the one place that does. Returns 0 and sets *value, or -1 with a message
+    in err (the server's, the connection's when res is NULL, or what the result holds
+    instead). */
+int ecom_db_result_int64 (PGconn *conn, const PGresult *res, long long *value, char *err,
+                          size_t errlen);
+
 /*  Makes sure conn is usable: when its connection was lost, resets it once.
     Returns 0 when the connection is ready, -1 when it is still down. */
 int ecom_db_ensure (PGconn *conn);

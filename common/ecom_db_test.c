@@ -24,6 +24,33 @@ test_connect_and_query (void **state)
     assert_int_equal (ecom_db_query_int64 (conn, "SELECT 6 * 7", &value, err, sizeof err), 0);
     assert_int_equal (value, 42);
     assert_int_equal (ecom_db_query_int64 (conn, "SELECT 'x'", &value, err, sizeof err), -1);
+    assert_non_null (strstr (err, "not an integer"));
+    /*  One row of one integer, nothing else. */
+    const char *bad[] = {"SELECT NULL::int",
+                         "SELECT 1 WHERE false",
+                         "SELECT 1 UNION ALL SELECT 2",
+                         "SELECT 1, 2",
+                         "SELECT ''",
+                         "SELECT '9223372036854775808'",
+                         "SELECT 1 FROM no_such_table"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        value = 7;
+        if (ecom_db_query_int64 (conn, bad[i], &value, err, sizeof err) != -1 || value != 7)
+            fail_msg ("%s was read as %lld", bad[i], value);
+    }
+    assert_non_null (strstr (err, "no_such_table"));
+    const char *values[] = {"20", "22"};
+    assert_int_equal (ecom_db_query_int64_params (conn, "SELECT $1::bigint + $2::bigint", 2, values,
+                                                  &value, err, sizeof err),
+                      0);
+    assert_int_equal (value, 42);
+    assert_int_equal (
+        ecom_db_query_int64_params (conn, "SELECT -$1::bigint", 1, values, &value, err, sizeof err),
+        0);
+    assert_int_equal (value, -20);
+    assert_int_equal (ecom_db_query_int64_params (conn, "SELECT $1::int", 1, (const char *[]){"x"},
+                                                  &value, err, sizeof err),
+                      -1);
     assert_int_equal (ecom_db_exec (conn, "SELEC 1", err, sizeof err), -1);
     assert_non_null (strstr (err, "syntax error"));
     assert_int_equal (ecom_db_ensure (conn), 0);

@@ -22,29 +22,17 @@ struct _etl_runner_t {
     time_t started;
 };
 
-/*  Runs sql with text parameters; returns the first column of the first row as a number
-    (0 when there are no rows or it is NULL), or -1. */
+/*  Runs sql with text parameters and returns the one integer it selects
+    (ecom_db_query_int64_params), or -1 (logged). */
 static long long
-s_value (PGconn *conn, const char *sql, int n, const char *const *values)
+s_int (PGconn *conn, const char *sql, int n, const char *const *values)
 {
-    PGresult *res = PQexecParams (conn, sql, n, NULL, values, NULL, NULL, 0);
-    long long value = -1;
-    ExecStatusType status = PQresultStatus (res);
-    if (status == PGRES_TUPLES_OK)
-        value = PQntuples (res) && !PQgetisnull (res, 0, 0)
-                    ? strtoll (PQgetvalue (res, 0, 0), NULL, 10)
-                    : 0;
-    else if (status == PGRES_COMMAND_OK)
-        value = strtoll (PQcmdTuples (res), NULL, 10);
-    else {
-        /*  No result at all (a lost connection): the reason is the connection's. */
-        const char *why = res && *PQresultErrorMessage (res) ? PQresultErrorMessage (res)
-                                                             : PQerrorMessage (conn);
-        ecom_warn ("msg=\"etl runner query failed\" error=\"%.*s\"", (int) strcspn (why, "\n"),
-                   why);
-    }
-    PQclear (res);
-    return value;
+    long long value;
+    char err[256];
+    if (ecom_db_query_int64_params (conn, sql, n, values, &value, err, sizeof err) == 0)
+        return value;
+    ecom_warn ("msg=\"etl runner query failed\" error=\"%.*s\"", (int) strcspn (err, "\n"), err);
+    return -1;
 }
 
 long long
@@ -59,17 +47,18 @@ etl_runner_fail_orphans (PGconn *conn, char *err, size_t errlen)
     long long failed = 0;
     for (int i = 0; i < PQntuples (res); i++) {
         const char *values[] = {PQgetvalue (res, i, 0)};
-        if (s_value (conn, "SELECT pg_try_advisory_lock(" ETL_LOCK_CLASS ", $1::int)::int", 1,
-                     values)
+        if (s_int (conn, "SELECT pg_try_advisory_lock(" ETL_LOCK_CLASS ", $1::int)::int", 1, values)
             != 1)
             continue; /* its loader is alive */
-        failed += s_value (conn,
-                           "UPDATE etl_runs SET status = 'failed', finished_at = now(),"
-                           " error = 'interrupted: the loader stopped during the load;"
-                           " nothing of this run was loaded'"
-                           " WHERE run_id = $1 AND status = 'running'",
-                           1, values);
-        s_value (conn, "SELECT pg_advisory_unlock(" ETL_LOCK_CLASS ", $1::int)::int", 1, values);
+        failed += s_int (conn,
+                         "WITH failed AS (UPDATE etl_runs SET status = 'failed',"
+                         " finished_at = now(),"
+                         " error = 'interrupted: the loader stopped during the load;"
+                         " nothing of this run was loaded'"
+                         " WHERE run_id = $1 AND status = 'running' RETURNING 1)"
+                         " SELECT count(*) FROM failed",
+                         1, values);
+        s_int (conn, "SELECT pg_advisory_unlock(" ETL_LOCK_CLASS ", $1::int)::int", 1, values);
     }
     PQclear (res);
     return failed;
@@ -85,11 +74,11 @@ s_schedule (etl_runner_t *self, PGconn *conn)
     snprintf (seconds, sizeof seconds, "%d", self->schedule_seconds);
     snprintf (started, sizeof started, "%lld", (long long) self->started);
     const char *values[] = {seconds, started};
-    long long due = s_value (conn,
-                             "SELECT (coalesce(max(queued_at), to_timestamp($2::bigint))"
-                             "        + make_interval(secs => $1::int) <= now())::int"
-                             " FROM etl_runs WHERE trigger = 'scheduled'",
-                             2, values);
+    long long due = s_int (conn,
+                           "SELECT (coalesce(max(queued_at), to_timestamp($2::bigint))"
+                           "        + make_interval(secs => $1::int) <= now())::int"
+                           " FROM etl_runs WHERE trigger = 'scheduled'",
+                           2, values);
     if (due != 1)
         return;
     char task_id[40], err[256];
@@ -122,8 +111,8 @@ s_run_queue (etl_runner_t *self, PGconn *conn)
         if (etl_load_run (conn, run_id, source, &result) == 0) {
             ecom_info ("msg=\"etl run succeeded\" task_id=%s rows_read=%lld rows_loaded=%lld"
                        " rows_skipped=%lld rows_rejected=%lld data_version=%lld data_changed=%s",
-                       result.task_id, result.rows_read, result.rows_loaded,
-                       result.rows_skipped, result.rows_rejected, result.data_version,
+                       result.task_id, result.rows_read, result.rows_loaded, result.rows_skipped,
+                       result.rows_rejected, result.data_version,
                        result.data_changed ? "true" : "false");
             char err[512];
             if (result.data_changed
@@ -165,11 +154,11 @@ s_thread (void *arg)
         if (conn) {
             reported = false;
             etl_runner_fail_orphans (conn, err, sizeof err);
-            if (s_value (conn, "SELECT pg_try_advisory_lock(" ETL_LOCK_CLASS ", 0)::int", 0, NULL)
+            if (s_int (conn, "SELECT pg_try_advisory_lock(" ETL_LOCK_CLASS ", 0)::int", 0, NULL)
                 == 1) {
                 s_schedule (self, conn);
                 s_run_queue (self, conn);
-                s_value (conn, "SELECT pg_advisory_unlock(" ETL_LOCK_CLASS ", 0)::int", 0, NULL);
+                s_int (conn, "SELECT pg_advisory_unlock(" ETL_LOCK_CLASS ", 0)::int", 0, NULL);
             }
         }
 

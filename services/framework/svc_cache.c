@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ecom_db.h"
 #include "ecom_log.h"
 #include "ecom_redis.h"
 #include "envelope.h"
@@ -30,13 +31,13 @@
 struct _svc_cache_t {
     char *url;
     int ttl;
-    redisContext *redis;   /* NULL while down */
-    bool down;             /* an outage is in progress (and was logged) */
-    bool resync;           /* re-read the data version from PostgreSQL before trusting Redis */
-    int64_t retry_at_ms;   /* the next reconnect attempt, monotonic ms; 0: now */
-    long long version;     /* the data version Redis held when last read */
-    bool version_known;    /* version is set */
-    char token[33];        /* written into the locks this cache takes (random, hex) */
+    redisContext *redis; /* NULL while down */
+    bool down;           /* an outage is in progress (and was logged) */
+    bool resync;         /* re-read the data version from PostgreSQL before trusting Redis */
+    int64_t retry_at_ms; /* the next reconnect attempt, monotonic ms; 0: now */
+    long long version;   /* the data version Redis held when last read */
+    bool version_known;  /* version is set */
+    char token[33];      /* written into the locks this cache takes (random, hex) */
 };
 
 static int64_t
@@ -58,8 +59,7 @@ s_log_safe (char *out, size_t outlen, const char *text)
 }
 
 /*  A new string (free()) formatted as printf would, or NULL when out of memory. */
-static char *
-s_strdup_printf (const char *format, ...) __attribute__ ((format (printf, 1, 2)));
+static char *s_strdup_printf (const char *format, ...) __attribute__ ((format (printf, 1, 2)));
 static char *
 s_strdup_printf (const char *format, ...)
 {
@@ -93,8 +93,8 @@ s_connection (svc_cache_t *self)
             PONG proves it is serving. */
         redisReply *pong = redisCommand (self->redis, "PING");
         if (!pong || pong->type == REDIS_REPLY_ERROR) {
-            snprintf (err, sizeof err, "no answer to PING within %d ms: %s",
-                      SVC_CACHE_TIMEOUT_MS, pong ? pong->str : self->redis->errstr);
+            snprintf (err, sizeof err, "no answer to PING within %d ms: %s", SVC_CACHE_TIMEOUT_MS,
+                      pong ? pong->str : self->redis->errstr);
             redisFree (self->redis);
             self->redis = NULL;
         }
@@ -274,34 +274,26 @@ s_version_from_db (svc_db_t *db, long long *version)
     PGresult *res = svc_db_query (db, "SELECT version FROM data_version WHERE id = 1", 0, NULL);
     if (!res)
         return -1;
-    int rc = -1;
-    if (PQntuples (res) == 1 && !PQgetisnull (res, 0, 0))
-        rc = s_parse_version (PQgetvalue (res, 0, 0), strlen (PQgetvalue (res, 0, 0)), version);
-    else
-        ecom_error ("msg=\"data_version has no row with id 1\"");
+    char err[256];
+    int rc = ecom_db_result_int64 (NULL, res, version, err, sizeof err);
+    if (rc != 0)
+        ecom_error ("msg=\"data_version has no row with id 1\" error=\"%s\"", err);
     PQclear (res);
     return rc;
 }
 
-/*  Raises the Redis version key to pg_version (sets it when absent or lower, the way
-    ecom_data_version_publish() does, so a slow writer never moves it back) and sets
+/*  Raises the Redis version key to pg_version (ecom_data_version_raise_script, as
+    ecom_data_version_publish() does: so a slow writer never moves it back) and sets
     *version to what Redis holds afterwards. Returns 0, or -1. */
 static int
 s_version_raise (svc_cache_t *self, long long pg_version, long long *version)
 {
-    static const char script[] =
-        "local current = redis.call('GET', KEYS[1]) "
-        "local v = tonumber(current) "
-        "if v and v >= tonumber(ARGV[1]) then return current end "
-        "redis.call('SET', KEYS[1], ARGV[1]) "
-        "return ARGV[1]";
-    redisReply *reply
-        = s_command (self, "EVAL %s 1 %s %lld", script, SVC_CACHE_VERSION_KEY, pg_version);
+    redisReply *reply = s_command (self, "EVAL %s 1 %s %lld", ecom_data_version_raise_script,
+                                   SVC_CACHE_VERSION_KEY, pg_version);
     if (!reply)
         return -1;
-    int rc = reply->type == REDIS_REPLY_STRING
-                 ? s_parse_version (reply->str, reply->len, version)
-                 : -1;
+    int rc =
+        reply->type == REDIS_REPLY_STRING ? s_parse_version (reply->str, reply->len, version) : -1;
     freeReplyObject (reply);
     return rc;
 }
@@ -333,9 +325,8 @@ svc_cache_version (svc_cache_t *self, svc_db_t *db, long long *version)
     redisReply *reply = s_command (self, "GET %s", SVC_CACHE_VERSION_KEY);
     if (!reply)
         return -1;
-    int rc = reply->type == REDIS_REPLY_STRING
-                 ? s_parse_version (reply->str, reply->len, version)
-                 : -1;
+    int rc =
+        reply->type == REDIS_REPLY_STRING ? s_parse_version (reply->str, reply->len, version) : -1;
     freeReplyObject (reply);
     /* Absent (first use of this Redis) or not a number: taken from PostgreSQL. */
     if (rc != 0 && s_version_sync (self, db, version) != 0)
@@ -385,9 +376,9 @@ svc_cache_put (svc_cache_t *self, const char *key, const char *data, size_t size
 static redisReply *s_pipelined_reply (svc_cache_t *self);
 
 /*  Deletes KEYS[1] only while it holds ARGV[1]: a lock is released by its holder alone. */
-static const char s_release_script[]
-    = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end "
-      "return 0";
+static const char s_release_script[] =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end "
+    "return 0";
 
 const char *
 svc_cache_token (const svc_cache_t *self)
@@ -454,8 +445,8 @@ svc_cache_claim_many (svc_cache_t *self, svc_cache_claim_t *claims, size_t count
             freeReplyObject (lock);
             for (size_t k = 0; k < count; k++) {
                 free (claims[k].value);
-                claims[k] = (svc_cache_claim_t) {.key = claims[k].key,
-                                                 .state = SVC_CACHE_UNAVAILABLE};
+                claims[k] =
+                    (svc_cache_claim_t){.key = claims[k].key, .state = SVC_CACHE_UNAVAILABLE};
             }
             return; /* the connection failed: down now */
         }
@@ -564,8 +555,8 @@ s_key_of_hash (long long version, const char *service, const char *op, const cha
 }
 
 char *
-svc_cache_key (long long version, const char *service, const char *op,
-               const char *const *declared, const proto_request_t *req)
+svc_cache_key (long long version, const char *service, const char *op, const char *const *declared,
+               const proto_request_t *req)
 {
     char hex[33];
     if (s_key_hash (declared, req, hex) != 0)
@@ -735,8 +726,8 @@ svc_cache_lookup_many (svc_cache_t *self, svc_db_t *db, const char *service,
     if (svc_cache_version (self, db, &version) != 0)
         return;
     for (size_t i = 0; i < count; i++) {
-        lookups[i].key
-            = svc_cache_key (version, service, lookups[i].op, lookups[i].declared, lookups[i].req);
+        lookups[i].key =
+            svc_cache_key (version, service, lookups[i].op, lookups[i].declared, lookups[i].req);
         lookups[i].version = version;
         if (lookups[i].key)
             lookups[i].value = svc_cache_get (self, lookups[i].key, &lookups[i].size);
