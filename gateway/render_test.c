@@ -356,6 +356,41 @@ test_error (void **state)
     free (json);
 }
 
+/*  render_body_json: a body as the gateway writes its own (/healthz's shape), byte for byte;
+    anything but one map is refused. */
+static void
+test_body (void **state)
+{
+    (void) state;
+    proto_writer_t *w = proto_writer_new ();
+    proto_writer_map (w, 2);
+    proto_writer_str (w, "status");
+    proto_writer_str (w, "degraded");
+    proto_writer_str (w, "services");
+    proto_writer_map (w, 2);
+    proto_writer_str (w, "kpi");
+    proto_writer_map (w, 1);
+    proto_writer_str (w, "workers");
+    proto_writer_int (w, 2);
+    proto_writer_str (w, "auth");
+    proto_writer_map (w, 1);
+    proto_writer_str (w, "workers");
+    proto_writer_int (w, 0);
+    size_t len = 0;
+    char *json = render_body_json (proto_writer_data (w), proto_writer_size (w), &len);
+    assert_non_null (json);
+    assert_string_equal (json,
+                         "{\"status\":\"degraded\",\"services\":{\"kpi\":{\"workers\":2},"
+                         "\"auth\":{\"workers\":0}}}");
+    assert_int_equal (len, strlen (json));
+    free (json);
+    proto_writer_reset (w);
+    proto_writer_array (w, 0);
+    assert_null (render_body_json (proto_writer_data (w), proto_writer_size (w), &len));
+    assert_null (render_body_json ("\x81", 1, &len)); /* a map cut short */
+    proto_writer_destroy (&w);
+}
+
 int
 main (void)
 {
@@ -366,6 +401,7 @@ main (void)
         cmocka_unit_test (test_numbers),
         cmocka_unit_test (test_matches_jansson),
         cmocka_unit_test (test_error),
+        cmocka_unit_test (test_body),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
