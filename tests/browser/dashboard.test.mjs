@@ -850,6 +850,96 @@ describe('loads (SPEC §10)', () => {
   });
 });
 
+describe('download CSV (SPEC §10)', () => {
+  /** The rows of an RFC 4180 text (quoted fields, doubled quotes, CRLF line ends). */
+  function parseCsv(text) {
+    const rows = [];
+    let row = [];
+    let field = '';
+    let quoted = false;
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (quoted) {
+        if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+      } else if (c === '"') quoted = true;
+      else if (c === ',') { row.push(field); field = ''; } else if (c === '\r' && text[i + 1] === '\n') {
+        row.push(field); rows.push(row); row = []; field = ''; i++;
+      } else field += c;
+    }
+    return rows;
+  }
+
+  /** Clicks the download link of panel and returns the downloaded file's name and rows. */
+  async function download(page, selector) {
+    const [file] = await Promise.all([page.waitForEvent('download'), page.locator(selector).click()]);
+    const stream = await file.createReadStream();
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    return { name: file.suggestedFilename(), rows: parseCsv(Buffer.concat(chunks).toString('utf8')) };
+  }
+
+  test('each overview panel downloads what it shows: the same range, switches and figures', async () => {
+    const page = await openPage(browser, { ...DESKTOP, acceptDownloads: true });
+    try {
+      await page.goto(`${dash.url}/?start_date=2025-03-01&end_date=2025-08-31`);
+      await ready(page, 'trend');
+      await ready(page, 'top-products');
+      await waitKpis(page);
+      const range = 'start_date=2025-03-01&end_date=2025-08-31';
+
+      const kpis = await download(page, '[data-panel="kpis"] a.download');
+      const k = await api(stack.apiUrl, `/api/v1/kpis/?${range}`);
+      assert.equal(kpis.name, 'kpis.csv');
+      assert.equal(kpis.rows.length, 2, 'a header and one row');
+      const kpiRow = Object.fromEntries(kpis.rows[0].map((name, i) => [name, kpis.rows[1][i]]));
+      assert.equal(kpiRow.start_date, k.start_date);
+      assert.equal(Number(kpiRow.total_revenue), k.total_revenue);
+      assert.equal(Number(kpiRow.total_orders), k.total_orders);
+      assert.equal(Number(kpiRow.unique_customers), k.unique_customers);
+
+      await page.locator('[data-switch="granularity"] label', { hasText: 'Weekly' }).click();
+      await poll('the weekly download link', () => page.getAttribute('[data-panel="trend"] a.download', 'href').then((h) => h.includes('granularity=weekly')));
+      const trend = await download(page, '[data-panel="trend"] a.download');
+      const t = await api(stack.apiUrl, `/api/v1/revenue/trends/?${range}&granularity=weekly`);
+      assert.equal(trend.name, 'revenue-trends.csv');
+      assert.deepEqual(trend.rows[0], ['period', 'revenue', 'orders']);
+      assert.deepEqual(trend.rows.slice(1).map((r) => [r[0], Number(r[1]), Number(r[2])]),
+        t.points.map((p) => [p.period, p.revenue, p.orders]));
+
+      const top = await download(page, '[data-panel="top-products"] a.download');
+      const want = await api(stack.apiUrl, `/api/v1/products/top-sellers/?${range}&metric=revenue&limit=10`);
+      assert.equal(top.name, 'top-sellers.csv');
+      const idCol = top.rows[0].indexOf('product_id');
+      assert.deepEqual(top.rows.slice(1).map((r) => r[idCol]), want.items.map((i) => i.product_id));
+      assert.deepEqual(unexpected(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('segments and cohorts download their tables', async () => {
+    const page = await openPage(browser, { ...DESKTOP, acceptDownloads: true });
+    try {
+      await page.goto(`${dash.url}/customers`);
+      await ready(page, 'segments-table');
+      const segments = await download(page, '[data-panel="segments-table"] a.download');
+      const s = await api(stack.apiUrl, '/api/v1/customers/segments/');
+      assert.equal(segments.name, 'customer-segments.csv');
+      assert.deepEqual(segments.rows.slice(1).map((r) => [r[0], Number(r[1])]), s.segments.map((x) => [x.segment, x.customers]));
+
+      await page.goto(`${dash.url}/cohorts`);
+      await ready(page, 'cohort-sizes');
+      const cohorts = await download(page, '[data-panel="cohort-sizes"] a.download');
+      const c = await api(stack.apiUrl, '/api/v1/customers/cohorts/');
+      assert.equal(cohorts.name, 'customer-cohorts.csv');
+      assert.equal(cohorts.rows.length - 1, c.cohorts.reduce((n, x) => n + x.periods.length, 0), 'one row per cohort and month');
+      assert.deepEqual(unexpected(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
 describe('API down', () => {
   test('with the gateway stopped the page says so, and recovers when it is back', async () => {
     const page = await openPage(browser, DESKTOP);

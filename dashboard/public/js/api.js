@@ -88,6 +88,10 @@ export async function request(method, path, { params, body, token, signal } = {}
 
 export const get = (path, params, options = {}) => request('GET', path, { ...options, params });
 
+/** The address of the CSV download of GET path with params (SPEC §10, format=csv): the
+ *  same figures as the JSON answer a panel shows. */
+export const csvUrl = (path, params) => path + query({ ...params, format: 'csv' });
+
 /** /healthz: the gateway's view of each service. Resolves to {ok, body} and never throws
  *  (a gateway that is down is {ok: false, body: null}). */
 export async function health(signal) {

@@ -18,7 +18,7 @@ export function breakdownPanel() {
   let by = 'country';
   let query = null;
   const p = panel({
-    title: 'Revenue breakdown', name: 'breakdown', wide: true,
+    title: 'Revenue breakdown', name: 'breakdown', wide: true, download: true,
     controls: switchGroup('Break down by', 'breakdown', BY, by, (b) => { by = b; load(query); }),
   });
   const chart = el('div', { class: 'chart', id: 'breakdown-chart', role: 'img', 'aria-label': 'Revenue breakdown chart' });
@@ -26,8 +26,10 @@ export function breakdownPanel() {
 
   function load(q) {
     query = q;
+    const params = { ...apiParams(q), by, limit: LIMIT };
+    p.download.set('/api/v1/revenue/breakdown/', params);
     p.load('the revenue breakdown',
-      (signal) => get('/api/v1/revenue/breakdown/', { ...apiParams(q), by, limit: LIMIT }, { signal }),
+      (signal) => get('/api/v1/revenue/breakdown/', params, { signal }),
       (b) => render(b, q));
   }
 

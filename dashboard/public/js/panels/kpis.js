@@ -5,7 +5,7 @@ import { get } from '../api.js';
 import { el, newId, switchGroup } from '../dom.js';
 import { formatDate, formatFraction, formatInt, formatMoney } from '../format.js';
 import { COMPARES, apiParams } from '../query.js';
-import { loader } from '../views/panel.js';
+import { downloadLink, loader } from '../views/panel.js';
 
 const CARDS = [
   { key: 'revenue', field: 'total_revenue', label: 'Revenue', format: formatMoney, note: (k) => `${formatInt(k.units_sold)} units sold` },
@@ -46,12 +46,13 @@ export function kpiCards({ query, onCompare, onRange }) {
   });
   const headingId = newId('kpis');
   const sub = el('p', { class: 'kpis__sub', text: '\u00a0' });
+  const download = downloadLink('key figures');
   const node = el('section', { class: 'kpis', 'aria-labelledby': headingId, dataset: { panel: 'kpis', state: 'loading' } },
     el('div', { class: 'kpis__head' },
       el('div', {}, el('h2', { id: headingId, text: 'Key figures' }), sub),
       el('div', { class: 'kpis__compare' },
         el('span', { 'aria-hidden': 'true', text: 'Compare with' }),
-        switchGroup('Compare with', 'compare', COMPARES, query.compare, onCompare))),
+        switchGroup('Compare with', 'compare', COMPARES, query.compare, onCompare), download.node)),
     el('div', { class: 'kpis__cards' }, cards.map((c) => c.node)));
 
   const { load, abort } = loader({
@@ -105,6 +106,7 @@ export function kpiCards({ query, onCompare, onRange }) {
     node,
     abort,
     load(q) {
+      download.set('/api/v1/kpis/', apiParams(q));
       return load('the key figures', (signal) => get('/api/v1/kpis/', { ...apiParams(q), compare: q.compare }, { signal }),
         (k) => render({ ...k, compare: q.compare }));
     },

@@ -14,15 +14,17 @@ export function topProductsPanel() {
   let metric = 'revenue';
   let query = null;
   const top = panel({
-    title: `Top ${TOP_LIMIT} products`, name: 'top-products',
+    title: `Top ${TOP_LIMIT} products`, name: 'top-products', download: true,
     controls: switchGroup('Rank by', 'metric', METRICS, metric, (m) => { metric = m; load(query); }),
   });
   const chart = el('div', { class: 'chart', id: 'top-products-chart', role: 'img', 'aria-label': 'Top products chart' });
 
   function load(q) {
     query = q;
+    const params = { ...apiParams(q), metric, limit: TOP_LIMIT };
+    top.download.set('/api/v1/products/top-sellers/', params);
     top.load('the top products',
-      (signal) => get('/api/v1/products/top-sellers/', { ...apiParams(q), metric, limit: TOP_LIMIT }, { signal }),
+      (signal) => get('/api/v1/products/top-sellers/', params, { signal }),
       async (t) => {
         const items = t.items || [];
         const filters = filterText(q);

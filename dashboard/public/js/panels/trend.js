@@ -14,15 +14,17 @@ export function trendPanel() {
   let granularity = 'monthly';
   let query = null;
   const trend = panel({
-    title: 'Revenue trend', name: 'trend',
+    title: 'Revenue trend', name: 'trend', download: true,
     controls: switchGroup('Granularity', 'granularity', GRANULARITIES, granularity, (g) => { granularity = g; load(query); }),
   });
   const chart = el('div', { class: 'chart', id: 'trend-chart', role: 'img', 'aria-label': 'Revenue trend chart' });
 
   function load(q) {
     query = q;
+    const params = { ...apiParams(q), granularity, compare: q.compare };
+    trend.download.set('/api/v1/revenue/trends/', params);
     trend.load('the revenue trend',
-      (signal) => get('/api/v1/revenue/trends/', { ...apiParams(q), granularity, compare: q.compare }, { signal }),
+      (signal) => get('/api/v1/revenue/trends/', params, { signal }),
       (t) => render(t, q));
   }
 

@@ -18,13 +18,14 @@ export function mount(container, ctx) {
   });
   const summary = el('p', { text: 'Customers by the month of their first order' });
   const table = cohortTable();
-  const sizes = panel({ title: 'New customers per cohort', name: 'cohort-sizes' });
+  const sizes = panel({ title: 'New customers per cohort', name: 'cohort-sizes', download: true });
   const sizesNode = el('div', { class: 'chart chart--short', id: 'cohort-sizes-chart', role: 'img', 'aria-label': 'Cohort sizes chart' });
 
   let controller = null;
   async function load() {
     if (controller) controller.abort();
     const mine = controller = new AbortController();
+    sizes.download.set('/api/v1/customers/cohorts/', apiParams(query));
     const answer = get('/api/v1/customers/cohorts/', apiParams(query), { signal: mine.signal });
     answer.catch(() => {});
     table.load('the cohorts', () => answer, table.render);

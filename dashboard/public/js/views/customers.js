@@ -31,13 +31,14 @@ export function mount(container, ctx) {
 
   const pie = panel({ title: 'Customers by segment', name: 'segments-pie' });
   const pieNode = el('div', { class: 'chart chart--pie', id: 'segments-chart', role: 'img', 'aria-label': 'Segments chart' });
-  const table = panel({ title: 'Segments', name: 'segments-table' });
+  const table = panel({ title: 'Segments', name: 'segments-table', download: true });
 
   let controller = null;
   async function load() {
     // One request feeds both panels: each shows the loading state and the outcome.
     if (controller) controller.abort();
     const mine = controller = new AbortController();
+    table.download.set('/api/v1/customers/segments/', apiParams(query));
     const answer = get('/api/v1/customers/segments/', apiParams(query), { signal: mine.signal });
     answer.catch(() => {});
     pie.load('the customer segments', () => answer, renderPie);

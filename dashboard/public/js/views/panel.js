@@ -2,6 +2,7 @@
 // the API. Its loads go through loader(): one request at a time, a newer one aborts the
 // older, so a quick series of clicks never ends on a stale answer. The KPI cards use the
 // same loader with their own loading and error looks.
+import { csvUrl } from '../api.js';
 import { el, errorBox, loading, newId, replace } from '../dom.js';
 
 /** loader({node, start(), fail(what, error, retry)}) -> {load(what, fetcher, render), abort()}.
@@ -45,15 +46,33 @@ export function loader({ node, start, fail }) {
   };
 }
 
-/** panel({title, controls, name}) -> {node, body, sub, head, load(what, fetcher, render), abort()}.
+/** downloadLink(label) -> {node, set(path, params)}: a "Download CSV" link (hidden until
+ *  set) to the CSV of the request a panel shows (api.js csvUrl): the same dates, filters and
+ *  switches. */
+export function downloadLink(label) {
+  const node = el('a', { class: 'download', text: 'Download CSV', hidden: true, 'aria-label': `Download ${label} as CSV`, dataset: { download: label } });
+  node.setAttribute('download', '');
+  return {
+    node,
+    set(path, params) {
+      node.href = csvUrl(path, params);
+      node.hidden = false;
+    },
+  };
+}
+
+/** panel({title, controls, name, download}) -> {node, body, sub, head, load(what, fetcher, render), abort(), download}.
  *  load shows a spinner (over the old content when there is some) and, on failure, an error
  *  box with a retry button in body. node.dataset.state is 'loading' | 'ready' | 'empty' |
- *  'error' | whatever render returned, for people and tests. */
-export function panel({ title, controls = null, name, wide = false }) {
+ *  'error' | whatever render returned, for people and tests. download (when asked for) is
+ *  the panel's downloadLink, in its head. */
+export function panel({ title, controls = null, name, wide = false, download = false }) {
   const headingId = newId('h');
   const body = el('div', { class: 'panel__body' });
   const sub = el('p', { class: 'panel__sub' });
-  const head = el('div', { class: 'panel__head' }, el('h2', { id: headingId, text: title }), controls);
+  const link = download ? downloadLink(title.toLowerCase()) : null;
+  const tools = link ? el('div', { class: 'panel__tools' }, controls, link.node) : controls;
+  const head = el('div', { class: 'panel__head' }, el('h2', { id: headingId, text: title }), tools);
   const node = el('section', { class: `card panel${wide ? ' panel--wide' : ''}`, 'aria-labelledby': headingId, dataset: { panel: name, state: 'loading' } },
     head, sub, body);
 
@@ -69,5 +88,5 @@ export function panel({ title, controls = null, name, wide = false }) {
     fail(what, error, retry) { replace(body, errorBox(what, error, retry)); },
   });
 
-  return { node, body, sub, head, load, abort };
+  return { node, body, sub, head, load, abort, download: link };
 }
