@@ -4,6 +4,7 @@
 #include "ecom_db.h"
 #include "ecom_embedded.h"
 #include "ecom_indexes.h"
+#include "ecom_utf8.h"
 #include "etl_csv.h"
 #include "etl_dim_keys.h"
 #include "etl_direct.h"
@@ -51,22 +52,6 @@ s_rows_written (PGconn *conn, const char *sql, char *err, size_t errlen)
         ecom_db_error (res, err, errlen);
     PQclear (res);
     return rows;
-}
-
-/*  Like s_exec for a statement returning one integer. Returns it, or -1 with err. */
-static long long
-s_int (PGconn *conn, const char *sql, int n, const char *const *values, char *err,
-       size_t errlen)
-{
-    PGresult *res = PQexecParams (conn, sql, n, NULL, values, NULL, NULL, 0);
-    long long value = -1;
-    if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1)
-        value = PQgetisnull (res, 0, 0) ? 0 : strtoll (PQgetvalue (res, 0, 0), NULL, 10);
-    else {
-        ecom_db_error (res, err, errlen);
-    }
-    PQclear (res);
-    return value;
 }
 
 long long
@@ -234,8 +219,10 @@ s_bulk (PGconn *conn, FILE *file, size_t first_len, char *err, size_t errlen)
     char estimate[24];
     snprintf (estimate, sizeof estimate, "%lld", rows);
     const char *count_param[] = {estimate};
-    long long present = s_int (conn, s_fact_rows_sql, 1, count_param, err, errlen);
-    return present < 0 ? -1 : present < rows;
+    long long present;
+    if (ecom_db_query_int64_params (conn, s_fact_rows_sql, 1, count_param, &present, err, errlen))
+        return -1;
+    return present < rows;
 }
 
 /*  Records the run as failed (its own transaction: the load's was rolled back). */
@@ -369,7 +356,7 @@ s_customer_cache (etl_dim_keys_t *keys)
 static bool
 s_first_is_new (const etl_csv_record_t *record, const PGresult *max)
 {
-    if (PQgetisnull (max, 0, 0) || record->field_count <= ETL_ORDER_ID)
+    if (PQgetisnull (max, 0, 0) || record->field_count < ETL_ORDER_ID + 1)
         return true;
     etl_id_order_t loaded = {0};
     bool after = etl_id_order_keep (&loaded, PQgetvalue (max, 0, 0), (size_t) PQgetlength (max, 0, 0))
@@ -532,7 +519,7 @@ s_load (PGconn *conn, long long run_id, const char *run, const char *path,
                   "the header does not match order_id,order_date,customer_id,customer_name,"
                   "customer_email,customer_city,customer_country,product_id,product_name,"
                   "product_category,quantity,unit_price: got '%.120s'",
-                  etl_row_utf8_valid (header.raw, header.raw_len) ? header.raw : "(not UTF-8)");
+                  ecom_utf8_text_valid (header.raw, header.raw_len) ? header.raw : "(not UTF-8)");
     if (result->error[0]) {
         etl_csv_destroy (&csv);
         if (file)
@@ -543,7 +530,7 @@ s_load (PGconn *conn, long long run_id, const char *run, const char *path,
 
     char *err = result->error;
     size_t errlen = sizeof result->error;
-    long long version = -1, customers = 0, products = 0;
+    long long version = -1, customers = 0, products = 0, dates = 0;
     s_read_t read = {0};
     bool ok = s_exec (conn, "BEGIN", 0, NULL, err, errlen) == 0
               && s_exec (conn, "SELECT pg_advisory_xact_lock(hashtext('ecommerce-analytics:etl'))",
@@ -558,7 +545,7 @@ s_load (PGconn *conn, long long run_id, const char *run, const char *path,
               && s_exec (conn, etl_stage_create_sql, 0, NULL, err, errlen) == 0
               && s_read (conn, file, csv, run_id, result, &read) == 0
               && s_exec (conn, s_sql ("rejects.sql"), 1, run_param, err, errlen) == 0
-              && s_int (conn, s_sql ("dates.sql"), 0, NULL, err, errlen) >= 0
+              && ecom_db_query_int64 (conn, s_sql ("dates.sql"), &dates, err, errlen) == 0
               && (customers = s_upsert_dim (conn, 0, err, errlen)) >= 0
               && (products = s_upsert_dim (conn, 1, err, errlen)) >= 0;
     long long inserted = 0;

@@ -1,6 +1,7 @@
 #include "etl_row.h"
 
 #include "ecom_date.h"
+#include "ecom_utf8.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -2,7 +2,6 @@
 #ifndef ETL_ROW_H
 #define ETL_ROW_H
 
-#include "ecom_utf8.h"
 #include "etl_csv.h"
 
 #include <stdbool.h>
@@ -38,13 +37,5 @@ const char *etl_row_check (const etl_csv_record_t *record, etl_row_values_t *val
 /*  Returns true when record is exactly the header (a UTF-8 byte order mark before the first
     name is allowed). */
 bool etl_row_is_header (const etl_csv_record_t *record);
-
-/*  True when the len bytes at text are valid UTF-8 without NUL: ecom_utf8_text_valid(),
-    under the name etl_load.c still calls it by. */
-static inline bool
-etl_row_utf8_valid (const char *text, size_t len)
-{
-    return ecom_utf8_text_valid (text, len);
-}
 
 #endif

@@ -2,6 +2,7 @@
 
 #include "ecom_copy.h"
 #include "ecom_date.h"
+#include "ecom_utf8.h"
 #include "etl_dim_cache.h"
 #include "etl_id_order.h"
 #include "etl_row.h"
