@@ -134,28 +134,15 @@ static const svc_op_t s_ops[] = {{"token", s_token, false, SVC_PARAMS ("username
                                  {"token_refresh", s_token_refresh, false, SVC_PARAMS ("refresh")},
                                  {NULL, NULL, false, NULL}};
 
-static const svc_def_t s_def = {
-    .name = "auth",
-    .summary =
-        "The auth service: API users' passwords (argon2id) and HS256 tokens signed with "
-        "JWT_SECRET (required), lifetimes ACCESS_TOKEN_TTL [300] and REFRESH_TOKEN_TTL [86400].",
-    .ops = s_ops,
-    .sql = auth_sql,
-    .credit = 1}; /* a token costs a password hash: let waiting requests wait at the broker */
-
-/*  Reads JWT_SECRET and the token lifetimes and makes the dummy hash. Returns 0, or -1
-    with a one-line reason on stderr. */
+/*  The start hook (svc_def_t): takes JWT_SECRET and the token lifetimes from config and
+    makes the dummy hash. Returns 0, or -1 with a one-line reason on stderr. */
 static int
-s_setup (void)
+s_start (const ecom_config_t *config)
 {
-    char err[256];
-    ecom_config_t *config = ecom_config_new (err, sizeof err);
-    if (!config) {
-        fprintf (stderr, "ecom-auth: %s\n", err);
-        return -1;
-    }
     int rc = -1;
-    if (!config->jwt_secret)
+    if (sodium_init () < 0)
+        fprintf (stderr, "ecom-auth: libsodium cannot start\n");
+    else if (!config->jwt_secret)
         fprintf (stderr, "ecom-auth: JWT_SECRET is not set; the auth service refuses to start "
                          "without one\n");
     else if (!(s_jwt = ecom_jwt_new (config->jwt_secret)))
@@ -176,19 +163,31 @@ s_setup (void)
             rc = 0;
         }
     }
-    ecom_config_destroy (&config);
+    if (rc != 0)
+        ecom_jwt_destroy (&s_jwt);
     return rc;
 }
+
+/*  The stop hook: forgets the signing key. */
+static void
+s_stop (void)
+{
+    ecom_jwt_destroy (&s_jwt);
+}
+
+static const svc_def_t s_def = {
+    .name = "auth",
+    .summary =
+        "The auth service: API users' passwords (argon2id) and HS256 tokens signed with "
+        "JWT_SECRET (required), lifetimes ACCESS_TOKEN_TTL [300] and REFRESH_TOKEN_TTL [86400].",
+    .ops = s_ops,
+    .sql = auth_sql,
+    .start = s_start,
+    .stop = s_stop,
+    .credit = 1}; /* a token costs a password hash: let waiting requests wait at the broker */
 
 int
 main (int argc, char **argv)
 {
-    /*  Arguments (--help, errors) are the framework's business and need no secret. */
-    if (argc <= 1 && (sodium_init () < 0 || s_setup () != 0)) {
-        ecom_jwt_destroy (&s_jwt);
-        return 1;
-    }
-    int rc = svc_main (argc, argv, &s_def);
-    ecom_jwt_destroy (&s_jwt);
-    return rc;
+    return svc_main (argc, argv, &s_def);
 }

@@ -176,8 +176,7 @@ svc_statement_timeout_ms (int request_timeout_ms)
     if (request_timeout_ms <= 0)
         return 0; /* none known (a config made by hand): the server's default */
     int margin = request_timeout_ms / 10 < 1000 ? request_timeout_ms / 10 : 1000;
-    int ms = request_timeout_ms - margin;
-    return ms > 0 ? ms : 1;
+    return request_timeout_ms - margin; /* >= 1: the margin is below a tenth or 1 s */
 }
 
 PGconn *
@@ -460,8 +459,10 @@ s_answer (const s_sink_t *sink, s_item_t *item, size_t index, int status,
           const char *cache_state, char *reply, size_t reply_size)
 {
     item->op = NULL;
-    if (sink->warm) {
+    if (sink->warm || !sink->answer) { /* a warm run's view: into its stats only */
         free (reply);
+        if (!sink->warm)
+            return;
         if (status != 200)
             sink->warm->failed++;
         else if (strcmp (cache_state, "behind") == 0)
@@ -628,6 +629,8 @@ static void
 s_wait (svc_t *self, const s_sink_t *sink, s_item_t *items, size_t count, size_t *waiting,
         size_t waiting_count)
 {
+    if (waiting_count == 0)
+        return;
     svc_cache_claim_t *claims = calloc (waiting_count, sizeof *claims);
     double deadline = s_now_ms () + SVC_CACHE_LOCK_MS;
     while (waiting_count > 0) {
@@ -661,7 +664,7 @@ s_batch (svc_t *self, size_t count, const void *const *data, const size_t *sizes
     svc_cache_lookup_t *lookups = calloc (count ? count : 1, sizeof *lookups);
     size_t *waiting = calloc (count ? count : 1, sizeof *waiting);
     if (!items || !lookups || !waiting) {
-        for (size_t i = 0; i < count && !sink->warm; i++)
+        for (size_t i = 0; i < count && !sink->warm && sink->answer; i++)
             sink->answer (sink->arg, i, NULL, 0);
         if (sink->warm)
             sink->warm->failed += (int) count;
@@ -1005,11 +1008,15 @@ svc_main (int argc, char **argv, const svc_def_t *def)
     else if (mdp_curve_use_config (config->curve_dir, NULL, def->name, NULL, err, sizeof err)
              != 0)
         ecom_error ("msg=\"cannot start\" reason=\"%s\"", err);
-    else if (!(worker = mdp_worker_new (config->broker_endpoint, def->name, credit)))
+    else if (def->start && def->start (config) != 0) {
+        /* the hook said why, in one line */
+    }
+    else if (!(worker = mdp_worker_new (config->broker_endpoint, def->name, credit))) {
         ecom_error ("msg=\"cannot start: cannot connect to the brokers\" endpoint=%s",
                     config->broker_endpoint);
-    else if (def->start && def->start (config) != 0)
-        ecom_error ("msg=\"cannot start: the service's start hook failed\"");
+        if (def->stop)
+            def->stop ();
+    }
     else {
         svc_db_set_worker (svc->db, worker);
         svc->worker = worker;

@@ -67,8 +67,11 @@ typedef struct {
        background whenever the data version rises (svc_warm), so that the first of them
        after a load is a hit. */
     const svc_warm_t *warm;
-    /* Optional: called once the configuration is read, before the first request (e.g. to
-       start a background thread); non-zero stops the service with exit status 1. */
+    /* Optional: the service's own start, the one place it reads its configuration: called
+       once the configuration is read and the connections are up, before the instance
+       registers at the brokers (e.g. to start a background thread or take a key);
+       non-zero (after one line on stderr saying why) stops the service with exit
+       status 1. */
     int (*start) (const ecom_config_t *config);
     /* Optional: called after the last request, before the service exits. */
     void (*stop) (void);
