@@ -63,6 +63,8 @@ ecom_config_new (char *err, size_t errlen)
     self->log_level = s_string ("LOG_LEVEL", "info");
     self->curve_dir = s_string ("CURVE_DIR", NULL);
     self->curve_cert = s_string ("CURVE_CERT", NULL);
+    self->trusted_proxies = s_string ("TRUSTED_PROXIES", NULL);
+    self->swagger_ui_dir = s_string ("SWAGGER_UI_DIR", NULL);
     if (s_int ("API_PORT", 8000, 1, 65535, &self->api_port, err, errlen)
         || s_int ("DASHBOARD_PORT", 8050, 1, 65535, &self->dashboard_port, err, errlen)
         || s_int ("ACCESS_TOKEN_TTL", 300, 1, INT_MAX, &self->access_token_ttl, err, errlen)
@@ -71,6 +73,10 @@ ecom_config_new (char *err, size_t errlen)
         || s_int ("ETL_SCHEDULE_SECONDS", 300, 0, INT_MAX, &self->etl_schedule_seconds, err,
                   errlen)
         || s_int ("REQUEST_TIMEOUT_MS", 10000, 1, 3600000, &self->request_timeout_ms, err,
+                  errlen)
+        || s_int ("AUTH_THROTTLE_WINDOW_SECONDS", 300, 1, 86400,
+                  &self->auth_throttle_window_seconds, err, errlen)
+        || s_int ("GATEWAY_START_GRACE_MS", 2000, 0, 60000, &self->gateway_start_grace_ms, err,
                   errlen))
         goto fail;
     ecom_log_level_t level;
@@ -106,6 +112,8 @@ ecom_config_destroy (ecom_config_t **self_p)
     free (self->log_level);
     free (self->curve_dir);
     free (self->curve_cert);
+    free (self->trusted_proxies);
+    free (self->swagger_ui_dir);
     free (self);
     *self_p = NULL;
 }

@@ -23,6 +23,11 @@ typedef struct {
     char *log_level;           /* LOG_LEVEL: debug, info, warn or error */
     char *curve_dir;           /* CURVE_DIR: CurveZMQ certificates (SPEC §11), NULL when unset */
     char *curve_cert;          /* CURVE_CERT: an MDP client's secret certificate, NULL when unset */
+    /* The gateway's own (gateway/README.md): */
+    int auth_throttle_window_seconds; /* AUTH_THROTTLE_WINDOW_SECONDS, 1..86400 */
+    char *trusted_proxies;     /* TRUSTED_PROXIES: IP addresses, comma-separated; NULL: none */
+    int gateway_start_grace_ms;/* GATEWAY_START_GRACE_MS, 0..60000 */
+    char *swagger_ui_dir;      /* SWAGGER_UI_DIR, NULL: the build's */
 } ecom_config_t;
 
 /*  Reads the configuration from the environment, with the SPEC's defaults for unset or empty

@@ -11,7 +11,8 @@
 static const char *const s_vars[] = {
     "DATABASE_URL", "DATABASE_READ_URL", "REDIS_URL", "BROKER_ENDPOINT", "API_HOST", "API_PORT",
     "DASHBOARD_PORT", "JWT_SECRET", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "CACHE_TTL_SECONDS",
-    "ETL_SOURCE", "ETL_SCHEDULE_SECONDS", "REQUEST_TIMEOUT_MS", "LOG_LEVEL"};
+    "ETL_SOURCE", "ETL_SCHEDULE_SECONDS", "REQUEST_TIMEOUT_MS", "LOG_LEVEL",
+    "AUTH_THROTTLE_WINDOW_SECONDS", "TRUSTED_PROXIES", "GATEWAY_START_GRACE_MS", "SWAGGER_UI_DIR"};
 
 static int
 s_clear_env (void **state)
@@ -42,6 +43,10 @@ test_defaults (void **state)
     assert_int_equal (config->etl_schedule_seconds, 300);
     assert_int_equal (config->request_timeout_ms, 10000);
     assert_string_equal (config->log_level, "info");
+    assert_int_equal (config->auth_throttle_window_seconds, 300);
+    assert_null (config->trusted_proxies);
+    assert_int_equal (config->gateway_start_grace_ms, 2000);
+    assert_null (config->swagger_ui_dir);
     ecom_config_destroy (&config);
     assert_null (config);
 }
@@ -91,7 +96,9 @@ test_invalid_values_name_the_variable (void **state)
         {"API_PORT", "0"}, {"API_PORT", "65536"}, {"API_PORT", "80x"}, {"DASHBOARD_PORT", "-1"},
         {"ACCESS_TOKEN_TTL", "0"}, {"REFRESH_TOKEN_TTL", "1.5"}, {"CACHE_TTL_SECONDS", "-3"},
         {"ETL_SCHEDULE_SECONDS", "abc"}, {"REQUEST_TIMEOUT_MS", "99999999999"},
-        {"LOG_LEVEL", "loud"}};
+        {"LOG_LEVEL", "loud"}, {"AUTH_THROTTLE_WINDOW_SECONDS", "0"},
+        {"AUTH_THROTTLE_WINDOW_SECONDS", "86401"}, {"GATEWAY_START_GRACE_MS", "-1"},
+        {"GATEWAY_START_GRACE_MS", "60001"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         s_clear_env (state);
         setenv (bad[i].name, bad[i].value, 1);

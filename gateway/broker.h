@@ -52,10 +52,6 @@ broker_t *broker_new (const char *endpoint, char *err, size_t errlen);
 broker_t *broker_new_curve (const char *endpoint, const char *curve_dir, char *err,
                             size_t errlen);
 
-/*  How long after a (re)start a gateway waits for workers to register before it refuses
-    calls for a service that has none (server.c sets it; broker_new() starts with none). */
-#define BROKER_START_GRACE_MS 2000
-
 /*  From now on for ms, calls for services without workers are held (see above). */
 void broker_set_grace (broker_t *self, int64_t ms);
 

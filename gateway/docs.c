@@ -42,10 +42,9 @@ static const struct {
 };
 
 const char *
-docs_dir_default (void)
+docs_dir (const char *configured)
 {
-    const char *dir = getenv ("SWAGGER_UI_DIR");
-    return dir && *dir ? dir : ECOM_SWAGGER_UI_DIR;
+    return configured ? configured : ECOM_SWAGGER_UI_DIR;
 }
 
 /*  The content type for name, or NULL when its extension is not served. */

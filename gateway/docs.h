@@ -14,9 +14,9 @@
 
 #include <h2o.h>
 
-/*  The swagger-ui-dist folder: $SWAGGER_UI_DIR when set and not empty, else the one the
-    build found (ECOM_SWAGGER_UI_DIR). Never NULL. */
-const char *docs_dir_default (void);
+/*  The swagger-ui-dist folder: configured (SWAGGER_UI_DIR, ecom_config) when not NULL, else
+    the one the build found (ECOM_SWAGGER_UI_DIR). Never NULL. */
+const char *docs_dir (const char *configured);
 
 /*  Registers the handler of GET /api/docs/... on pathconf, after api's (which declines the
     route, routes.h ROUTE_LOCAL); dir (copied, at most PATH_MAX - 130 bytes, else the assets

@@ -83,19 +83,6 @@ s_on_accept (h2o_socket_t *listener, const char *err)
         h2o_accept (&self->accept_ctx, sock);
 }
 
-/*  GATEWAY_START_GRACE_MS (0..60000; tests set 0) or BROKER_START_GRACE_MS: how long
-    calls for a service without workers are held after start (broker.h). */
-static int64_t
-s_start_grace_ms (void)
-{
-    const char *text = getenv ("GATEWAY_START_GRACE_MS");
-    char *end;
-    long ms = text && *text ? strtol (text, &end, 10) : -1;
-    if (!text || !*text || *end || ms < 0 || ms > 60000)
-        return BROKER_START_GRACE_MS;
-    return ms;
-}
-
 /*  Binds and listens on host:port. Returns the fd, or -1 with a message in err. */
 static int
 s_listen (const char *host, int port, char *err, size_t errlen)
@@ -162,25 +149,14 @@ server_new (const ecom_config_t *config, char *err, size_t errlen)
         goto fail;
     }
     /* AUTH_THROTTLE_WINDOW_SECONDS: the failed-login window and lockout (throttle.h). */
-    const char *window = getenv ("AUTH_THROTTLE_WINDOW_SECONDS");
-    long window_s = THROTTLE_WINDOW_S;
-    if (window && *window) {
-        char *end = NULL;
-        errno = 0;
-        window_s = strtol (window, &end, 10);
-        if (errno != 0 || *end != '\0' || window_s < 1 || window_s > 86400) {
-            snprintf (err, errlen, "AUTH_THROTTLE_WINDOW_SECONDS must be a whole number of "
-                                   "seconds from 1 to 86400");
-            goto fail;
-        }
-    }
-    self->throttle = throttle_new (THROTTLE_SLOTS, THROTTLE_MAX_FAILURES, (double) window_s);
+    self->throttle = throttle_new (THROTTLE_SLOTS, THROTTLE_MAX_FAILURES,
+                                   (double) config->auth_throttle_window_seconds);
     if (!self->throttle) {
         snprintf (err, errlen, "out of memory");
         goto fail;
     }
     /* TRUSTED_PROXIES: the load balancers whose X-Forwarded-For names the client (clientip.h). */
-    self->clientip = clientip_new (getenv ("TRUSTED_PROXIES"), err, errlen);
+    self->clientip = clientip_new (config->trusted_proxies, err, errlen);
     if (!self->clientip)
         goto fail;
     /* CZMQ would replace our SIGINT/SIGTERM handlers with its own when the broker creates
@@ -195,7 +171,7 @@ server_new (const ecom_config_t *config, char *err, size_t errlen)
         goto fail;
     self->broker = broker_new_curve (config->broker_endpoint, config->curve_dir, err, errlen);
     if (self->broker) /* a restarted gateway holds calls while its workers re-register */
-        broker_set_grace (self->broker, s_start_grace_ms ());
+        broker_set_grace (self->broker, config->gateway_start_grace_ms);
     self->metrics = self->broker ? metrics_new (self->broker) : NULL;
     if (!self->metrics) {
         if (self->broker)
@@ -220,7 +196,7 @@ server_new (const ecom_config_t *config, char *err, size_t errlen)
     api_set_clientip (self->api, self->clientip);
     /* After api, which declines their routes (ROUTE_LOCAL): */
     openapi_register (root);
-    docs_register (root, docs_dir_default ());
+    docs_register (root, docs_dir (config->swagger_ui_dir));
     metrics_register (root, self->metrics);
     metrics_register_logger (root, self->metrics);
     metrics_register_logger (&host->fallback_path, self->metrics);

@@ -24,7 +24,6 @@
 
 #define THROTTLE_MAX_FAILURES 5
 #define THROTTLE_SLOTS 4096
-#define THROTTLE_WINDOW_S 300
 /*  Longest address text: an IPv6 address (INET6_ADDRSTRLEN is 46). */
 #define THROTTLE_ADDR_MAX 47
 
