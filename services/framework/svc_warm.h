@@ -2,7 +2,7 @@
 
     A run starts when the data version rises above the last run's (the first version an
     instance sees counts as a rise, so an instance warms once at start too; a view found
-    cached costs one lookup). svc.c feeds it the version it reads (once a second between
+    cached costs one lookup). svc_batch.c feeds it the version it reads (once a second between
     batches), takes the run's views one by one as encoded requests, runs each through the
     normal batch path in warm mode (which counts the outcome into the run's stats instead of
     answering anyone) and calls svc_warmer_advance() after each; after the last view the run's
@@ -13,7 +13,7 @@
 
     A rise during a run starts the run over at the new version. A run whose views were
     behind (computed from a standby that lagged, so not cached) is started over at its
-    version by svc_warmer_again(), which svc.c calls once the standby has that version. */
+    version by svc_warmer_again(), which svc_batch.c calls once the standby has that version. */
 #ifndef SVC_WARM_H
 #define SVC_WARM_H
 
