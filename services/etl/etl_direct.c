@@ -1,7 +1,7 @@
 #include "etl_direct.h"
 
 #include "ecom_copy.h"
-#include "etl_id_order.h"
+#include "etl_rising_ids.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 struct _etl_direct_t {
     ecom_copy_t *copy;
     long long run_id;
-    etl_id_order_t ids; /* the largest order_id so far: the table's, then the stream's */
+    etl_rising_ids_t ids; /* the largest order_id so far: the table's, then the stream's */
 };
 
 etl_direct_t *
@@ -17,7 +17,7 @@ etl_direct_begin (PGconn *conn, long long run_id, const char *after, size_t afte
                   char *err, size_t errlen)
 {
     etl_direct_t *self = calloc (1, sizeof *self);
-    if (!self || (after && etl_id_order_keep (&self->ids, after, after_len))) {
+    if (!self || (after && etl_rising_ids_keep (&self->ids, after, after_len))) {
         free (self);
         snprintf (err, errlen, "out of memory");
         return NULL;
@@ -29,7 +29,7 @@ etl_direct_begin (PGconn *conn, long long run_id, const char *after, size_t afte
                                          " FROM STDIN (FORMAT binary)",
                                          err, errlen);
     if (!self->copy) {
-        etl_id_order_clear (&self->ids);
+        etl_rising_ids_clear (&self->ids);
         free (self);
         return NULL;
     }
@@ -39,7 +39,7 @@ etl_direct_begin (PGconn *conn, long long run_id, const char *after, size_t afte
 bool
 etl_direct_takes (const etl_direct_t *self, const char *order_id, size_t len)
 {
-    return etl_id_order_after (&self->ids, order_id, len);
+    return etl_rising_ids_after (&self->ids, order_id, len);
 }
 
 int
@@ -48,7 +48,7 @@ etl_direct_row (etl_direct_t *self, const etl_csv_record_t *record,
 {
     const char *id = record->fields[ETL_ORDER_ID];
     size_t len = record->lengths[ETL_ORDER_ID];
-    if (etl_id_order_keep (&self->ids, id, len))
+    if (etl_rising_ids_keep (&self->ids, id, len))
         return -1;
     ecom_copy_bin_row (self->copy, 7);
     ecom_copy_bin_bytes (self->copy, id, len);
@@ -66,7 +66,7 @@ etl_direct_end (etl_direct_t **self_p, char *err, size_t errlen)
 {
     etl_direct_t *self = *self_p;
     long long rows = ecom_copy_end (&self->copy, err, errlen);
-    etl_id_order_clear (&self->ids);
+    etl_rising_ids_clear (&self->ids);
     free (self);
     *self_p = NULL;
     return rows;

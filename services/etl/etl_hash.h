@@ -1,4 +1,4 @@
-/*  etl_hash: the hash the reader's in-memory tables (etl_dim_cache, etl_key_map) place
+/*  etl_hash: the hash the reader's in-memory tables (etl_attr_cache, etl_key_map) place
     their ids by. */
 #ifndef ETL_HASH_H
 #define ETL_HASH_H

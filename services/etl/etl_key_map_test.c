@@ -68,13 +68,13 @@ test_refusals (void **state)
 }
 
 /*  The catalogue of a big shop: a million customers of 7-byte ids ("C000001"), read into a
-    map sized for them at once (as etl_dim_keys does), then 300,000 new ones; every key
+    map sized for them at once (as etl_surrogate_keys does), then 300,000 new ones; every key
     found, and the bytes per id printed (the figure of services/etl/README.md). */
 static void
 test_a_million_ids_compactly (void **state)
 {
     enum { IDS = 1000000, NEW = 300000 };
-    etl_key_map_t *map = etl_key_map_new (1500000, (size_t) 16 << 20); /* etl_dim_keys' */
+    etl_key_map_t *map = etl_key_map_new (1500000, (size_t) 16 << 20); /* etl_surrogate_keys' */
     assert_non_null (map);
     assert_int_equal (etl_key_map_reserve (map, IDS), 0);
     size_t reserved = etl_key_map_bytes (map);

@@ -6,9 +6,9 @@
 #include "ecom_indexes.h"
 #include "ecom_utf8.h"
 #include "etl_csv.h"
-#include "etl_dim_keys.h"
+#include "etl_surrogate_keys.h"
 #include "etl_direct.h"
-#include "etl_id_order.h"
+#include "etl_rising_ids.h"
 #include "etl_rollup.h"
 #include "etl_row.h"
 #include "etl_stage.h"
@@ -126,7 +126,7 @@ s_upsert_dim (PGconn *conn, int d, char *err, size_t errlen)
     of the staged orders when they repeat ids (the number of distinct ones, which the
     DISTINCT ON yields; without it the planner guesses 200). */
 static const char s_analyze_sql[] = "ANALYZE dim_customer, dim_product";
-static const char s_analyze_repeats_sql[] = "ANALYZE dim_customer, dim_product, etl_stage_o";
+static const char s_analyze_repeats_sql[] = "ANALYZE dim_customer, dim_product, etl_stage_orders";
 
 /*  How many orders fact_order holds, counted up to $1 (the file's, estimated): fewer than
     the load brings means the bulk path (below). */
@@ -135,7 +135,7 @@ static const char s_fact_rows_sql[] =
 
 /*  The staged orders when their ids repeat: the first occurrence of each (load/orders.sql). */
 static const char s_staged_first_sql[] =
-    "(SELECT DISTINCT ON (order_id) * FROM etl_stage_o ORDER BY order_id, line)";
+    "(SELECT DISTINCT ON (order_id) * FROM etl_stage_orders ORDER BY order_id, line)";
 
 /*  The bulk path, for a load bigger than the table (a first load, a backfill): adding
     index entries one row at a time costs three times more than building the indexes
@@ -189,7 +189,7 @@ s_insert_orders (PGconn *conn, const char *run, const etl_stage_summary_t *stage
                  char *err, size_t errlen)
 {
     char sql[4096];
-    const char *parts[2] = {staged->ids_increasing ? "etl_stage_o" : s_staged_first_sql,
+    const char *parts[2] = {staged->ids_increasing ? "etl_stage_orders" : s_staged_first_sql,
                             bulk ? "" : " OFFSET 0"};
     if (s_fill (s_sql ("orders.sql"), parts, sql, sizeof sql)) {
         snprintf (err, errlen, "load/orders.sql: not a template of two %%s that fits");
@@ -250,7 +250,7 @@ typedef struct {
     etl_stage_t *stage;
     etl_direct_t *direct;  /* NULL once ended */
     etl_rollup_t *rollup;  /* the direct orders' days, until the direct COPY ends */
-    etl_dim_keys_t *keys;
+    etl_surrogate_keys_t *keys;
     s_read_t *read;
     char *err;
     size_t errlen;
@@ -283,10 +283,10 @@ s_route (s_reader_t *self, const etl_csv_record_t *record, const etl_row_values_
     bool direct = self->direct
                   && etl_direct_takes (self->direct, record->fields[ETL_ORDER_ID],
                                        record->lengths[ETL_ORDER_ID]);
-    int32_t customer = etl_dim_keys_get (self->keys, ETL_DIM_CUSTOMER,
+    int32_t customer = etl_surrogate_keys_get (self->keys, ETL_DIM_CUSTOMER,
                                          record->fields[ETL_CUSTOMER_ID],
                                          record->lengths[ETL_CUSTOMER_ID], direct);
-    int32_t product = etl_dim_keys_get (self->keys, ETL_DIM_PRODUCT,
+    int32_t product = etl_surrogate_keys_get (self->keys, ETL_DIM_PRODUCT,
                                         record->fields[ETL_PRODUCT_ID],
                                         record->lengths[ETL_PRODUCT_ID], direct);
     if (direct && customer && product
@@ -338,15 +338,15 @@ s_begin_direct (s_reader_t *self, long long run_id, const PGresult *max)
 #define S_CACHE_MAX ((size_t) 16 << 20)
 
 static size_t
-s_customer_cache (etl_dim_keys_t *keys)
+s_customer_cache (etl_surrogate_keys_t *keys)
 {
-    size_t held = etl_dim_keys_held (keys, ETL_DIM_CUSTOMER);
+    size_t held = etl_surrogate_keys_held (keys, ETL_DIM_CUSTOMER);
     size_t cache = held + S_NEW_IDS + S_CACHE_MIN <= S_CUSTOMER_BUDGET
                        ? S_CUSTOMER_BUDGET - held - S_NEW_IDS
                        : S_CACHE_MIN;
     if (cache > S_CACHE_MAX)
         cache = S_CACHE_MAX;
-    etl_dim_keys_cap (keys, ETL_DIM_CUSTOMER, S_CUSTOMER_BUDGET - cache);
+    etl_surrogate_keys_cap (keys, ETL_DIM_CUSTOMER, S_CUSTOMER_BUDGET - cache);
     return cache;
 }
 
@@ -358,12 +358,13 @@ s_first_is_new (const etl_csv_record_t *record, const PGresult *max)
 {
     if (PQgetisnull (max, 0, 0) || record->field_count < ETL_ORDER_ID + 1)
         return true;
-    etl_id_order_t loaded = {0};
-    bool after = etl_id_order_keep (&loaded, PQgetvalue (max, 0, 0), (size_t) PQgetlength (max, 0, 0))
+    etl_rising_ids_t loaded = {0};
+    bool after = etl_rising_ids_keep (&loaded, PQgetvalue (max, 0, 0),
+                                      (size_t) PQgetlength (max, 0, 0))
                      != 0
-                 || etl_id_order_after (&loaded, record->fields[ETL_ORDER_ID],
+                 || etl_rising_ids_after (&loaded, record->fields[ETL_ORDER_ID],
                                         record->lengths[ETL_ORDER_ID]);
-    etl_id_order_clear (&loaded);
+    etl_rising_ids_clear (&loaded);
     return after;
 }
 
@@ -380,7 +381,7 @@ s_begin (s_reader_t *self, FILE *file, const etl_csv_record_t *first, long long 
     if (PQresultStatus (max) != PGRES_TUPLES_OK)
         ecom_db_error (max, self->err, self->errlen);
     else if (!(first && s_first_is_new (first, max))
-             || etl_dim_keys_map (self->keys, self->conn, self->err, self->errlen) == 0) {
+             || etl_surrogate_keys_map (self->keys, self->conn, self->err, self->errlen) == 0) {
         size_t first_len = first ? first->raw_len : 0;
         int bulk = s_bulk (self->conn, file, first_len, self->err, self->errlen);
         self->read->bulk = bulk == 1;
@@ -389,7 +390,7 @@ s_begin (s_reader_t *self, FILE *file, const etl_csv_record_t *first, long long 
                  && (s_exec (self->conn, s_bulk_begin_sql, 0, NULL, self->err, self->errlen)
                      || ecom_indexes_drop (self->conn, "etl_fact_indexes", "'fact_order'",
                                            false, self->err, self->errlen))))
-            rc = etl_dim_keys_mapped (self->keys) ? s_begin_direct (self, run_id, max) : 0;
+            rc = etl_surrogate_keys_mapped (self->keys) ? s_begin_direct (self, run_id, max) : 0;
     }
     PQclear (max);
     if (rc == 0)
@@ -398,7 +399,7 @@ s_begin (s_reader_t *self, FILE *file, const etl_csv_record_t *first, long long 
     return self->stage ? 0 : -1;
 }
 
-/*  Reads the records after the header: the keys first (etl_dim_keys), then, after the
+/*  Reads the records after the header: the keys first (etl_surrogate_keys), then, after the
     first record (its length estimates the file's rows, its order_id says whether the
     keys' maps will serve), s_begin, then every record.
     Returns 0, or -1 with result->error. */
@@ -408,7 +409,7 @@ s_read (PGconn *conn, FILE *file, etl_csv_t *csv, long long run_id, etl_load_res
 {
     char *err = result->error;
     size_t errlen = sizeof result->error;
-    s_reader_t self = {.conn = conn, .keys = etl_dim_keys_load (conn, err, errlen),
+    s_reader_t self = {.conn = conn, .keys = etl_surrogate_keys_load (conn, err, errlen),
                        .read = read, .err = err, .errlen = errlen};
     if (!self.keys)
         return -1;
@@ -437,9 +438,9 @@ s_read (PGconn *conn, FILE *file, etl_csv_t *csv, long long run_id, etl_load_res
         && etl_stage_end (&self.stage, &read->staged, failed ? ignored : err,
                           failed ? sizeof ignored : errlen) < 0)
         failed = 1;
-    if (!failed && etl_dim_keys_save (self.keys, conn, err, errlen))
+    if (!failed && etl_surrogate_keys_save (self.keys, conn, err, errlen))
         failed = 1;
-    etl_dim_keys_destroy (&self.keys);
+    etl_surrogate_keys_destroy (&self.keys);
     etl_rollup_destroy (&self.rollup);
     if (!failed && rc < 0) {
         snprintf (err, errlen, "cannot read the file: %s", strerror (read_errno));

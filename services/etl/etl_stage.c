@@ -3,8 +3,8 @@
 #include "ecom_copy.h"
 #include "ecom_date.h"
 #include "ecom_utf8.h"
-#include "etl_dim_cache.h"
-#include "etl_id_order.h"
+#include "etl_attr_cache.h"
+#include "etl_rising_ids.h"
 #include "etl_row.h"
 
 #include <stdint.h>
@@ -19,11 +19,11 @@ const char etl_stage_create_sql[] =
     "  name text, email text, city text, country text, category text, dim_key integer,"
     "  reason text, raw text"
     ") PARTITION BY LIST (kind) ON COMMIT DROP;"
-    "CREATE TEMP TABLE etl_stage_o PARTITION OF etl_stage FOR VALUES IN ('o');"
-    "CREATE TEMP TABLE etl_stage_c PARTITION OF etl_stage FOR VALUES IN ('c');"
-    "CREATE TEMP TABLE etl_stage_p PARTITION OF etl_stage FOR VALUES IN ('p');"
-    "CREATE TEMP TABLE etl_stage_r PARTITION OF etl_stage FOR VALUES IN ('r');"
-    "CREATE TEMP TABLE etl_stage_d PARTITION OF etl_stage FOR VALUES IN ('d');";
+    "CREATE TEMP TABLE etl_stage_orders PARTITION OF etl_stage FOR VALUES IN ('o');"
+    "CREATE TEMP TABLE etl_stage_customers PARTITION OF etl_stage FOR VALUES IN ('c');"
+    "CREATE TEMP TABLE etl_stage_products PARTITION OF etl_stage FOR VALUES IN ('p');"
+    "CREATE TEMP TABLE etl_stage_rejects PARTITION OF etl_stage FOR VALUES IN ('r');"
+    "CREATE TEMP TABLE etl_stage_dates PARTITION OF etl_stage FOR VALUES IN ('d');";
 
 /*  The bytes of the products' attribute cache: about 15,000 products; the customers' is
     the caller's (etl_load shares a budget with the customers' key map). A file that names
@@ -33,12 +33,12 @@ const char etl_stage_create_sql[] =
 
 struct _etl_stage_t {
     ecom_copy_t *copy;
-    etl_dim_cache_t *customers, *products;
+    etl_attr_cache_t *customers, *products;
     uint8_t *dates;  /* one bit per day from 0001-01-01 to 9999-12-31 */
     int32_t first_day;
     long long orders;
     bool increasing;
-    etl_id_order_t ids; /* the staged orders' ids */
+    etl_rising_ids_t ids; /* the staged orders' ids */
 };
 
 /*  The COPY of the staging table. */
@@ -56,8 +56,8 @@ etl_stage_begin (PGconn *conn, size_t customer_bytes, char *err, size_t errlen)
 {
     etl_stage_t *self = calloc (1, sizeof *self);
     if (self) {
-        self->customers = etl_dim_cache_new (customer_bytes);
-        self->products = etl_dim_cache_new (S_PRODUCT_BYTES);
+        self->customers = etl_attr_cache_new (customer_bytes);
+        self->products = etl_attr_cache_new (S_PRODUCT_BYTES);
         self->dates = calloc ((size_t) s_day_count () / 8 + 1, 1);
         self->first_day = ecom_date_from_ymd (1, 1, 1);
         self->increasing = true;
@@ -72,8 +72,8 @@ etl_stage_begin (PGconn *conn, size_t customer_bytes, char *err, size_t errlen)
         return self;
 fail:
     if (self) {
-        etl_dim_cache_destroy (&self->customers);
-        etl_dim_cache_destroy (&self->products);
+        etl_attr_cache_destroy (&self->customers);
+        etl_attr_cache_destroy (&self->products);
         free (self->dates);
         free (self);
     }
@@ -153,7 +153,7 @@ s_write_attributes (etl_stage_t *self, const etl_csv_record_t *record, char kind
 
 /*  The dimension row of kind, when its fields changed since the cache last saw them. */
 static void
-s_write_dimension (etl_stage_t *self, const etl_csv_record_t *record, etl_dim_cache_t *cache,
+s_write_dimension (etl_stage_t *self, const etl_csv_record_t *record, etl_attr_cache_t *cache,
                    const etl_row_field_t *fields, size_t count, char kind,
                    const int layout[S_COLUMNS - 2], int32_t key)
 {
@@ -163,7 +163,7 @@ s_write_dimension (etl_stage_t *self, const etl_csv_record_t *record, etl_dim_ca
         values[i] = record->fields[fields[i]];
         lengths[i] = record->lengths[fields[i]];
     }
-    if (etl_dim_cache_changed (cache, values, lengths, count))
+    if (etl_attr_cache_changed (cache, values, lengths, count))
         s_write_attributes (self, record, kind, layout, key);
 }
 
@@ -184,8 +184,8 @@ etl_stage_order (etl_stage_t *self, const etl_csv_record_t *record,
     const char *id = record->fields[ETL_ORDER_ID];
     size_t len = record->lengths[ETL_ORDER_ID];
     /*  Out of memory, the ids are taken as not increasing: not knowing is always safe. */
-    self->increasing = self->increasing && etl_id_order_after (&self->ids, id, len)
-                       && etl_id_order_keep (&self->ids, id, len) == 0;
+    self->increasing = self->increasing && etl_rising_ids_after (&self->ids, id, len)
+                       && etl_rising_ids_keep (&self->ids, id, len) == 0;
     self->orders++;
 }
 
@@ -255,10 +255,10 @@ etl_stage_end (etl_stage_t **self_p, etl_stage_summary_t *summary, char *err, si
     summary->orders = self->orders;
     summary->ids_increasing = self->increasing;
     int rc = ecom_copy_end (&self->copy, err, errlen) < 0 ? -1 : 0;
-    etl_dim_cache_destroy (&self->customers);
-    etl_dim_cache_destroy (&self->products);
+    etl_attr_cache_destroy (&self->customers);
+    etl_attr_cache_destroy (&self->products);
     free (self->dates);
-    etl_id_order_clear (&self->ids);
+    etl_rising_ids_clear (&self->ids);
     free (self);
     *self_p = NULL;
     return rc;

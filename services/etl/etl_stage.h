@@ -1,16 +1,19 @@
 /*  etl_stage: the staging table of one load, and the rows the reader streams into it with
     one COPY. The table is temporary (dropped at commit) and partitioned by kind, so that
     each set-wise step of the load reads only its own rows:
-      etl_stage_o  an order that did not go straight into fact_order (etl_direct): line,
-                   order_id, order_date, customer_id, product_id, quantity, unit_price;
-      etl_stage_c  a customer's attributes (customer_id, name, email, city, country), staged
-                   only when they differ from the ones last staged for that customer_id
-                   (etl_dim_cache), so the row with the highest line for a customer_id holds
-                   the attributes of the last valid row of the file that names it; with
-                   dim_key, the customer_key the reader knows for it (etl_key_map), if any;
-      etl_stage_p  the same for products (product_id, name, category, dim_key);
-      etl_stage_r  a rejected record: line, reason, raw text;
-      etl_stage_d  each distinct order date of the valid rows, once, staged at the end. */
+      etl_stage_orders     an order that did not go straight into fact_order (etl_direct):
+                           line, order_id, order_date, customer_id, product_id, quantity,
+                           unit_price;
+      etl_stage_customers  a customer's attributes (customer_id, name, email, city,
+                           country), staged only when they differ from the ones last staged
+                           for that customer_id (etl_attr_cache), so the row with the
+                           highest line for a customer_id holds the attributes of the last
+                           valid row of the file that names it; with dim_key, the
+                           customer_key the reader knows for it (etl_key_map), if any;
+      etl_stage_products   the same for products (product_id, name, category, dim_key);
+      etl_stage_rejects    a rejected record: line, reason, raw text;
+      etl_stage_dates      each distinct order date of the valid rows, once, staged at the
+                           end. */
 #ifndef ETL_STAGE_H
 #define ETL_STAGE_H
 
@@ -29,7 +32,7 @@ typedef struct _etl_stage_t etl_stage_t;
 
 /*  Starts the COPY into the staging table on conn or, when conn is NULL (the connection is
     busy with etl_direct's COPY), into a temporary file until etl_stage_send. The customers'
-    attribute cache takes at most customer_bytes (etl_dim_cache). Returns NULL with the
+    attribute cache takes at most customer_bytes (etl_attr_cache). Returns NULL with the
     reason in err. */
 etl_stage_t *etl_stage_begin (PGconn *conn, size_t customer_bytes, char *err, size_t errlen);
 

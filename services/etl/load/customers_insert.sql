@@ -12,4 +12,4 @@ SELECT coalesce(k, nextval(pg_get_serial_sequence('dim_customer', 'customer_key'
        customer_id, name, email, city, country
   FROM (SELECT DISTINCT ON (customer_id) customer_id, name, email, city, country,
                dim_key AS k
-          FROM etl_stage_c ORDER BY customer_id, line DESC) s;
+          FROM etl_stage_customers ORDER BY customer_id, line DESC) s;

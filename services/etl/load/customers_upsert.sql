@@ -9,7 +9,7 @@ SELECT coalesce(k, nextval(pg_get_serial_sequence('dim_customer', 'customer_key'
        customer_id, name, email, city, country
   FROM (SELECT DISTINCT ON (customer_id) customer_id, name, email, city, country,
                dim_key AS k
-          FROM etl_stage_c ORDER BY customer_id, line DESC) s
+          FROM etl_stage_customers ORDER BY customer_id, line DESC) s
 -- Into a dim_customer that has rows: the staged ids whose attributes it already has are
 -- left out first by a join that only reads, so that ON CONFLICT neither locks nor rewrites
 -- them: a load of 100,000 orders names some 45,000 customers of a million, nearly all

@@ -5,8 +5,8 @@
 -- plain anti-join is safe, and cheaper than ON CONFLICT's speculative insertion.
 --   $1  run_id
 -- A template of two placeholders (percent sign, s) that etl_load.c fills (s_fill):
---   the first, the staged orders: etl_stage_o when the ids only increased (none repeats),
---     else (SELECT DISTINCT ON (order_id) * FROM etl_stage_o ORDER BY order_id, line);
+--   the first, the staged orders: etl_stage_orders when the ids only increased (none repeats),
+--     else (SELECT DISTINCT ON (order_id) * FROM etl_stage_orders ORDER BY order_id, line);
 --   the second, how the anti-join probes: nothing on the bulk path (fact_order has no
 --     index: it is hashed), else ' OFFSET 0', which keeps the planner from hashing the
 --     whole table (a scan of fact_order per load, however big it has grown) instead of

@@ -1,4 +1,4 @@
-#include "etl_dim_keys.h"
+#include "etl_surrogate_keys.h"
 
 #include "ecom_db.h"
 #include "etl_key_map.h"
@@ -21,9 +21,8 @@ static const size_t s_bytes[2] = {(size_t) 18 << 20, (size_t) 4 << 20};
 
 /*  The map is read with a binary COPY, so that libpq never holds the catalogue as one
     result (a million rows of a PGresult take about 60 MB): each row comes and goes. */
-static const char *const s_map_select[2] = {
-    "SELECT customer_id, customer_key FROM dim_customer",
-    "SELECT product_id, product_key FROM dim_product"};
+static const char *const s_map_select[2] = {"SELECT customer_id, customer_key FROM dim_customer",
+                                            "SELECT product_id, product_key FROM dim_product"};
 
 /*  The table's size, estimated (to size the map at once), and the first new key: the
     sequence's next value, or above the largest key if a row was inserted with an explicit
@@ -42,7 +41,7 @@ static const char *const s_save_sql[2] = {
     "SELECT setval(pg_get_serial_sequence('dim_customer', 'customer_key'), $1)",
     "SELECT setval(pg_get_serial_sequence('dim_product', 'product_key'), $1)"};
 
-struct _etl_dim_keys_t {
+struct _etl_surrogate_keys_t {
     etl_key_map_t *maps[2]; /* NULL when the catalogue is too big */
     int64_t first[2];       /* the first new key */
     int64_t next[2];        /* the next new key */
@@ -53,8 +52,8 @@ struct _etl_dim_keys_t {
 static PGresult *
 s_query (PGconn *conn, const char *sql, const char *param, char *err, size_t errlen)
 {
-    PGresult *res = PQexecParams (conn, sql, param ? 1 : 0, NULL, param ? &param : NULL, NULL,
-                                  NULL, 0);
+    PGresult *res =
+        PQexecParams (conn, sql, param ? 1 : 0, NULL, param ? &param : NULL, NULL, NULL, 0);
     if (PQresultStatus (res) == PGRES_TUPLES_OK || PQresultStatus (res) == PGRES_COMMAND_OK)
         return res;
     ecom_db_error (res, err, errlen);
@@ -104,7 +103,7 @@ s_map_rows (etl_key_map_t *map, const unsigned char *data, size_t size, bool fir
 /*  Reads dimension d's map with a binary COPY: none when it has more rows than the limit, or
     they do not fit. Returns 0, or -1 with err. */
 static int
-s_read_map (etl_dim_keys_t *self, PGconn *conn, int d, long long estimate, char *err,
+s_read_map (etl_surrogate_keys_t *self, PGconn *conn, int d, long long estimate, char *err,
             size_t errlen)
 {
     char sql[256];
@@ -118,15 +117,15 @@ s_read_map (etl_dim_keys_t *self, PGconn *conn, int d, long long estimate, char 
     if (!copying)
         return -1;
     self->maps[d] = etl_key_map_new (s_limits[d], s_bytes[d]);
-    if (self->maps[d]
-        && etl_key_map_reserve (self->maps[d], estimate > 0 ? (size_t) estimate : 0))
+    if (self->maps[d] && etl_key_map_reserve (self->maps[d], estimate > 0 ? (size_t) estimate : 0))
         etl_key_map_destroy (&self->maps[d]);
     bool first = true;
     char *data;
     int got;
     while ((got = PQgetCopyData (conn, &data, 0)) > 0) {
         /*  Beyond the bound, or out of memory: no map; the rest is read and dropped. */
-        if (self->maps[d] && s_map_rows (self->maps[d], (unsigned char *) data, (size_t) got, first) > 0)
+        if (self->maps[d]
+            && s_map_rows (self->maps[d], (unsigned char *) data, (size_t) got, first) > 0)
             etl_key_map_destroy (&self->maps[d]);
         first = false;
         PQfreemem (data);
@@ -144,7 +143,7 @@ s_read_map (etl_dim_keys_t *self, PGconn *conn, int d, long long estimate, char 
 /*  Reads dimension d's first new key, and the table's size as the statistics estimate it.
     Returns 0, or -1 with err. */
 static int
-s_first_key (etl_dim_keys_t *self, PGconn *conn, int d, char *err, size_t errlen)
+s_first_key (etl_surrogate_keys_t *self, PGconn *conn, int d, char *err, size_t errlen)
 {
     PGresult *res = s_query (conn, s_first_key_sql[d], NULL, err, errlen);
     if (!res)
@@ -155,26 +154,27 @@ s_first_key (etl_dim_keys_t *self, PGconn *conn, int d, char *err, size_t errlen
     return 0;
 }
 
-etl_dim_keys_t *
-etl_dim_keys_load (PGconn *conn, char *err, size_t errlen)
+etl_surrogate_keys_t *
+etl_surrogate_keys_load (PGconn *conn, char *err, size_t errlen)
 {
-    etl_dim_keys_t *self = calloc (1, sizeof *self);
+    etl_surrogate_keys_t *self = calloc (1, sizeof *self);
     if (!self) {
         snprintf (err, errlen, "out of memory");
         return NULL;
     }
-    PGresult *res = s_query (conn, "LOCK TABLE dim_customer, dim_product IN SHARE ROW EXCLUSIVE MODE",
-                             NULL, err, errlen);
+    PGresult *res =
+        s_query (conn, "LOCK TABLE dim_customer, dim_product IN SHARE ROW EXCLUSIVE MODE", NULL,
+                 err, errlen);
     bool locked = res != NULL;
     PQclear (res);
     if (!locked || s_first_key (self, conn, ETL_DIM_CUSTOMER, err, errlen)
         || s_first_key (self, conn, ETL_DIM_PRODUCT, err, errlen))
-        etl_dim_keys_destroy (&self);
+        etl_surrogate_keys_destroy (&self);
     return self;
 }
 
 int
-etl_dim_keys_map (etl_dim_keys_t *self, PGconn *conn, char *err, size_t errlen)
+etl_surrogate_keys_map (etl_surrogate_keys_t *self, PGconn *conn, char *err, size_t errlen)
 {
     if (s_read_map (self, conn, ETL_DIM_CUSTOMER, self->estimate[ETL_DIM_CUSTOMER], err, errlen)
         || s_read_map (self, conn, ETL_DIM_PRODUCT, self->estimate[ETL_DIM_PRODUCT], err, errlen)) {
@@ -191,7 +191,7 @@ etl_dim_keys_map (etl_dim_keys_t *self, PGconn *conn, char *err, size_t errlen)
 }
 
 void
-etl_dim_keys_destroy (etl_dim_keys_t **self_p)
+etl_surrogate_keys_destroy (etl_surrogate_keys_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
@@ -202,13 +202,14 @@ etl_dim_keys_destroy (etl_dim_keys_t **self_p)
 }
 
 bool
-etl_dim_keys_mapped (const etl_dim_keys_t *self)
+etl_surrogate_keys_mapped (const etl_surrogate_keys_t *self)
 {
     return self->maps[ETL_DIM_CUSTOMER] != NULL;
 }
 
 int32_t
-etl_dim_keys_get (etl_dim_keys_t *self, etl_dim_t dim, const char *id, size_t len, bool assign)
+etl_surrogate_keys_get (etl_surrogate_keys_t *self, etl_dim_t dim, const char *id, size_t len,
+                        bool assign)
 {
     etl_key_map_t *map = self->maps[dim];
     if (!map)
@@ -221,20 +222,20 @@ etl_dim_keys_get (etl_dim_keys_t *self, etl_dim_t dim, const char *id, size_t le
 }
 
 size_t
-etl_dim_keys_held (const etl_dim_keys_t *self, etl_dim_t dim)
+etl_surrogate_keys_held (const etl_surrogate_keys_t *self, etl_dim_t dim)
 {
     return self->maps[dim] ? etl_key_map_held (self->maps[dim]) : 0;
 }
 
 void
-etl_dim_keys_cap (etl_dim_keys_t *self, etl_dim_t dim, size_t bytes)
+etl_surrogate_keys_cap (etl_surrogate_keys_t *self, etl_dim_t dim, size_t bytes)
 {
     if (self->maps[dim])
         etl_key_map_cap (self->maps[dim], bytes);
 }
 
 int
-etl_dim_keys_save (const etl_dim_keys_t *self, PGconn *conn, char *err, size_t errlen)
+etl_surrogate_keys_save (const etl_surrogate_keys_t *self, PGconn *conn, char *err, size_t errlen)
 {
     for (int d = ETL_DIM_CUSTOMER; d <= ETL_DIM_PRODUCT; d++) {
         if (self->next[d] == self->first[d])

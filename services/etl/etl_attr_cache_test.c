@@ -1,4 +1,4 @@
-/*  etl_dim_cache: a dimension's attributes are written again exactly when they differ from
+/*  etl_attr_cache: a dimension's attributes are written again exactly when they differ from
     the ones last written for the same id, whether it holds every id or has to start over,
     checked against a plain list of everything written. */
 #include <setjmp.h>
@@ -9,26 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "etl_dim_cache.h"
+#include "etl_attr_cache.h"
 
 static bool
-changed (etl_dim_cache_t *cache, const char *id, const char *a, const char *b)
+changed (etl_attr_cache_t *cache, const char *id, const char *a, const char *b)
 {
     const char *fields[] = {id, a, b};
     size_t lengths[] = {strlen (id), strlen (a), strlen (b)};
-    return etl_dim_cache_changed (cache, fields, lengths, 3);
+    return etl_attr_cache_changed (cache, fields, lengths, 3);
 }
 
 static void
 test_first_change_and_repeat (void **state)
 {
-    etl_dim_cache_t *cache = etl_dim_cache_new ((size_t) 1 << 20);
+    etl_attr_cache_t *cache = etl_attr_cache_new ((size_t) 1 << 20);
     assert_non_null (cache);
     assert_true (changed (cache, "C1", "Ann", "Oslo"));   /* never seen */
     assert_false (changed (cache, "C1", "Ann", "Oslo"));  /* the same again */
     assert_true (changed (cache, "C1", "Ann", "Bergen")); /* moved */
     assert_false (changed (cache, "C1", "Ann", "Bergen"));
-    assert_true (changed (cache, "C1", "Ann", "Oslo"));   /* and back: written again */
+    assert_true (changed (cache, "C1", "Ann", "Oslo")); /* and back: written again */
     /*  The same bytes split differently between the fields are other attributes. */
     assert_true (changed (cache, "C2", "ab", "c"));
     assert_true (changed (cache, "C2", "a", "bc"));
@@ -38,9 +38,9 @@ test_first_change_and_repeat (void **state)
     /*  Bytes after a NUL count (the cache compares lengths and bytes, not C strings). */
     const char *fields[] = {"C3", "x\0y", "z"};
     size_t lengths[] = {2, 3, 1};
-    assert_true (etl_dim_cache_changed (cache, fields, lengths, 3));
+    assert_true (etl_attr_cache_changed (cache, fields, lengths, 3));
     fields[1] = "x\0q";
-    assert_true (etl_dim_cache_changed (cache, fields, lengths, 3));
+    assert_true (etl_attr_cache_changed (cache, fields, lengths, 3));
     /*  Too long to remember: always written, and the older fields of the id are forgotten
         (else a return to them would look unchanged although the long ones came last). */
     char long_name[1100];
@@ -51,9 +51,9 @@ test_first_change_and_repeat (void **state)
     assert_true (changed (cache, "C4", long_name, "Oslo"));
     assert_true (changed (cache, "C4", "Ann", "Oslo"));
     assert_false (changed (cache, "C4", "Ann", "Oslo"));
-    etl_dim_cache_destroy (&cache);
+    etl_attr_cache_destroy (&cache);
     assert_null (cache);
-    etl_dim_cache_destroy (&cache); /* twice is harmless */
+    etl_attr_cache_destroy (&cache); /* twice is harmless */
 }
 
 /*  Whatever the cache holds or forgets, it never misses a change: whenever the attributes
@@ -68,7 +68,7 @@ test_never_misses_a_change (void **state)
     const int id_counts[] = {50, 100000};
     for (size_t s = 0; s < sizeof id_counts / sizeof id_counts[0]; s++) {
         int ids = id_counts[s];
-        etl_dim_cache_t *cache = etl_dim_cache_new ((size_t) 1 << 20);
+        etl_attr_cache_t *cache = etl_attr_cache_new ((size_t) 1 << 20);
         assert_non_null (cache);
         int *last = malloc (sizeof *last * (size_t) ids);
         for (int i = 0; i < ids; i++)
@@ -94,18 +94,18 @@ test_never_misses_a_change (void **state)
         }
         if (ids == 50) {
             assert_true (written < 400000 / 4);
-            assert_int_equal (etl_dim_cache_resets (cache), 0);
+            assert_int_equal (etl_attr_cache_resets (cache), 0);
         }
         else
-            assert_true (etl_dim_cache_resets (cache) > 0);
+            assert_true (etl_attr_cache_resets (cache) > 0);
         free (last);
-        etl_dim_cache_destroy (&cache);
+        etl_attr_cache_destroy (&cache);
     }
-    etl_dim_cache_t *zero = etl_dim_cache_new (0); /* taken as 1 MiB */
+    etl_attr_cache_t *zero = etl_attr_cache_new (0); /* taken as 1 MiB */
     assert_non_null (zero);
     assert_true (changed (zero, "A", "x", "y"));
     assert_false (changed (zero, "A", "x", "y"));
-    etl_dim_cache_destroy (&zero);
+    etl_attr_cache_destroy (&zero);
 }
 
 /*  A shop's 300,000 customers, each named three times with the same attributes, through
@@ -114,7 +114,7 @@ test_never_misses_a_change (void **state)
 static void
 test_many_customers (void **state)
 {
-    etl_dim_cache_t *cache = etl_dim_cache_new ((size_t) 8 << 20);
+    etl_attr_cache_t *cache = etl_attr_cache_new ((size_t) 8 << 20);
     size_t written = 0;
     for (int round = 0; round < 3; round++)
         for (int c = 0; c < 300000; c++) {
@@ -124,12 +124,12 @@ test_many_customers (void **state)
             snprintf (email, sizeof email, "first%d.last%d%d@example.com", c % 97, c % 89, c);
             const char *fields[] = {id, name, email, "Los Angeles", "United States"};
             size_t lengths[] = {strlen (id), strlen (name), strlen (email), 11, 13};
-            written += etl_dim_cache_changed (cache, fields, lengths, 5);
+            written += etl_attr_cache_changed (cache, fields, lengths, 5);
         }
-    printf ("etl_dim_cache: 900,000 rows of 300,000 customers in 8 MiB: %zu written, %zu resets\n",
-            written, etl_dim_cache_resets (cache));
+    printf ("etl_attr_cache: 900,000 rows of 300,000 customers in 8 MiB: %zu written, %zu resets\n",
+            written, etl_attr_cache_resets (cache));
     assert_true (written >= 300000 && written <= 900000);
-    etl_dim_cache_destroy (&cache);
+    etl_attr_cache_destroy (&cache);
 }
 
 int

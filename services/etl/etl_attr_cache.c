@@ -1,4 +1,4 @@
-#include "etl_dim_cache.h"
+#include "etl_attr_cache.h"
 
 #include "etl_hash.h"
 
@@ -26,7 +26,7 @@
 #define S_BYTES_PER_SLOT 48
 #define S_MIN_SLOTS 1024
 
-struct _etl_dim_cache_t {
+struct _etl_attr_cache_t {
     uint32_t *slots;
     size_t n, count, max_count;
     char *blocks[S_MAX_BLOCKS];
@@ -36,10 +36,10 @@ struct _etl_dim_cache_t {
     unsigned char scratch[S_MAX_ENTRY]; /* the encoding of the fields being checked */
 };
 
-etl_dim_cache_t *
-etl_dim_cache_new (size_t bytes)
+etl_attr_cache_t *
+etl_attr_cache_new (size_t bytes)
 {
-    etl_dim_cache_t *self = calloc (1, sizeof *self);
+    etl_attr_cache_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     size_t blocks = bytes / S_BLOCK;
@@ -57,11 +57,11 @@ etl_dim_cache_new (size_t bytes)
 }
 
 void
-etl_dim_cache_destroy (etl_dim_cache_t **self_p)
+etl_attr_cache_destroy (etl_attr_cache_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    etl_dim_cache_t *self = *self_p;
+    etl_attr_cache_t *self = *self_p;
     for (size_t b = 0; b < self->block_count; b++)
         free (self->blocks[b]);
     free (self->slots);
@@ -70,15 +70,14 @@ etl_dim_cache_destroy (etl_dim_cache_t **self_p)
 }
 
 size_t
-etl_dim_cache_resets (const etl_dim_cache_t *self)
+etl_attr_cache_resets (const etl_attr_cache_t *self)
 {
     return self->resets;
 }
 
 /*  Encodes the fields into self->scratch. Returns the size, or 0 when too long. */
 static size_t
-s_encode (etl_dim_cache_t *self, const char *const *fields, const size_t *lengths,
-          size_t count)
+s_encode (etl_attr_cache_t *self, const char *const *fields, const size_t *lengths, size_t count)
 {
     size_t size = 0;
     for (size_t i = 0; i < count; i++) {
@@ -93,7 +92,7 @@ s_encode (etl_dim_cache_t *self, const char *const *fields, const size_t *length
 }
 
 static unsigned char *
-s_record (const etl_dim_cache_t *self, uint32_t slot)
+s_record (const etl_attr_cache_t *self, uint32_t slot)
 {
     size_t offset = (slot & S_OFFSET_MASK) - 1;
     return (unsigned char *) self->blocks[offset >> S_BLOCK_BITS] + (offset & (S_BLOCK - 1));
@@ -110,7 +109,7 @@ s_u16 (const unsigned char *at)
 /*  The slot that holds the id (its encoding, the length first, is the first id_size bytes
     of self->scratch), or the empty one where it would go. */
 static uint32_t *
-s_find (const etl_dim_cache_t *self, uint64_t hash, size_t id_size)
+s_find (const etl_attr_cache_t *self, uint64_t hash, size_t id_size)
 {
     uint32_t tag = (uint32_t) (hash >> (32 + S_OFFSET_BITS)) << S_OFFSET_BITS;
     for (size_t i = (size_t) (((hash & 0xffffffffULL) * self->n) >> 32);;
@@ -126,7 +125,7 @@ s_find (const etl_dim_cache_t *self, uint64_t hash, size_t id_size)
 
 /*  Forgets everything (the blocks stay, to be written over). */
 static void
-s_reset (etl_dim_cache_t *self)
+s_reset (etl_attr_cache_t *self)
 {
     memset (self->slots, 0, self->n * sizeof *self->slots);
     self->count = 0;
@@ -139,7 +138,7 @@ s_reset (etl_dim_cache_t *self)
 /*  A new record of the encoding in self->scratch (size bytes), returned as its slot's
     value without the tag, or 0 when the arena is full or memory ran out. */
 static uint32_t
-s_append (etl_dim_cache_t *self, size_t size)
+s_append (etl_attr_cache_t *self, size_t size)
 {
     size_t need = S_HEADER + size;
     while (self->current < self->block_count && self->used[self->current] + need > S_BLOCK)
@@ -151,8 +150,8 @@ s_append (etl_dim_cache_t *self, size_t size)
         self->used[self->block_count] = 0;
         self->blocks[self->block_count++] = block;
     }
-    unsigned char *record = (unsigned char *) self->blocks[self->current]
-                            + self->used[self->current];
+    unsigned char *record =
+        (unsigned char *) self->blocks[self->current] + self->used[self->current];
     uint16_t sizes[2] = {(uint16_t) size, (uint16_t) size};
     memcpy (record, sizes, S_HEADER);
     memcpy (record + S_HEADER, self->scratch, size);
@@ -162,8 +161,8 @@ s_append (etl_dim_cache_t *self, size_t size)
 }
 
 bool
-etl_dim_cache_changed (etl_dim_cache_t *self, const char *const *fields,
-                       const size_t *lengths, size_t count)
+etl_attr_cache_changed (etl_attr_cache_t *self, const char *const *fields, const size_t *lengths,
+                        size_t count)
 {
     size_t size = s_encode (self, fields, lengths, count);
     if (size == 0) {

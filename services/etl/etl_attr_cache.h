@@ -1,4 +1,4 @@
-/*  etl_dim_cache: what a load last wrote for each customer (or product), so that it writes a
+/*  etl_attr_cache: what a load last wrote for each customer (or product), so that it writes a
     dimension's attributes only when they change. An order file names the same customers
     and products over and over with the same attributes: instead of one customer row and one
     product row per order, the staging table gets one per change.
@@ -11,29 +11,29 @@
     remembered (the id's record is forgotten): a forgotten id is simply written again, so a
     "no change" answer is always exact ("these fields equal the last ones written for this
     id") and memory stays within the bound whatever the file holds. */
-#ifndef ETL_DIM_CACHE_H
-#define ETL_DIM_CACHE_H
+#ifndef ETL_ATTR_CACHE_H
+#define ETL_ATTR_CACHE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef struct _etl_dim_cache_t etl_dim_cache_t;
+typedef struct _etl_attr_cache_t etl_attr_cache_t;
 
 /*  A cache of at most bytes of records (at least 1 MiB is used; at most 62 MiB), and a
     table of 4 bytes per 48 of them. Returns NULL when out of memory. */
-etl_dim_cache_t *etl_dim_cache_new (size_t bytes);
+etl_attr_cache_t *etl_attr_cache_new (size_t bytes);
 
-void etl_dim_cache_destroy (etl_dim_cache_t **self_p);
+void etl_attr_cache_destroy (etl_attr_cache_t **self_p);
 
 /*  fields[0] is the id, the others its attributes (count in all, at most 8, lengths[i]
     bytes each). Returns true when they must be written: the cache remembers other fields
     for this id, or none; it then remembers these. Returns false when they equal the ones
     remembered. Out of memory, it forgets them and returns true (writing again is always
     right). */
-bool etl_dim_cache_changed (etl_dim_cache_t *self, const char *const *fields,
-                            const size_t *lengths, size_t count);
+bool etl_attr_cache_changed (etl_attr_cache_t *self, const char *const *fields,
+                             const size_t *lengths, size_t count);
 
 /*  How many times the cache forgot everything (it was full). */
-size_t etl_dim_cache_resets (const etl_dim_cache_t *self);
+size_t etl_attr_cache_resets (const etl_attr_cache_t *self);
 
 #endif

@@ -1,10 +1,10 @@
-#include "etl_id_order.h"
+#include "etl_rising_ids.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 bool
-etl_id_order_after (const etl_id_order_t *self, const char *id, size_t len)
+etl_rising_ids_after (const etl_rising_ids_t *self, const char *id, size_t len)
 {
     if (!self->any)
         return true;
@@ -14,7 +14,7 @@ etl_id_order_after (const etl_id_order_t *self, const char *id, size_t len)
 }
 
 int
-etl_id_order_keep (etl_id_order_t *self, const char *id, size_t len)
+etl_rising_ids_keep (etl_rising_ids_t *self, const char *id, size_t len)
 {
     if (len > self->cap) {
         char *grown = realloc (self->last, len);
@@ -31,8 +31,8 @@ etl_id_order_keep (etl_id_order_t *self, const char *id, size_t len)
 }
 
 void
-etl_id_order_clear (etl_id_order_t *self)
+etl_rising_ids_clear (etl_rising_ids_t *self)
 {
     free (self->last);
-    *self = (etl_id_order_t) {0};
+    *self = (etl_rising_ids_t){0};
 }

@@ -1,4 +1,4 @@
-/*  etl_dim_keys: the reader's keys match the dimensions', new ids are numbered above every
+/*  etl_surrogate_keys: the reader's keys match the dimensions', new ids are numbered above every
     key in use (also above keys inserted explicitly, past the identity sequence), the
     sequences move past the keys given, other writers wait while a load holds the keys, a
     catalogue of 140,000 customers is mapped, and one beyond the maps' bound (262,144
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "ecom_db.h"
-#include "etl_dim_keys.h"
+#include "etl_surrogate_keys.h"
 #include "migrate.h"
 #include "testdb.h"
 
@@ -37,15 +37,15 @@ s_int (PGconn *conn, const char *sql)
 }
 
 static int32_t
-s_get (etl_dim_keys_t *keys, etl_dim_t dim, const char *id, bool assign)
+s_get (etl_surrogate_keys_t *keys, etl_dim_t dim, const char *id, bool assign)
 {
-    return etl_dim_keys_get (keys, dim, id, strlen (id), assign);
+    return etl_surrogate_keys_get (keys, dim, id, strlen (id), assign);
 }
 
 static void
 test_keys (void **state)
 {
-    char *url = testdb_create ("etl_dim_keys");
+    char *url = testdb_create ("etl_surrogate_keys");
     assert_non_null (url);
     char err[2048];
     PGconn *conn = ecom_db_connect (url, err, sizeof err);
@@ -61,14 +61,14 @@ test_keys (void **state)
                 " VALUES ('p1', 'P', 'K'), ('p2', 'Q', 'K')");
 
     s_ok (conn, "BEGIN");
-    etl_dim_keys_t *keys = etl_dim_keys_load (conn, err, sizeof err);
+    etl_surrogate_keys_t *keys = etl_surrogate_keys_load (conn, err, sizeof err);
     if (!keys)
         fail_msg ("%s", err);
-    assert_false (etl_dim_keys_mapped (keys)); /* not yet read */
+    assert_false (etl_surrogate_keys_mapped (keys)); /* not yet read */
     assert_int_equal (s_get (keys, ETL_DIM_CUSTOMER, "c10", true), 0);
-    if (etl_dim_keys_map (keys, conn, err, sizeof err))
+    if (etl_surrogate_keys_map (keys, conn, err, sizeof err))
         fail_msg ("%s", err);
-    assert_true (etl_dim_keys_mapped (keys));
+    assert_true (etl_surrogate_keys_mapped (keys));
     assert_int_equal (s_get (keys, ETL_DIM_CUSTOMER, "c10", false), 10);
     assert_int_equal (s_get (keys, ETL_DIM_CUSTOMER, "c2", true), 2);
     assert_int_equal (s_get (keys, ETL_DIM_PRODUCT, "p2", false), 2);
@@ -82,20 +82,22 @@ test_keys (void **state)
     /*  Another writer waits while the load holds the dimensions; a reader does not. */
     s_ok (other, "SET lock_timeout = '200ms'");
     assert_int_equal (s_int (other, "SELECT count(*) FROM dim_customer"), 3);
-    assert_int_equal (ecom_db_exec (other, "INSERT INTO dim_product (product_id, name, category)"
-                                           " VALUES ('late', 'L', 'K')",
+    assert_int_equal (ecom_db_exec (other,
+                                    "INSERT INTO dim_product (product_id, name, category)"
+                                    " VALUES ('late', 'L', 'K')",
                                     err, sizeof err),
                       -1);
     assert_non_null (strstr (err, "lock timeout"));
 
-    if (etl_dim_keys_save (keys, conn, err, sizeof err))
+    if (etl_surrogate_keys_save (keys, conn, err, sizeof err))
         fail_msg ("%s", err);
-    etl_dim_keys_destroy (&keys);
+    etl_surrogate_keys_destroy (&keys);
     assert_null (keys);
     s_ok (conn, "COMMIT");
     /*  Plain inserts now get keys after the ones the reader gave. */
-    assert_int_equal (s_int (conn, "INSERT INTO dim_customer (customer_id, name, email, city, country)"
-                                   " VALUES ('after', 'D', 'd@x', 'X', 'Y') RETURNING customer_key"),
+    assert_int_equal (s_int (conn,
+                             "INSERT INTO dim_customer (customer_id, name, email, city, country)"
+                             " VALUES ('after', 'D', 'd@x', 'X', 'Y') RETURNING customer_key"),
                       13);
     assert_int_equal (s_int (conn, "INSERT INTO dim_product (product_id, name, category)"
                                    " VALUES ('after', 'R', 'K') RETURNING product_key"),
@@ -107,10 +109,10 @@ test_keys (void **state)
                 " SELECT 'big' || g, 'N', 'n@x', 'X', 'Y' FROM generate_series(1, 140000) g");
     s_ok (conn, "ANALYZE dim_customer");
     s_ok (conn, "BEGIN");
-    keys = etl_dim_keys_load (conn, err, sizeof err);
-    if (!keys || etl_dim_keys_map (keys, conn, err, sizeof err))
+    keys = etl_surrogate_keys_load (conn, err, sizeof err);
+    if (!keys || etl_surrogate_keys_map (keys, conn, err, sizeof err))
         fail_msg ("%s", err);
-    assert_true (etl_dim_keys_mapped (keys));
+    assert_true (etl_surrogate_keys_mapped (keys));
     PGresult *res = PQexec (conn, "SELECT customer_id, customer_key FROM dim_customer");
     assert_int_equal (PQntuples (res), 140004);
     for (int r = 0; r < PQntuples (res); r++)
@@ -119,7 +121,7 @@ test_keys (void **state)
     PQclear (res);
     long long top = s_int (conn, "SELECT max(customer_key) FROM dim_customer");
     assert_int_equal (s_get (keys, ETL_DIM_CUSTOMER, "newer", true), top + 1);
-    etl_dim_keys_destroy (&keys);
+    etl_surrogate_keys_destroy (&keys);
     s_ok (conn, "ROLLBACK");
 
     /*  A catalogue beyond the bound (262,145 products of 262,144) gets no maps: nothing
@@ -127,24 +129,24 @@ test_keys (void **state)
     s_ok (conn, "INSERT INTO dim_product (product_id, name, category)"
                 " SELECT 'big' || g, 'N', 'K' FROM generate_series(1, 262142) g");
     s_ok (conn, "BEGIN");
-    keys = etl_dim_keys_load (conn, err, sizeof err);
-    if (!keys || etl_dim_keys_map (keys, conn, err, sizeof err))
+    keys = etl_surrogate_keys_load (conn, err, sizeof err);
+    if (!keys || etl_surrogate_keys_map (keys, conn, err, sizeof err))
         fail_msg ("%s", err);
-    assert_false (etl_dim_keys_mapped (keys));
+    assert_false (etl_surrogate_keys_mapped (keys));
     assert_int_equal (s_get (keys, ETL_DIM_CUSTOMER, "c1", true), 0);
     assert_int_equal (s_get (keys, ETL_DIM_PRODUCT, "p1", true), 0);
-    etl_dim_keys_destroy (&keys);
+    etl_surrogate_keys_destroy (&keys);
     s_ok (conn, "ROLLBACK");
     /*  One product less: at the bound, mapped. */
     s_ok (conn, "DELETE FROM dim_product WHERE product_id = 'big1'");
     s_ok (conn, "BEGIN");
-    keys = etl_dim_keys_load (conn, err, sizeof err);
-    if (!keys || etl_dim_keys_map (keys, conn, err, sizeof err))
+    keys = etl_surrogate_keys_load (conn, err, sizeof err);
+    if (!keys || etl_surrogate_keys_map (keys, conn, err, sizeof err))
         fail_msg ("%s", err);
-    assert_true (etl_dim_keys_mapped (keys));
+    assert_true (etl_surrogate_keys_mapped (keys));
     assert_int_equal (s_get (keys, ETL_DIM_PRODUCT, "p2", false), 2);
     assert_true (s_get (keys, ETL_DIM_PRODUCT, "big262142", false) > 0);
-    etl_dim_keys_destroy (&keys);
+    etl_surrogate_keys_destroy (&keys);
     s_ok (conn, "ROLLBACK");
     PQfinish (other);
     PQfinish (conn);
