@@ -77,7 +77,8 @@ ecom_config_new (char *err, size_t errlen)
         || s_int ("AUTH_THROTTLE_WINDOW_SECONDS", 300, 1, 86400,
                   &self->auth_throttle_window_seconds, err, errlen)
         || s_int ("GATEWAY_START_GRACE_MS", 2000, 0, 60000, &self->gateway_start_grace_ms, err,
-                  errlen))
+                  errlen)
+        || s_int ("EXPORT_MAX_ROWS", 1048576, 1, 1048576, &self->export_max_rows, err, errlen))
         goto fail;
     ecom_log_level_t level;
     if (ecom_log_level_parse (self->log_level, &level) != 0) {

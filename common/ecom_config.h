@@ -28,6 +28,7 @@ typedef struct {
     char *trusted_proxies;     /* TRUSTED_PROXIES: IP addresses, comma-separated; NULL: none */
     int gateway_start_grace_ms;/* GATEWAY_START_GRACE_MS, 0..60000 */
     char *swagger_ui_dir;      /* SWAGGER_UI_DIR, NULL: the build's */
+    int export_max_rows;       /* EXPORT_MAX_ROWS, 1..1048576: a list's CSV export (SPEC §10) */
 } ecom_config_t;
 
 /*  Reads the configuration from the environment, with the SPEC's defaults for unset or empty

@@ -10,6 +10,7 @@
 
 #include "envelope.h"
 #include "export.h"
+#include "export_stream.h"
 #include "healthz.h"
 #include "pending.h"
 #include "query.h"
@@ -31,6 +32,7 @@ struct _api_t {
     pending_set_t pending; /* the calls waiting for a service (pending.h) */
     unsigned long long request_seq;
     unsigned pid; /* in generated request ids */
+    long long export_max_rows; /* the most rows a list's CSV export streams (EXPORT_MAX_ROWS) */
 };
 
 /*  ---------------------------------------------------------------------------------------
@@ -245,21 +247,22 @@ s_params (h2o_req_t *req, const route_t *route, size_t plen)
 }
 
 /*  Step 4b, format (SPEC §10): none, empty or "json" answers JSON; "csv" the CSV download
-    of the analytics answers export.h knows. False when refused (answered 400): another
-    value, or csv for a route without an export (the lists' streamed export is not built
-    yet: docs/architecture.md, "Export"). */
+    of an analytics answer (export.h: *csv) or of a whole list, streamed (export_stream.h:
+    *stream). False when refused (answered 400): another value, or csv for a route that has
+    no CSV (auth, etl). */
 static bool
-s_format (h2o_req_t *req, const route_t *route, const query_t *q, bool *csv)
+s_format (h2o_req_t *req, const route_t *route, const query_t *q, bool *csv, bool *stream)
 {
     const char *format = query_get (q, "format");
-    *csv = format && strcmp (format, "csv") == 0;
-    if (format && *format && strcmp (format, "json") != 0 && !*csv) {
+    bool wants_csv = format && strcmp (format, "csv") == 0;
+    if (format && *format && strcmp (format, "json") != 0 && !wants_csv) {
         respond_error (req, 400, "bad_request", "format must be json or csv");
         return false;
     }
+    *stream = wants_csv && export_stream_supported (route, NULL);
+    *csv = wants_csv && !*stream;
     if (*csv && !export_supported (route->op, NULL)) {
-        respond_error (req, 400, "bad_request", "format=csv is not available for %s yet",
-                       route->path);
+        respond_error (req, 400, "bad_request", "format=csv is not available for %s", route->path);
         return false;
     }
     return true;
@@ -280,26 +283,35 @@ s_authorized (api_t *self, h2o_req_t *req, const char **sub)
     return false;
 }
 
-/*  Step 6, encode: the msgpack request for route with the parameters of q, sub (NULL for
-    none), request_id and the request's base URL, as a new buffer (free()) of *size bytes.
-    NULL when out of memory (answered 500). */
+/*  The request for route with the parameters of q (but those named in skip, a NULL-ended
+    list), sub (NULL for none), request_id and the request's base URL, its strings borrowed
+    (the encoder only reads them) into params (QUERY_MAX_PARAMS of them). */
+static proto_request_t
+s_request (api_t *self, h2o_req_t *req, const route_t *route, const query_t *q, const char *sub,
+           const char *request_id, const char *const *skip, proto_param_t *params)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < query_count (q); i++) {
+        bool skipped = false;
+        for (const char *const *s = skip; s && *s; s++)
+            skipped = skipped || strcmp (query_name (q, i), *s) == 0;
+        if (!skipped)
+            params[count++] = (proto_param_t) {(char *) query_name (q, i),
+                                               (char *) query_value (q, i)};
+    }
+    return (proto_request_t) {(char *) route->op,  count,
+                              params,              (char *) sub,
+                              (char *) request_id, (char *) s_base_url (self, req)};
+}
+
+/*  Step 6, encode: the msgpack request for route (s_request), as a new buffer (free()) of
+    *size bytes. NULL when out of memory (answered 500). */
 static char *
 s_encode (api_t *self, h2o_req_t *req, const route_t *route, const query_t *q, const char *sub,
           const char *request_id, size_t *size)
 {
     proto_param_t params[QUERY_MAX_PARAMS];
-    size_t count = query_count (q);
-    for (size_t i = 0; i < count; i++) {
-        params[i].key = (char *) query_name (q, i);
-        params[i].value = (char *) query_value (q, i);
-    }
-    /*  Borrowed strings: the encoder only reads them. */
-    proto_request_t request = {(char *) route->op,
-                               count,
-                               params,
-                               (char *) sub,
-                               (char *) request_id,
-                               (char *) s_base_url (self, req)};
+    proto_request_t request = s_request (self, req, route, q, sub, request_id, NULL, params);
     char *body = proto_request_encode (&request, size);
     if (!body)
         respond_error (req, 500, "internal_error", "out of memory");
@@ -333,8 +345,18 @@ s_on_req (h2o_handler_t *handler, h2o_req_t *req)
         return 0;
     query_t *q = s_params (req, route, plen);
     const char *sub = NULL;
-    bool csv = false;
-    if (!q || (route->auth && !s_authorized (self, req, &sub)) || !s_format (req, route, q, &csv)) {
+    bool csv = false, stream = false;
+    if (!q || (route->auth && !s_authorized (self, req, &sub))
+        || !s_format (req, route, q, &csv, &stream)) {
+        query_destroy (&q);
+        return 0;
+    }
+    if (stream) { /* a whole list as CSV: its pages, one after the other */
+        static const char *const paging[] = {"page", "page_size", "format", NULL};
+        proto_param_t params[QUERY_MAX_PARAMS];
+        proto_request_t request = s_request (self, req, route, q, sub, request_id, paging, params);
+        export_stream_start (req, self->broker, route, &request, &self->pending.timeout,
+                             self->export_max_rows);
         query_destroy (&q);
         return 0;
     }
@@ -379,6 +401,7 @@ api_register (h2o_pathconf_t *pathconf, broker_t *broker, auth_t *auth, throttle
     self->auth = auth;
     self->throttle = throttle;
     self->clientip = NULL;
+    self->export_max_rows = 1048576;
     snprintf (self->default_host, sizeof self->default_host, "%s", default_host);
     pending_init (&self->pending, broker, throttle, timeout_ms);
     self->request_seq = 0;
@@ -390,6 +413,12 @@ void
 api_set_clientip (api_t *self, const clientip_t *clientip)
 {
     self->clientip = clientip;
+}
+
+void
+api_set_export_max_rows (api_t *self, long long rows)
+{
+    self->export_max_rows = rows;
 }
 
 void

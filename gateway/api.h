@@ -41,6 +41,9 @@ api_t *api_register (h2o_pathconf_t *pathconf, broker_t *broker, auth_t *auth,
     connection's peer is the client. */
 void api_set_clientip (api_t *self, const clientip_t *clientip);
 
+/*  The most rows a list's CSV export streams (EXPORT_MAX_ROWS; 1,048,576 until set). */
+void api_set_export_max_rows (api_t *self, long long rows);
+
 /*  Starts the shutdown: every pending call is cancelled and answered 503, later requests
     are answered 503, and every answer from now on closes its connection. */
 void api_shutdown (api_t *self);

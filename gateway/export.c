@@ -204,6 +204,44 @@ s_write (s_text_t *t, const s_shape_t *shape, const json_t *answer)
 }
 
 char *
+export_list_csv (const char *json, size_t len, bool header, const char *empty_header,
+                 long long limit, long long *count, size_t *rows, size_t *out_len)
+{
+    json_t *page = json_loadb (json, len, 0, NULL);
+    const json_t *results = json_object_get (page, "results");
+    const json_t *total = json_object_get (page, "count");
+    s_text_t t = {0};
+    bool ok = json_is_array (results) && json_is_integer (total);
+    *rows = 0;
+    for (size_t i = 0; ok && i < json_array_size (results) && (long long) i < limit; i++) {
+        const json_t *row = json_array_get (results, i);
+        if (!json_is_object (row)) {
+            ok = false;
+            break;
+        }
+        if (header && i == 0)
+            s_put_line (&t, row, NULL, true);
+        s_put_line (&t, row, NULL, false);
+        (*rows)++;
+    }
+    if (ok && header && *rows == 0) {
+        s_put (&t, empty_header, strlen (empty_header));
+        s_put (&t, "\r\n", 2);
+    }
+    if (ok)
+        *count = json_integer_value (total);
+    json_decref (page);
+    if (!ok || t.failed) {
+        free (t.data);
+        return NULL;
+    }
+    if (!t.data) /* no row and no header: an empty chunk */
+        t.data = calloc (1, 1);
+    *out_len = t.len;
+    return t.data;
+}
+
+char *
 export_csv (const char *op, const char *json, size_t len, size_t *out_len)
 {
     const s_shape_t *shape = s_shape (op);

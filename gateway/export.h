@@ -22,4 +22,12 @@ bool export_supported (const char *op, const char **filename);
     JSON is not an answer of that shape or memory runs out. */
 char *export_csv (const char *op, const char *json, size_t len, size_t *out_len);
 
+/*  One page of a list's answer (json, len bytes: {count, results: [...]}) as CSV lines: the
+    header first when header (the first row's scalar fields, or empty_header when there is
+    no row), then at most limit rows. Sets *count (the answer's count) and *rows (the lines
+    written but the header). Returns a new string (free()) of *out_len bytes, or NULL when
+    the JSON is not such a page or memory runs out. */
+char *export_list_csv (const char *json, size_t len, bool header, const char *empty_header,
+                       long long limit, long long *count, size_t *rows, size_t *out_len);
+
 #endif

@@ -194,6 +194,7 @@ server_new (const ecom_config_t *config, char *err, size_t errlen)
     self->api = api_register (root, self->broker, self->auth, self->throttle, default_host,
                               config->request_timeout_ms);
     api_set_clientip (self->api, self->clientip);
+    api_set_export_max_rows (self->api, config->export_max_rows);
     /* After api, which declines their routes (ROUTE_LOCAL): */
     openapi_register (root);
     docs_register (root, docs_dir (config->swagger_ui_dir));
