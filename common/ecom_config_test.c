@@ -12,7 +12,8 @@ static const char *const s_vars[] = {
     "DATABASE_URL", "DATABASE_READ_URL", "REDIS_URL", "BROKER_ENDPOINT", "API_HOST", "API_PORT",
     "DASHBOARD_PORT", "JWT_SECRET", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "CACHE_TTL_SECONDS",
     "ETL_SOURCE", "ETL_SCHEDULE_SECONDS", "REQUEST_TIMEOUT_MS", "LOG_LEVEL",
-    "AUTH_THROTTLE_WINDOW_SECONDS", "TRUSTED_PROXIES", "GATEWAY_START_GRACE_MS", "SWAGGER_UI_DIR"};
+    "AUTH_THROTTLE_WINDOW_SECONDS", "TRUSTED_PROXIES", "GATEWAY_START_GRACE_MS", "SWAGGER_UI_DIR",
+    "EXPORT_MAX_ROWS"};
 
 static int
 s_clear_env (void **state)
@@ -47,6 +48,7 @@ test_defaults (void **state)
     assert_null (config->trusted_proxies);
     assert_int_equal (config->gateway_start_grace_ms, 2000);
     assert_null (config->swagger_ui_dir);
+    assert_int_equal (config->export_max_rows, 1048576);
     ecom_config_destroy (&config);
     assert_null (config);
 }
@@ -98,7 +100,8 @@ test_invalid_values_name_the_variable (void **state)
         {"ETL_SCHEDULE_SECONDS", "abc"}, {"REQUEST_TIMEOUT_MS", "99999999999"},
         {"LOG_LEVEL", "loud"}, {"AUTH_THROTTLE_WINDOW_SECONDS", "0"},
         {"AUTH_THROTTLE_WINDOW_SECONDS", "86401"}, {"GATEWAY_START_GRACE_MS", "-1"},
-        {"GATEWAY_START_GRACE_MS", "60001"}};
+        {"GATEWAY_START_GRACE_MS", "60001"}, {"EXPORT_MAX_ROWS", "0"},
+        {"EXPORT_MAX_ROWS", "1048577"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         s_clear_env (state);
         setenv (bad[i].name, bad[i].value, 1);
