@@ -917,6 +917,37 @@ describe('download CSV (SPEC §10)', () => {
     }
   });
 
+  test('the lists download every matching row, with the sign-in', async (t) => {
+    if (!stack.has('customer', 'orders')) { t.skip('ecom-customer and ecom-orders are needed'); return; }
+    const page = await openPage(browser, { ...DESKTOP, acceptDownloads: true });
+    try {
+      await page.goto(`${dash.url}/data`);
+      await page.waitForSelector('[data-panel="customer-list"][data-state="signed-out"]');
+      await pasteToken(page);
+      await ready(page, 'customer-list');
+      await page.getByRole('button', { name: 'Revenue' }).click();
+      await page.waitForSelector('th[aria-sort] button[data-ordering="-revenue"]');
+      await ready(page, 'customer-list');
+      const customers = await download(page, '[data-panel="customer-list"] button.download');
+      const all = await api(stack.apiUrl, '/api/v1/customers/?ordering=-revenue&page_size=100', { headers: bearer() });
+      assert.equal(customers.name, 'customers.csv');
+      assert.equal(customers.rows.length - 1, all.count, 'every customer, not a page');
+      const idCol = customers.rows[0].indexOf('customer_id');
+      assert.deepEqual(customers.rows.slice(1, 101).map((r) => r[idCol]), all.results.map((c) => c.customer_id));
+
+      await page.goto(`${dash.url}/?start_date=2025-10-01&end_date=2025-12-31`);
+      await ready(page, 'orders');
+      const orders = await download(page, '[data-panel="orders"] button.download');
+      const want = await api(stack.apiUrl, '/api/v1/orders/?start_date=2025-10-01&end_date=2025-12-31&page_size=100', { headers: bearer() });
+      assert.equal(orders.name, 'orders.csv');
+      assert.equal(orders.rows.length - 1, want.count, 'every order of the range');
+      assert.deepEqual(orders.rows.slice(1, 101).map((r) => r[0]), want.results.map((o) => o.order_id));
+      assert.deepEqual(unexpected(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('segments and cohorts download their tables', async () => {
     const page = await openPage(browser, { ...DESKTOP, acceptDownloads: true });
     try {

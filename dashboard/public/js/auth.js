@@ -1,6 +1,6 @@
 // Sign-in for the protected routes (Recent Orders, the Data and Loads pages). The tokens live in sessionStorage: they
 // last as long as the browser tab, as the issue asks, and never reach localStorage.
-import { ApiError, request } from './api.js';
+import { ApiError, csvUrl, request } from './api.js';
 
 const KEY = 'ecom.auth';
 
@@ -93,6 +93,33 @@ export async function authorizedRequest(method, path, { params, body, signal } =
     signOut();
     throw e;
   }
+}
+
+/** Downloads the CSV export of a list (SPEC §10: format=csv, every matching row) with the
+ *  session's access token: a link cannot carry the token, so the file is fetched and handed
+ *  to the browser as a download under the name the API gives it. Throws ApiError. */
+export async function authorizedDownload(path, params) {
+  const s = session();
+  if (!s) throw new ApiError('auth', 'Not signed in.', 401);
+  let response;
+  try {
+    response = await fetch(csvUrl(path, params), { headers: { Authorization: `Bearer ${s.access}` }, cache: 'no-store' });
+  } catch {
+    throw new ApiError('network', 'The dashboard server does not answer.');
+  }
+  if (!response.ok) {
+    throw new ApiError(response.status === 401 ? 'auth' : 'http', `The export failed (HTTP ${response.status}).`, response.status);
+  }
+  const blob = await response.blob();
+  const named = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') || '');
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = named ? named[1] : 'export.csv';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
 /** GET with the session's access token (authorizedRequest). */

@@ -3,7 +3,7 @@
 // of the filter bar), a table whose sortable columns set the API's ordering, and a pager
 // over next/previous. A row can open something (onRow: a customer's orders).
 import { ApiError } from '../api.js';
-import { authorizedGet, session } from '../auth.js';
+import { authorizedDownload, authorizedGet, session } from '../auth.js';
 import { el, newId, replace } from '../dom.js';
 import { formatInt } from '../format.js';
 import { rejectedNotice, renderSession, signInForms, signedOutNotice } from '../signin.js';
@@ -41,7 +41,18 @@ export function browseList({ name, title, path, noun, why, idKey, columns, filte
   picker.addEventListener('change', () => { state.filter = picker.value; state.page = 1; load(); });
   const tools = el('form', { class: 'filters', role: 'search', 'aria-label': `Search ${noun}`, onsubmit: (e) => { e.preventDefault(); clearTimeout(timer); state.search = search.value.trim(); state.page = 1; load(); } },
     el('label', { class: 'field', htmlFor: searchId }, 'Search', search),
-    el('label', { class: 'field', htmlFor: filterId }, filter.label, picker));
+    el('label', { class: 'field', htmlFor: filterId }, filter.label, picker),
+    el('button', {
+      class: 'btn btn--ghost btn--small download', type: 'button', text: 'Download CSV',
+      'aria-label': `Download every matching ${noun.replace(/s$/, '')} as CSV`, dataset: { download: noun },
+      onclick: (e) => {
+        const button = e.currentTarget;
+        button.disabled = true;
+        authorizedDownload(path, { search: state.search, [filter.name]: state.filter, ordering: state.ordering === idKey ? '' : state.ordering })
+          .catch((error) => { list.sub.textContent = error.message; })
+          .finally(() => { button.disabled = false; });
+      },
+    }));
   const results = el('div', {});
 
   function showSignedOut(notice, stateName) {

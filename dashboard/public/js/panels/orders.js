@@ -4,7 +4,7 @@
 // or category filter (SPEC §6): with one set, the panel says that it does not apply. With
 // a customer (the Data page's customer rows), the panel lists that customer's orders.
 import { ApiError } from '../api.js';
-import { authorizedGet, session } from '../auth.js';
+import { authorizedDownload, authorizedGet, session } from '../auth.js';
 import { el, replace } from '../dom.js';
 import { formatDate, formatInt, formatMoney } from '../format.js';
 import { filterText } from '../query.js';
@@ -20,11 +20,24 @@ export function ordersPanel({ customer = null } = {}) {
   let ordersPage = 1;
   const sessionLine = el('div', { class: 'session' });
   const title = customer ? `Orders of ${customer.name || customer.customer_id}` : 'Recent orders';
-  const orders = panel({ title, name: 'orders', controls: sessionLine });
+  const download = el('button', {
+    class: 'btn btn--ghost btn--small download', type: 'button', text: 'Download CSV', hidden: true,
+    'aria-label': 'Download every order of the range as CSV', dataset: { download: 'orders' },
+    onclick: () => {
+      download.disabled = true;
+      const params = { start_date: query.start, end_date: query.end };
+      if (customer) params.customer_id = customer.customer_id;
+      authorizedDownload('/api/v1/orders/', params)
+        .catch((error) => { orders.sub.textContent = error.message; })
+        .finally(() => { download.disabled = false; });
+    },
+  });
+  const orders = panel({ title, name: 'orders', controls: el('div', { class: 'panel__tools' }, sessionLine, download) });
 
   const showSession = () => renderSession(sessionLine, loadOrders);
 
   function showSignedOut(notice, state) {
+    download.hidden = true;
     orders.abort();
     showSession();
     orders.sub.textContent = '';
@@ -55,6 +68,7 @@ export function ordersPanel({ customer = null } = {}) {
   }
 
   function renderOrders(page) {
+    download.hidden = false;
     const rows = page.results || [];
     const note = filterText(query) ? ' · not filtered by country or category (the order list has no such filter)' : '';
     if (!rows.length) {
