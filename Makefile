@@ -32,7 +32,7 @@ test: build-test
 
 bench: build
 	@deploy/local/install-deps.sh bench/packages.txt
-	@for b in bench/seed.sh bench/api.sh bench/analytics.sh bench/orders.sh bench/browse.sh bench/etl.sh bench/scale.sh; do echo "== $$b"; $$b $(BUILD)/bin || exit 1; done
+	@for b in bench/seed.sh bench/api.sh bench/analytics.sh bench/orders.sh bench/browse.sh bench/etl.sh bench/scale.sh bench/export.sh; do echo "== $$b"; $$b $(BUILD)/bin || exit 1; done
 
 clean:
 	rm -rf build
