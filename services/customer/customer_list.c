@@ -142,36 +142,28 @@ customer_list (svc_ctx_t *ctx)
 {
     if (!svc_sub (ctx))
         return svc_error (ctx, 401, "unauthorized", "the customer list needs an access token");
-    svc_page_t page;
-    int ordering;
-    const char *search, *country;
-    int rc = svc_page_read (ctx, &page);
-    if (rc == 0)
-        rc = svc_page_ordering (ctx, s_orderings, &ordering);
-    if (rc == 0)
-        rc = svc_page_search (ctx, &search);
-    if (rc == 0)
-        rc = svc_filter_read (ctx, "country", &country);
+    svc_list_request_t list;
+    int rc = svc_list_read (ctx, s_orderings, "country", &list);
     if (rc != 0)
         return rc;
+    const svc_page_t page = list.page;
     const store_t *store = svc_store (ctx);
     engine_browse_t *browse = store ? engine_browse_of (&s_browse, store) : NULL;
     if (!browse)
         return store ? svc_error (ctx, 500, "internal_error", "out of memory") : SVC_FAILED;
     uint32_t n;
-    const uint32_t *order = engine_browse_customers (browse, store, s_by[ordering], &n);
+    const uint32_t *order = engine_browse_customers (browse, store, s_by[list.ordering], &n);
     if (!order)
         return svc_error (ctx, 500, "internal_error", "out of memory");
     engine_set_t set;
-    rc = s_matches (ctx, store, country, search, &set);
+    rc = s_matches (ctx, store, list.filter, list.search, &set);
     long long count = rc == 0 ? engine_set_count (&set) : 0;
     if (rc == 0)
         rc = svc_page_check (ctx, &page, count, "customers");
     uint32_t items[SVC_PAGE_MAX_SIZE], rows = 0;
     engine_cursor_t cursor = engine_browse_cursor (order, n, &set);
-    if (rc == 0 && engine_cursor_skip (&cursor, page.offset) == page.offset)
-        while (rows < page.size && engine_cursor_next (&cursor, &items[rows]))
-            rows++;
+    if (rc == 0)
+        rows = engine_cursor_page (&cursor, page.offset, (uint32_t) page.size, items);
     engine_set_free (&set);
     PGresult *res = rc == 0 && rows ? s_rows (ctx, store, items, rows) : NULL;
     if (rc != 0 || (rows && !res))

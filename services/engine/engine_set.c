@@ -47,3 +47,13 @@ engine_cursor_skip (engine_cursor_t *cursor, long long count)
         skipped++;
     return skipped;
 }
+
+uint32_t
+engine_cursor_page (engine_cursor_t *cursor, long long offset, uint32_t size, uint32_t *items)
+{
+    uint32_t rows = 0;
+    if (engine_cursor_skip (cursor, offset) == offset)
+        while (rows < size && engine_cursor_next (cursor, &items[rows]))
+            rows++;
+    return rows;
+}

@@ -68,4 +68,9 @@ engine_cursor_next (engine_cursor_t *cursor, uint32_t *item)
     (fewer at the end). */
 long long engine_cursor_skip (engine_cursor_t *cursor, long long count);
 
+/*  One page of the cursor's items: skips offset of them, then puts at most size into items.
+    Returns how many it put (0 when the page lies past the end). */
+uint32_t engine_cursor_page (engine_cursor_t *cursor, long long offset, uint32_t size,
+                             uint32_t *items);
+
 #endif

@@ -1,5 +1,7 @@
 #include "svc_page.h"
 
+#include "svc_filters.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +72,20 @@ svc_page_search (svc_ctx_t *ctx, const char **search)
         return svc_error (ctx, 400, "bad_request", "search must be at most %d bytes",
                           SVC_PAGE_SEARCH_MAX);
     return 0;
+}
+
+int
+svc_list_read (svc_ctx_t *ctx, const char *const *orderings, const char *filter,
+               svc_list_request_t *request)
+{
+    int rc = svc_page_read (ctx, &request->page);
+    if (rc == 0)
+        rc = svc_page_ordering (ctx, orderings, &request->ordering);
+    if (rc == 0)
+        rc = svc_page_search (ctx, &request->search);
+    if (rc == 0)
+        rc = svc_filter_read (ctx, filter, &request->filter);
+    return rc;
 }
 
 int

@@ -46,6 +46,20 @@ int svc_page_ordering (svc_ctx_t *ctx, const char *const *names, int *index);
     what is not UTF-8 already). Returns 0 and sets *search, or 400. */
 int svc_page_search (svc_ctx_t *ctx, const char **search);
 
+/*  A browse list's request (SPEC §10): its page, ordering (one of orderings), search and
+    one filter (the parameter named filter, svc_filter_read). */
+typedef struct {
+    svc_page_t page;
+    int ordering;
+    const char *search;
+    const char *filter;
+} svc_list_request_t;
+
+/*  Reads a browse list's request: svc_page_read, svc_page_ordering, svc_page_search and
+    svc_filter_read (filter). Returns 0, or 400 (recorded). */
+int svc_list_read (svc_ctx_t *ctx, const char *const *orderings, const char *filter,
+                   svc_list_request_t *request);
+
 /*  When the page lies past the end of count rows (a page after the first that holds none),
     records 404 not_found naming how many pages of what (a plural noun: "orders") there are
     and returns 404; else returns 0. */

@@ -70,27 +70,20 @@ product_list (svc_ctx_t *ctx)
 {
     if (!svc_sub (ctx))
         return svc_error (ctx, 401, "unauthorized", "the product list needs an access token");
-    svc_page_t page;
-    int ordering;
-    const char *search, *category;
-    int rc = svc_page_read (ctx, &page);
-    if (rc == 0)
-        rc = svc_page_ordering (ctx, s_orderings, &ordering);
-    if (rc == 0)
-        rc = svc_page_search (ctx, &search);
-    if (rc == 0)
-        rc = svc_filter_read (ctx, "category", &category);
+    svc_list_request_t list;
+    int rc = svc_list_read (ctx, s_orderings, "category", &list);
     if (rc != 0)
         return rc;
+    const svc_page_t page = list.page;
     const store_t *store = svc_store (ctx);
     engine_browse_t *browse = store ? engine_browse_of (&s_browse, store) : NULL;
     if (!store)
         return SVC_FAILED;
     uint32_t n;
     const uint32_t *order =
-        browse ? engine_browse_products (browse, store, s_by[ordering], &n) : NULL;
+        browse ? engine_browse_products (browse, store, s_by[list.ordering], &n) : NULL;
     engine_set_t set = {NULL, 0};
-    if (!order || s_matches (browse, store, category, search, &set) != 0) {
+    if (!order || s_matches (browse, store, list.filter, list.search, &set) != 0) {
         engine_set_free (&set);
         return svc_error (ctx, 500, "internal_error", "out of memory");
     }
@@ -98,9 +91,8 @@ product_list (svc_ctx_t *ctx)
     rc = svc_page_check (ctx, &page, count, "products");
     uint32_t items[SVC_PAGE_MAX_SIZE], rows = 0;
     engine_cursor_t cursor = engine_browse_cursor (order, n, &set);
-    if (rc == 0 && engine_cursor_skip (&cursor, page.offset) == page.offset)
-        while (rows < page.size && engine_cursor_next (&cursor, &items[rows]))
-            rows++;
+    if (rc == 0)
+        rows = engine_cursor_page (&cursor, page.offset, (uint32_t) page.size, items);
     engine_set_free (&set);
     if (rc != 0)
         return rc;
