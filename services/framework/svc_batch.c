@@ -231,11 +231,12 @@ s_compute (svc_t *self, const s_sink_t *sink, s_item_t *items, size_t count, siz
     const char *body = proto_writer_data (self->body);
     size_t body_size = proto_writer_size (self->body);
     bool behind = key && status == 200 && !s_storable (self, item->cache.version, data_version);
+    bool stored = false;
     if (locked)
-        svc_cache_put_release (self->cache, key, status == 200 && !behind ? body : NULL,
-                               body_size);
+        stored = svc_cache_put_release (self->cache, key, status == 200 && !behind ? body : NULL,
+                                        body_size);
     else if (key && status == 200 && !behind)
-        svc_cache_put (self->cache, key, body, body_size);
+        stored = svc_cache_put (self->cache, key, body, body_size);
     /*  An error answer goes to the others as it is (a copy, taken before it is handed on). */
     char *error = NULL;
     size_t error_size = 0;
@@ -255,8 +256,8 @@ s_compute (svc_t *self, const s_sink_t *sink, s_item_t *items, size_t count, siz
             continue;
         size_t size = 0;
         char *copy = NULL;
-        if (status == 200) /* "hit": true, unless it could not be cached (behind) */
-            copy = proto_reply_encode (200, body, body_size, behind ? 0 : 1, &size);
+        if (status == 200) /* "hit": true when the answer is in the cache now */
+            copy = proto_reply_encode (200, body, body_size, stored ? 1 : 0, &size);
         else if (error && (copy = malloc (error_size + 1))) {
             memcpy (copy, error, error_size);
             size = error_size;

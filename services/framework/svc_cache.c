@@ -360,14 +360,16 @@ svc_cache_get (svc_cache_t *self, const char *key, size_t *size)
     return value;
 }
 
-void
+bool
 svc_cache_put (svc_cache_t *self, const char *key, const char *data, size_t size)
 {
     if (self->ttl == 0)
-        return;
+        return false;
     redisReply *reply = s_command (self, "SET %s %b EX %d", key, data, size, self->ttl);
+    bool stored = reply && reply->type != REDIS_REPLY_ERROR;
     if (reply)
         freeReplyObject (reply);
+    return stored;
 }
 
 /*  ---------------------------------------------------------------------------------------
@@ -473,24 +475,24 @@ svc_cache_claim_many (svc_cache_t *self, svc_cache_claim_t *claims, size_t count
     (void) s_drain (self, found_held);
 }
 
-void
+bool
 svc_cache_put_release (svc_cache_t *self, const char *key, const char *data, size_t size)
 {
     if (self->ttl == 0 || !s_connection (self))
-        return;
+        return false;
     size_t queued = 0;
     if (data) {
         if (redisAppendCommand (self->redis, "SET %s %b EX %d", key, data, size, self->ttl)
             != REDIS_OK)
-            return; /* out of memory: nothing queued */
+            return false; /* out of memory: nothing queued */
         queued++;
     }
     if (s_append_release (self, key) != 0) {
         if (queued)
             s_lost (self); /* the SET is queued but its pipeline cannot be completed */
-        return;
+        return false;
     }
-    (void) s_drain (self, queued + 1);
+    return s_drain (self, queued + 1) == 0 && queued;
 }
 
 /*  ---------------------------------------------------------------------------------------

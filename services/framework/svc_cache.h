@@ -61,9 +61,9 @@ int svc_cache_version_raise (svc_cache_t *self, long long floor, long long *vers
     or when Redis is unavailable. */
 char *svc_cache_get (svc_cache_t *self, const char *key, size_t *size);
 
-/*  Stores data/size under key with the TTL. Failures are logged (an outage once) and
-    otherwise ignored. */
-void svc_cache_put (svc_cache_t *self, const char *key, const char *data, size_t size);
+/*  Stores data/size under key with the TTL. Returns true when Redis took it; failures are
+    logged (an outage once) and otherwise ignored. */
+bool svc_cache_put (svc_cache_t *self, const char *key, const char *data, size_t size);
 
 /*  ---------------------------------------------------------------------------------------
     One computation per miss across instances
@@ -104,8 +104,9 @@ void svc_cache_claim_many (svc_cache_t *self, svc_cache_claim_t *claims, size_t 
 
 /*  Stores data/size under key with the TTL (unless data is NULL: an answer not to cache)
     and releases this cache's lock on key, if it still holds it; one round trip. Failures
-    are logged (an outage once) and otherwise ignored: a lock not released expires. */
-void svc_cache_put_release (svc_cache_t *self, const char *key, const char *data, size_t size);
+    are logged (an outage once) and otherwise ignored: a lock not released expires. Returns
+    true when data was stored (Redis answered the pipeline). */
+bool svc_cache_put_release (svc_cache_t *self, const char *key, const char *data, size_t size);
 
 /*  The token this cache writes into the locks it takes: 32 hex digits, random per cache. */
 const char *svc_cache_token (const svc_cache_t *self);

@@ -42,7 +42,9 @@ class Load:
         self.stop_flag = threading.Event()
         self.lock = threading.Lock()
         self.done = []     # (finished at, status)
-        self.hits = []     # finished at, of each 200 served from the cache (X-Cache: HIT)
+        self.hits = []     # sent at, of each 200 served from the cache (X-Cache: HIT): a
+                           # request sent before a fault may finish after it, late on a
+                           # loaded machine
         self.wrong = []
         self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(clients)]
 
@@ -50,6 +52,7 @@ class Load:
         s = requests.Session()
         while not self.stop_flag.is_set():
             try:
+                sent = time.time()
                 r = s.get(self.stack.url(self.path), timeout=10)
                 status = r.status_code
                 if status == 200 and without_cache(r.json()) != self.expected:
@@ -57,7 +60,7 @@ class Load:
                         self.wrong.append(r.text[:200])
                 if status == 200 and r.headers.get("X-Cache") == "HIT":
                     with self.lock:
-                        self.hits.append(time.time())
+                        self.hits.append(sent)
             except requests.RequestException:
                 status = 0
                 s = requests.Session()
