@@ -44,18 +44,25 @@ typedef struct {
     bool started, finished, stopped;
 } s_stream_t;
 
+/*  The entry of s_lists for route, or -1 when route is not a list's. */
+static int
+s_list_of (const route_t *route)
+{
+    if (!route->op || strcmp (route->op, "list") != 0 || !route->service)
+        return -1;
+    for (size_t i = 0; i < sizeof s_lists / sizeof s_lists[0]; i++)
+        if (strcmp (route->service, s_lists[i].service) == 0)
+            return (int) i;
+    return -1;
+}
+
 bool
 export_stream_supported (const route_t *route, const char **filename)
 {
-    if (!route->op || strcmp (route->op, "list") != 0)
-        return false;
-    for (size_t i = 0; i < sizeof s_lists / sizeof s_lists[0]; i++)
-        if (route->service && strcmp (route->service, s_lists[i].service) == 0) {
-            if (filename)
-                *filename = s_lists[i].filename;
-            return true;
-        }
-    return false;
+    int list = s_list_of (route);
+    if (list >= 0 && filename)
+        *filename = s_lists[list].filename;
+    return list >= 0;
 }
 
 /*  Ends the export in error: before the first byte an HTTP error, after it a connection
@@ -105,16 +112,7 @@ static void
 s_start (s_stream_t *self)
 {
     h2o_req_t *req = self->req;
-    req->res.status = 200;
-    req->res.reason = "OK";
-    h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
-                    H2O_STRLIT ("text/csv; charset=utf-8"));
-    h2o_iovec_t disposition
-        = h2o_concat (&req->pool, h2o_iovec_init (H2O_STRLIT ("attachment; filename=\"")),
-                      h2o_iovec_init (self->filename, strlen (self->filename)),
-                      h2o_iovec_init (H2O_STRLIT (".csv\"")));
-    h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_DISPOSITION, NULL,
-                    disposition.base, disposition.len);
+    respond_csv_head (req, self->filename);
     if (self->count > self->max_rows)
         h2o_add_header_by_str (&req->pool, &req->res.headers, H2O_STRLIT ("x-export-truncated"), 0,
                                NULL, H2O_STRLIT ("true"));
@@ -259,6 +257,11 @@ export_stream_start (h2o_req_t *req, broker_t *broker, const route_t *route,
                      const proto_request_t *request, h2o_timeout_t *timeouts,
                      long long max_rows)
 {
+    int list = s_list_of (route);
+    if (list < 0) { /* not a list: api.c asks export_stream_supported() first */
+        respond_error (req, 400, "bad_request", "format=csv is not available for %s", route->path);
+        return;
+    }
     s_stream_t *self = h2o_mem_alloc_shared (&req->pool, sizeof *self, s_dispose);
     memset (self, 0, sizeof *self);
     self->super.proceed = s_proceed;
@@ -270,11 +273,8 @@ export_stream_start (h2o_req_t *req, broker_t *broker, const route_t *route,
     self->timeout.cb = s_on_timeout;
     self->page = 1;
     self->max_rows = max_rows;
-    for (size_t i = 0; i < sizeof s_lists / sizeof s_lists[0]; i++)
-        if (strcmp (route->service, s_lists[i].service) == 0) {
-            self->filename = s_lists[i].filename;
-            self->empty_header = s_lists[i].empty_header;
-        }
+    self->filename = s_lists[list].filename;
+    self->empty_header = s_lists[list].empty_header;
     self->request.op = s_pool_copy (&req->pool, request->op);
     self->request.sub = s_pool_copy (&req->pool, request->sub);
     self->request.request_id = s_pool_copy (&req->pool, request->request_id);

@@ -66,11 +66,10 @@ respond_json (h2o_req_t *req, int status, const char *json, size_t len)
 }
 
 void
-respond_csv (h2o_req_t *req, const char *name, const char *csv, size_t len)
+respond_csv_head (h2o_req_t *req, const char *name)
 {
     req->res.status = 200;
     req->res.reason = respond_reason (200);
-    req->res.content_length = len;
     h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
                     H2O_STRLIT ("text/csv; charset=utf-8"));
     h2o_iovec_t disposition
@@ -78,6 +77,13 @@ respond_csv (h2o_req_t *req, const char *name, const char *csv, size_t len)
                       h2o_iovec_init (name, strlen (name)), h2o_iovec_init (H2O_STRLIT (".csv\"")));
     h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_DISPOSITION, NULL,
                     disposition.base, disposition.len);
+}
+
+void
+respond_csv (h2o_req_t *req, const char *name, const char *csv, size_t len)
+{
+    respond_csv_head (req, name);
+    req->res.content_length = len;
     h2o_send_inline (req, csv, len);
 }
 

@@ -12,8 +12,11 @@
 /*  Sends status with body (json, len bytes; copied). */
 void respond_json (h2o_req_t *req, int status, const char *json, size_t len);
 
-/*  Answers 200 with csv (len bytes, copied) as a download (SPEC §10): Content-Type
-    text/csv; charset=utf-8 and Content-Disposition: attachment; filename="<name>.csv". */
+/*  Sets the head of a 200 CSV download (SPEC §10): Content-Type text/csv; charset=utf-8 and
+    Content-Disposition: attachment; filename="<name>.csv" (a streamed answer's, too). */
+void respond_csv_head (h2o_req_t *req, const char *name);
+
+/*  Answers 200 with csv (len bytes, copied) as a download (respond_csv_head). */
 void respond_csv (h2o_req_t *req, const char *name, const char *csv, size_t len);
 
 /*  Sends an error in the SPEC shape. code is a short machine-readable word
