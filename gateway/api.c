@@ -31,7 +31,7 @@ struct _api_t {
     h2o_loop_t *loop;
     pending_set_t pending; /* the calls waiting for a service (pending.h) */
     unsigned long long request_seq;
-    unsigned pid; /* in generated request ids */
+    unsigned pid;              /* in generated request ids */
     long long export_max_rows; /* the most rows a list's CSV export streams (EXPORT_MAX_ROWS) */
 };
 
@@ -296,12 +296,14 @@ s_request (api_t *self, h2o_req_t *req, const route_t *route, const query_t *q, 
         for (const char *const *s = skip; s && *s; s++)
             skipped = skipped || strcmp (query_name (q, i), *s) == 0;
         if (!skipped)
-            params[count++] = (proto_param_t) {(char *) query_name (q, i),
-                                               (char *) query_value (q, i)};
+            params[count++] = (proto_param_t){query_name (q, i), query_value (q, i)};
     }
-    return (proto_request_t) {(char *) route->op,  count,
-                              params,              (char *) sub,
-                              (char *) request_id, (char *) s_base_url (self, req)};
+    return (proto_request_t){.op = route->op,
+                             .param_count = count,
+                             .params = params,
+                             .sub = sub,
+                             .request_id = request_id,
+                             .base_url = s_base_url (self, req)};
 }
 
 /*  Step 6, encode: the msgpack request for route (s_request), as a new buffer (free()) of

@@ -33,7 +33,8 @@ typedef struct {
     const route_t *route;
     const char *empty_header;
     const char *filename;
-    proto_request_t request; /* without page and page_size (its params have room for two) */
+    proto_request_t request; /* its params are params, without page and page_size */
+    proto_param_t *params;   /* in the pool, with room for page and page_size */
     size_t base_params;
     h2o_timeout_t *timeouts;
     h2o_timeout_entry_t timeout;
@@ -88,8 +89,8 @@ s_ask (s_stream_t *self)
     char page[24], page_size[8];
     snprintf (page, sizeof page, "%ld", self->page);
     snprintf (page_size, sizeof page_size, "%d", EXPORT_STREAM_PAGE);
-    self->request.params[self->base_params] = (proto_param_t) {(char *) "page", page};
-    self->request.params[self->base_params + 1] = (proto_param_t) {(char *) "page_size", page_size};
+    self->params[self->base_params] = (proto_param_t){"page", page};
+    self->params[self->base_params + 1] = (proto_param_t){"page_size", page_size};
     self->request.param_count = self->base_params + 2;
     size_t size = 0;
     char *body = proto_request_encode (&self->request, &size);
@@ -158,8 +159,8 @@ s_on_page (s_stream_t *self, const proto_reply_t *reply)
     }
     self->sent += (long long) rows;
     self->page++;
-    self->finished = rows < EXPORT_STREAM_PAGE || self->sent >= self->count
-                     || self->sent >= self->max_rows;
+    self->finished =
+        rows < EXPORT_STREAM_PAGE || self->sent >= self->count || self->sent >= self->max_rows;
     self->chunk = csv;
     h2o_iovec_t buf = h2o_iovec_init (csv, csv_len);
     h2o_send (self->req, &buf, 1,
@@ -254,8 +255,7 @@ s_pool_copy (h2o_mem_pool_t *pool, const char *text)
 
 void
 export_stream_start (h2o_req_t *req, broker_t *broker, const route_t *route,
-                     const proto_request_t *request, h2o_timeout_t *timeouts,
-                     long long max_rows)
+                     const proto_request_t *request, h2o_timeout_t *timeouts, long long max_rows)
 {
     int list = s_list_of (route);
     if (list < 0) { /* not a list: api.c asks export_stream_supported() first */
@@ -279,12 +279,12 @@ export_stream_start (h2o_req_t *req, broker_t *broker, const route_t *route,
     self->request.sub = s_pool_copy (&req->pool, request->sub);
     self->request.request_id = s_pool_copy (&req->pool, request->request_id);
     self->request.base_url = s_pool_copy (&req->pool, request->base_url);
-    self->request.params
-        = h2o_mem_alloc_pool (&req->pool, (request->param_count + 2) * sizeof (proto_param_t));
+    self->params =
+        h2o_mem_alloc_pool (&req->pool, (request->param_count + 2) * sizeof (proto_param_t));
+    self->request.params = self->params;
     for (size_t i = 0; i < request->param_count; i++)
-        self->request.params[i] = (proto_param_t) {
-            s_pool_copy (&req->pool, request->params[i].key),
-            s_pool_copy (&req->pool, request->params[i].value)};
+        self->params[i] = (proto_param_t){s_pool_copy (&req->pool, request->params[i].key),
+                                          s_pool_copy (&req->pool, request->params[i].value)};
     self->base_params = request->param_count;
     s_ask (self);
 }

@@ -46,73 +46,40 @@ proto_request_encode (const proto_request_t *req, size_t *size)
     return msgpack_sbuffer_release (&sbuf);
 }
 
-/*  Copies a request string out of o into a new C string. Returns NULL when o is not a
-    string, is longer than PROTO_MAX_STRING, holds a NUL or is not valid UTF-8. */
-static char *
-s_request_string (const msgpack_object *o)
+/*  What the first pass of proto_request_decode() found: the fields' msgpack strings (NULL
+    when absent), the params map, and the bytes their copies take, each with its NUL. */
+typedef struct {
+    const msgpack_object *op, *sub, *request_id, *base_url, *params;
+    size_t text_bytes;
+} s_found_t;
+
+/*  Whether o is a string a request may hold: at most PROTO_MAX_STRING bytes of valid UTF-8
+    without a NUL. Counts its copy's bytes into found->text_bytes. */
+static bool
+s_string_valid (const msgpack_object *o, s_found_t *found)
 {
-    if (o->type != MSGPACK_OBJECT_STR || o->via.str.size > PROTO_MAX_STRING)
-        return NULL;
-    const char *s = o->via.str.ptr;
-    size_t len = o->via.str.size;
-    if (!ecom_utf8_text_valid (s, len))
-        return NULL;
-    char *copy = malloc (len + 1);
-    if (copy) {
-        memcpy (copy, s, len);
-        copy[len] = 0;
-    }
-    return copy;
+    if (o->type != MSGPACK_OBJECT_STR || o->via.str.size > PROTO_MAX_STRING
+        || !ecom_utf8_text_valid (o->via.str.ptr, o->via.str.size))
+        return false;
+    found->text_bytes += o->via.str.size + 1;
+    return true;
 }
 
-/*  Fills req->params from the params map o. Returns 0, or -1 when it is malformed. */
+/*  Records the string o in *slot, which must still be empty (a repeated key is malformed).
+    Returns 0, or -1. */
 static int
-s_request_params (proto_request_t *req, const msgpack_object *o)
+s_found_field (const msgpack_object **slot, const msgpack_object *o, s_found_t *found)
 {
-    if (o->type != MSGPACK_OBJECT_MAP || o->via.map.size > PROTO_MAX_PARAMS)
+    if (*slot || !s_string_valid (o, found))
         return -1;
-    size_t count = o->via.map.size;
-    if (count == 0)
-        return 0;
-    req->params = calloc (count, sizeof (proto_param_t));
-    if (!req->params)
-        return -1;
-    for (size_t i = 0; i < count; i++) {
-        const msgpack_object_kv *kv = &o->via.map.ptr[i];
-        for (size_t j = 0; j < i; j++) {
-            const msgpack_object *seen = &o->via.map.ptr[j].key;
-            if (kv->key.type == MSGPACK_OBJECT_STR && seen->via.str.size == kv->key.via.str.size
-                && memcmp (seen->via.str.ptr, kv->key.via.str.ptr, seen->via.str.size) == 0)
-                return -1;
-        }
-        proto_param_t *param = &req->params[req->param_count];
-        param->key = s_request_string (&kv->key);
-        param->value = param->key ? s_request_string (&kv->val) : NULL;
-        if (!param->key || !param->value) {
-            free (param->key);
-            param->key = NULL;
-            return -1;
-        }
-        req->param_count++;
-    }
+    *slot = o;
     return 0;
 }
 
-/*  Stores the string o into *slot, which must still be empty (a repeated key is
-    malformed). Returns 0, or -1. */
+/*  Records base_url o (see s_found_field) when it is 1..PROTO_MAX_BASE_URL bytes of
+    printable ASCII without spaces. Returns 0, or -1. */
 static int
-s_request_field (char **slot, const msgpack_object *o)
-{
-    if (*slot)
-        return -1;
-    *slot = s_request_string (o);
-    return *slot ? 0 : -1;
-}
-
-/*  Stores base_url o into *slot (empty, see s_request_field) when it is 1..PROTO_MAX_BASE_URL
-    bytes of printable ASCII without spaces. Returns 0, or -1. */
-static int
-s_request_base_url (char **slot, const msgpack_object *o)
+s_found_base_url (const msgpack_object *o, s_found_t *found)
 {
     if (o->type != MSGPACK_OBJECT_STR || o->via.str.size == 0
         || o->via.str.size > PROTO_MAX_BASE_URL)
@@ -121,7 +88,96 @@ s_request_base_url (char **slot, const msgpack_object *o)
     for (uint32_t i = 0; i < o->via.str.size; i++)
         if (text[i] < 0x21 || text[i] > 0x7e)
             return -1;
-    return s_request_field (slot, o);
+    return s_found_field (&found->base_url, o, found);
+}
+
+/*  Records the params map o when it maps at most PROTO_MAX_PARAMS distinct strings to
+    strings, and is the first. Returns 0, or -1. */
+static int
+s_found_params (const msgpack_object *o, s_found_t *found)
+{
+    if (found->params || o->type != MSGPACK_OBJECT_MAP || o->via.map.size > PROTO_MAX_PARAMS)
+        return -1;
+    for (uint32_t i = 0; i < o->via.map.size; i++) {
+        const msgpack_object_kv *kv = &o->via.map.ptr[i];
+        if (!s_string_valid (&kv->key, found) || !s_string_valid (&kv->val, found))
+            return -1;
+        for (uint32_t j = 0; j < i; j++) {
+            const msgpack_object *seen = &o->via.map.ptr[j].key;
+            if (seen->via.str.size == kv->key.via.str.size
+                && memcmp (seen->via.str.ptr, kv->key.via.str.ptr, seen->via.str.size) == 0)
+                return -1;
+        }
+    }
+    found->params = o;
+    return 0;
+}
+
+/*  The first pass: checks the root map and records its fields into found. Returns 0, or -1
+    when the request is malformed. */
+static int
+s_find_fields (const msgpack_object *root, s_found_t *found)
+{
+    if (root->type != MSGPACK_OBJECT_MAP)
+        return -1;
+    int rc = 0;
+    for (uint32_t i = 0; !rc && i < root->via.map.size; i++) {
+        const msgpack_object *key = &root->via.map.ptr[i].key;
+        const msgpack_object *val = &root->via.map.ptr[i].val;
+        if (proto_msgpack_str_is (key, "op"))
+            rc = s_found_field (&found->op, val, found);
+        else if (proto_msgpack_str_is (key, "sub"))
+            rc = s_found_field (&found->sub, val, found);
+        else if (proto_msgpack_str_is (key, "request_id"))
+            rc = s_found_field (&found->request_id, val, found);
+        else if (proto_msgpack_str_is (key, "base_url"))
+            rc = s_found_base_url (val, found);
+        else if (proto_msgpack_str_is (key, "params"))
+            rc = s_found_params (val, found);
+        else
+            rc = -1; /* an unknown key */
+    }
+    if (!rc && (!found->op || found->op->via.str.size == 0 || !found->params))
+        rc = -1;
+    return rc;
+}
+
+/*  Copies the string o (NULL stays NULL) to *text as a C string, and moves *text past it. */
+static const char *
+s_copy (char **text, const msgpack_object *o)
+{
+    if (!o)
+        return NULL;
+    char *copy = *text;
+    memcpy (copy, o->via.str.ptr, o->via.str.size);
+    copy[o->via.str.size] = 0;
+    *text += o->via.str.size + 1;
+    return copy;
+}
+
+/*  The second pass: the request of found as one block (the request, then its params, then
+    their strings). Returns NULL when out of memory. */
+static proto_request_t *
+s_build (const s_found_t *found)
+{
+    size_t count = found->params->via.map.size;
+    proto_request_t *req =
+        malloc (sizeof *req + count * sizeof (proto_param_t) + found->text_bytes);
+    if (!req)
+        return NULL;
+    proto_param_t *params = (proto_param_t *) (req + 1);
+    char *text = (char *) (params + count);
+    for (size_t i = 0; i < count; i++) {
+        params[i].key = s_copy (&text, &found->params->via.map.ptr[i].key);
+        params[i].value = s_copy (&text, &found->params->via.map.ptr[i].val);
+    }
+    req->param_count = count;
+    req->params = params;
+    req->op = s_copy (&text, found->op);
+    req->sub = s_copy (&text, found->sub);
+    req->request_id = s_copy (&text, found->request_id);
+    req->base_url = s_copy (&text, found->base_url);
+    return req;
 }
 
 proto_request_t *
@@ -132,36 +188,12 @@ proto_request_decode (const void *data, size_t size)
     if (size > max_size)
         return NULL;
     msgpack_unpacked unpacked;
-    proto_request_t *req = calloc (1, sizeof *req);
-    int rc = req ? proto_msgpack_unpack (&unpacked, data, size, S_REQUEST_DEPTH) : -1;
-    const msgpack_object *root = &unpacked.data;
-    if (!rc && root->type != MSGPACK_OBJECT_MAP)
-        rc = -1;
-    bool have_params = false;
-    for (uint32_t i = 0; !rc && i < root->via.map.size; i++) {
-        const msgpack_object *key = &root->via.map.ptr[i].key;
-        const msgpack_object *val = &root->via.map.ptr[i].val;
-        if (proto_msgpack_str_is (key, "op"))
-            rc = s_request_field (&req->op, val);
-        else if (proto_msgpack_str_is (key, "sub"))
-            rc = s_request_field (&req->sub, val);
-        else if (proto_msgpack_str_is (key, "request_id"))
-            rc = s_request_field (&req->request_id, val);
-        else if (proto_msgpack_str_is (key, "base_url"))
-            rc = s_request_base_url (&req->base_url, val);
-        else if (proto_msgpack_str_is (key, "params") && !have_params) {
-            have_params = true;
-            rc = s_request_params (req, val);
-        }
-        else
-            rc = -1; /* an unknown or repeated key */
-    }
-    if (!rc && (!req->op || !*req->op || !have_params))
-        rc = -1;
-    if (req)
-        msgpack_unpacked_destroy (&unpacked);
-    if (rc)
-        proto_request_destroy (&req);
+    s_found_t found = {0};
+    proto_request_t *req = NULL;
+    if (!proto_msgpack_unpack (&unpacked, data, size, S_REQUEST_DEPTH)
+        && !s_find_fields (&unpacked.data, &found))
+        req = s_build (&found);
+    msgpack_unpacked_destroy (&unpacked);
     return req;
 }
 
@@ -170,17 +202,7 @@ proto_request_destroy (proto_request_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    proto_request_t *self = *self_p;
-    for (size_t i = 0; i < self->param_count; i++) {
-        free (self->params[i].key);
-        free (self->params[i].value);
-    }
-    free (self->params);
-    free (self->op);
-    free (self->sub);
-    free (self->request_id);
-    free (self->base_url);
-    free (self);
+    free (*self_p);
     *self_p = NULL;
 }
 
