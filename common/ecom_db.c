@@ -133,6 +133,15 @@ ecom_db_query_int64_params (PGconn *conn, const char *sql, int count, const char
     return rc;
 }
 
+long long
+ecom_db_int64 (const PGresult *res, int row, int col)
+{
+    if (row < 0 || row >= PQntuples (res) || col < 0 || col >= PQnfields (res)
+        || PQgetisnull (res, row, col))
+        return 0;
+    return strtoll (PQgetvalue (res, row, col), NULL, 10);
+}
+
 int
 ecom_db_ensure (PGconn *conn)
 {

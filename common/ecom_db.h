@@ -33,6 +33,12 @@ int ecom_db_query_int64_params (PGconn *conn, const char *sql, int count, const 
 int ecom_db_result_int64 (PGconn *conn, const PGresult *res, long long *value, char *err,
                           size_t errlen);
 
+/*  The cell (row, col) of res as a 64-bit integer: 0 when it is NULL or not within res,
+    else its leading decimal digits (a column the query itself declares an integer, such as
+    a count(*) or a bigint key, so the text is the server's). The one reader of an integer
+    cell for the rows of a known query; ecom_db_result_int64 checks a single value. */
+long long ecom_db_int64 (const PGresult *res, int row, int col);
+
 /*  Makes sure conn is usable: when its connection was lost, resets it once.
     Returns 0 when the connection is ready, -1 when it is still down. */
 int ecom_db_ensure (PGconn *conn);

@@ -57,6 +57,29 @@ test_connect_and_query (void **state)
     PQfinish (conn);
 }
 
+/*  ecom_db_int64 reads the cells of a known query: a NULL and a cell outside the result
+    are 0. */
+static void
+test_cells (void **state)
+{
+    char err[512];
+    PGconn *conn = ecom_db_connect (getenv ("DATABASE_URL"), err, sizeof err);
+    if (!conn)
+        fail_msg ("%s", err);
+    PGresult *res = PQexec (conn, "SELECT 9223372036854775807::bigint, NULL::int, -42"
+                                  " UNION ALL SELECT 7, 8, 0");
+    assert_int_equal (PQresultStatus (res), PGRES_TUPLES_OK);
+    assert_true (ecom_db_int64 (res, 0, 0) == 9223372036854775807LL);
+    assert_int_equal (ecom_db_int64 (res, 0, 1), 0);
+    assert_int_equal (ecom_db_int64 (res, 0, 2), -42);
+    assert_int_equal (ecom_db_int64 (res, 1, 1), 8);
+    assert_int_equal (ecom_db_int64 (res, 2, 0), 0);
+    assert_int_equal (ecom_db_int64 (res, -1, 0), 0);
+    assert_int_equal (ecom_db_int64 (res, 1, 3), 0);
+    PQclear (res);
+    PQfinish (conn);
+}
+
 static void
 test_unreachable_database (void **state)
 {
@@ -98,6 +121,7 @@ main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_connect_and_query),
+        cmocka_unit_test (test_cells),
         cmocka_unit_test (test_unreachable_database),
         cmocka_unit_test (test_redis),
     };

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "customer_search.h"
+#include "ecom_db.h"
 #include "engine_browse.h"
 #include "svc_filters.h"
 #include "svc_page.h"
@@ -112,7 +113,7 @@ static int
 s_row_of (PGresult *res, uint32_t key)
 {
     for (int row = 0; row < PQntuples (res); row++)
-        if (strtoul (PQgetvalue (res, row, 0), NULL, 10) == key)
+        if (ecom_db_int64 (res, row, 0) == key)
             return row;
     return -1;
 }
@@ -146,7 +147,6 @@ customer_list (svc_ctx_t *ctx)
     int rc = svc_list_read (ctx, s_orderings, "country", &list);
     if (rc != 0)
         return rc;
-    const svc_page_t page = list.page;
     const store_t *store = svc_store (ctx);
     engine_browse_t *browse = store ? engine_browse_of (&s_browse, store) : NULL;
     if (!browse)
@@ -156,26 +156,19 @@ customer_list (svc_ctx_t *ctx)
     if (!order)
         return svc_error (ctx, 500, "internal_error", "out of memory");
     engine_set_t set;
-    rc = s_matches (ctx, store, list.filter, list.search, &set);
-    long long count = rc == 0 ? engine_set_count (&set) : 0;
-    if (rc == 0)
-        rc = svc_page_check (ctx, &page, count, "customers");
     uint32_t items[SVC_PAGE_MAX_SIZE], rows = 0;
-    engine_cursor_t cursor = engine_browse_cursor (order, n, &set);
+    long long count = 0;
+    rc = s_matches (ctx, store, list.filter, list.search, &set);
     if (rc == 0)
-        rows = engine_cursor_page (&cursor, page.offset, (uint32_t) page.size, items);
+        rc = svc_list_page (ctx, &list.page, order, n, &set, "customers", items, &rows, &count);
     engine_set_free (&set);
     PGresult *res = rc == 0 && rows ? s_rows (ctx, store, items, rows) : NULL;
     if (rc != 0 || (rows && !res))
         return rc != 0 ? rc : SVC_FAILED;
-    proto_writer_t *body = svc_body (ctx);
-    proto_writer_map (body, 4);
-    svc_page_write (ctx, &page, count, rows, CUSTOMER_LIST_PATH,
+    svc_page_write (ctx, &list.page, count, rows, CUSTOMER_LIST_PATH,
                     SVC_PARAMS ("page_size", "search", "country", "ordering"));
-    proto_writer_str (body, "results");
-    proto_writer_array (body, rows);
     for (uint32_t i = 0; i < rows; i++)
-        s_write_customer (body, store, items[i], res);
+        s_write_customer (svc_body (ctx), store, items[i], res);
     PQclear (res);
     return 200;
 }

@@ -66,10 +66,10 @@ s_read_days (store_t *self, PGconn *conn, char *err, size_t errlen)
         return -1;
     }
     if (!PQgetisnull (res, 0, 0)) {
-        self->first_day = (int32_t) strtol (PQgetvalue (res, 0, 0), NULL, 10);
-        self->last_day = (int32_t) strtol (PQgetvalue (res, 0, 1), NULL, 10);
+        self->first_day = (int32_t) ecom_db_int64 (res, 0, 0);
+        self->last_day = (int32_t) ecom_db_int64 (res, 0, 1);
         self->span = (uint32_t) (self->last_day - self->first_day + 1);
-        self->orders = strtoull (PQgetvalue (res, 0, 2), NULL, 10);
+        self->orders = ecom_db_int64 (res, 0, 2);
     }
     PQclear (res);
     self->day_orders = s_array (self->span, sizeof *self->day_orders);

@@ -66,7 +66,7 @@ etl_load_queue (PGconn *conn, const char *trigger, const char *source, char task
                                   3, NULL, values, NULL, NULL, 0);
     long long run_id = -1;
     if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1) {
-        run_id = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+        run_id = ecom_db_int64 (res, 0, 0);
         snprintf (task_id, 40, "%s", PQgetvalue (res, 0, 1));
     }
     else {

@@ -104,7 +104,7 @@ s_run_queue (etl_runner_t *self, PGconn *conn)
             PQclear (res);
             return;
         }
-        long long run_id = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+        long long run_id = ecom_db_int64 (res, 0, 0);
         char *source = strdup (PQgetvalue (res, 0, 1));
         PQclear (res);
         etl_load_result_t result;
@@ -176,17 +176,32 @@ s_thread (void *arg)
     return NULL;
 }
 
+/*  Frees what etl_runner_new allocated (the strings and self; NULL-safe). */
+static void
+s_free (etl_runner_t *self)
+{
+    if (!self)
+        return;
+    free (self->database_url);
+    free (self->redis_url);
+    free (self->source);
+    free (self);
+}
+
 etl_runner_t *
 etl_runner_new (const ecom_config_t *config, char *err, size_t errlen)
 {
     etl_runner_t *self = calloc (1, sizeof *self);
-    if (!self)
-        goto oom;
-    self->database_url = strdup (config->database_url);
-    self->redis_url = strdup (config->redis_url);
-    self->source = strdup (config->etl_source);
-    if (!self->database_url || !self->redis_url || !self->source)
-        goto oom;
+    if (self) {
+        self->database_url = strdup (config->database_url);
+        self->redis_url = strdup (config->redis_url);
+        self->source = strdup (config->etl_source);
+    }
+    if (!self || !self->database_url || !self->redis_url || !self->source) {
+        s_free (self);
+        snprintf (err, errlen, "out of memory");
+        return NULL;
+    }
     self->schedule_seconds = config->etl_schedule_seconds;
     self->started = time (NULL);
     pthread_mutex_init (&self->lock, NULL);
@@ -195,22 +210,10 @@ etl_runner_new (const ecom_config_t *config, char *err, size_t errlen)
         snprintf (err, errlen, "cannot start the ETL runner thread");
         pthread_mutex_destroy (&self->lock);
         pthread_cond_destroy (&self->wake);
-        free (self->database_url);
-        free (self->redis_url);
-        free (self->source);
-        free (self);
+        s_free (self);
         return NULL;
     }
     return self;
-oom:
-    if (self) {
-        free (self->database_url);
-        free (self->redis_url);
-        free (self->source);
-        free (self);
-    }
-    snprintf (err, errlen, "out of memory");
-    return NULL;
 }
 
 void
@@ -235,9 +238,6 @@ etl_runner_destroy (etl_runner_t **self_p)
     pthread_join (self->thread, NULL);
     pthread_mutex_destroy (&self->lock);
     pthread_cond_destroy (&self->wake);
-    free (self->database_url);
-    free (self->redis_url);
-    free (self->source);
-    free (self);
+    s_free (self);
     *self_p = NULL;
 }

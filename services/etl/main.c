@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ecom_db.h"
 #include "etl_load.h"
 #include "etl_runner.h"
 #include "svc.h"
@@ -94,7 +95,7 @@ s_status (svc_ctx_t *ctx)
         for (int c = 0; c < 11; c++) {
             proto_writer_str (body, names[c]);
             if (c >= 6 && c <= 9)
-                proto_writer_int (body, strtoll (PQgetvalue (runs, i, c), NULL, 10));
+                proto_writer_int (body, ecom_db_int64 (runs, i, c));
             else
                 s_text (body, runs, i, c);
         }
@@ -169,7 +170,7 @@ s_rejects (svc_ctx_t *ctx)
         PQclear (res);
         return svc_error (ctx, 404, "not_found", "no ETL run has this task_id");
     }
-    long long count = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+    long long count = ecom_db_int64 (res, 0, 0);
     int rows = PQgetisnull (res, 0, 1) ? 0 : PQntuples (res);
     rc = svc_page_check (ctx, &page, count, "rejected rows");
     if (rc != 0) {
@@ -178,15 +179,12 @@ s_rejects (svc_ctx_t *ctx)
     }
     char path[80];
     snprintf (path, sizeof path, "/api/v1/etl/runs/%s/rejects/", task);
+    svc_page_write (ctx, &page, count, (uint32_t) rows, path, SVC_PARAMS ("page_size"));
     proto_writer_t *body = svc_body (ctx);
-    proto_writer_map (body, 4);
-    svc_page_write (ctx, &page, count, rows, path, SVC_PARAMS ("page_size"));
-    proto_writer_str (body, "results");
-    proto_writer_array (body, (uint32_t) rows);
     for (int i = 0; i < rows; i++) {
         proto_writer_map (body, 3);
         proto_writer_str (body, "line");
-        proto_writer_int (body, strtoll (PQgetvalue (res, i, 1), NULL, 10));
+        proto_writer_int (body, ecom_db_int64 (res, i, 1));
         proto_writer_str (body, "reason");
         s_text (body, res, i, 2);
         proto_writer_str (body, "raw");

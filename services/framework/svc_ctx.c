@@ -12,6 +12,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "ecom_db.h"
 #include "ecom_log.h"
 
 /*  ---------------------------------------------------------------------------------------
@@ -151,7 +152,7 @@ svc_read_db_version (svc_t *self, long long *version)
                                   NULL);
     int rc = res && PQntuples (res) == 1 ? 0 : -1;
     if (rc == 0)
-        *version = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+        *version = ecom_db_int64 (res, 0, 0);
     PQclear (res);
     return rc;
 }

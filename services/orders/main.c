@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ecom_db.h"
 #include "svc.h"
 #include "svc_page.h"
 #include "svc_range.h"
@@ -41,7 +42,7 @@ s_write_result (proto_writer_t *body, PGresult *res, int row)
                           PQgetisnull (res, row, col + 1) ? NULL : PQgetvalue (res, row, col + 1));
     }
     proto_writer_str (body, "quantity");
-    proto_writer_int (body, strtoll (PQgetvalue (res, row, 8), NULL, 10));
+    proto_writer_int (body, ecom_db_int64 (res, row, 8));
     proto_writer_str (body, "unit_price");
     proto_writer_double (body, strtod (PQgetvalue (res, row, 9), NULL));
     proto_writer_str (body, "total_amount");
@@ -79,20 +80,16 @@ s_list (svc_ctx_t *ctx)
     }
     if (!res)
         return SVC_FAILED;
-    long long count = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+    long long count = ecom_db_int64 (res, 0, 0);
     int rows = PQgetisnull (res, 0, 1) ? 0 : PQntuples (res);
     rc = svc_page_check (ctx, &page, count, "orders");
     if (rc != 0) {
         PQclear (res);
         return rc;
     }
-    proto_writer_t *body = svc_body (ctx);
-    proto_writer_map (body, 4);
-    svc_page_write (ctx, &page, count, rows, ORDERS_PATH, ORDERS_KEPT);
-    proto_writer_str (body, "results");
-    proto_writer_array (body, (uint32_t) rows);
+    svc_page_write (ctx, &page, count, (uint32_t) rows, ORDERS_PATH, ORDERS_KEPT);
     for (int row = 0; row < rows; row++)
-        s_write_result (body, res, row);
+        s_write_result (svc_body (ctx), res, row);
     PQclear (res);
     return 200;
 }
