@@ -1,5 +1,6 @@
 #include "svc_page.h"
 
+#include "engine_browse.h"
 #include "svc_filters.h"
 
 #include <stdio.h>
@@ -99,6 +100,21 @@ svc_page_check (svc_ctx_t *ctx, const svc_page_t *page, long long count, const c
                       pages == 1 ? "is" : "are", pages, pages == 1 ? "" : "s", page->size, what);
 }
 
+int
+svc_list_page (svc_ctx_t *ctx, const svc_page_t *page, const uint32_t *order, uint32_t n,
+               const engine_set_t *set, const char *what, uint32_t *items, uint32_t *rows,
+               long long *count)
+{
+    *rows = 0;
+    *count = engine_set_count (set);
+    int rc = svc_page_check (ctx, page, *count, what);
+    if (rc != 0)
+        return rc;
+    engine_cursor_t cursor = engine_browse_cursor (order, n, set);
+    *rows = engine_cursor_page (&cursor, page->offset, (uint32_t) page->size, items);
+    return 0;
+}
+
 /*  ---------------------------------------------------------------------------------------
     Links */
 
@@ -193,14 +209,17 @@ s_write_link (svc_ctx_t *ctx, long long number, const char *path, const char *co
 }
 
 void
-svc_page_write (svc_ctx_t *ctx, const svc_page_t *page, long long count, long long rows,
+svc_page_write (svc_ctx_t *ctx, const svc_page_t *page, long long count, uint32_t rows,
                 const char *path, const char *const *kept)
 {
     proto_writer_t *body = svc_body (ctx);
+    proto_writer_map (body, 4);
     proto_writer_str (body, "count");
     proto_writer_int (body, count);
     proto_writer_str (body, "next");
     s_write_link (ctx, page->offset + rows < count ? page->number + 1 : 0, path, kept);
     proto_writer_str (body, "previous");
     s_write_link (ctx, page->number - 1, path, kept);
+    proto_writer_str (body, "results");
+    proto_writer_array (body, rows);
 }

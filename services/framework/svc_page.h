@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine_set.h"
 #include "svc.h"
 
 #define SVC_PAGE_DEFAULT_SIZE 20
@@ -65,11 +66,20 @@ int svc_list_read (svc_ctx_t *ctx, const char *const *orderings, const char *fil
     and returns 404; else returns 0. */
 int svc_page_check (svc_ctx_t *ctx, const svc_page_t *page, long long count, const char *what);
 
-/*  Writes the pairs count, next and previous into a body map (three of its pairs), for a
-    page holding rows of count rows. path is the list's path ("/api/v1/orders/", with its
-    trailing slash), kept the parameters next and previous carry over (SVC_PARAMS, page_size
-    among them), in that order. */
-void svc_page_write (svc_ctx_t *ctx, const svc_page_t *page, long long count, long long rows,
+/*  Starts a list's answer: a map of four pairs, count, next, previous and results, for a
+    page holding rows of count rows; results is an array of rows whose items the caller
+    writes next. path is the list's path ("/api/v1/orders/", with its trailing slash), kept
+    the parameters next and previous carry over (SVC_PARAMS, page_size among them), in that
+    order. */
+void svc_page_write (svc_ctx_t *ctx, const svc_page_t *page, long long count, uint32_t rows,
                      const char *path, const char *const *kept);
+
+/*  A browse list's page (SPEC §10): of the n items in order (an ordering of the store) that
+    set holds, the page's, into items (room for SVC_PAGE_MAX_SIZE): *rows of them, *count
+    matching in all. Returns 0, or 404 (recorded; svc_page_check, what the plural noun) when
+    the page lies past the end. */
+int svc_list_page (svc_ctx_t *ctx, const svc_page_t *page, const uint32_t *order, uint32_t n,
+                   const engine_set_t *set, const char *what, uint32_t *items, uint32_t *rows,
+                   long long *count);
 
 #endif

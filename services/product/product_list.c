@@ -74,7 +74,6 @@ product_list (svc_ctx_t *ctx)
     int rc = svc_list_read (ctx, s_orderings, "category", &list);
     if (rc != 0)
         return rc;
-    const svc_page_t page = list.page;
     const store_t *store = svc_store (ctx);
     engine_browse_t *browse = store ? engine_browse_of (&s_browse, store) : NULL;
     if (!store)
@@ -87,22 +86,15 @@ product_list (svc_ctx_t *ctx)
         engine_set_free (&set);
         return svc_error (ctx, 500, "internal_error", "out of memory");
     }
-    long long count = engine_set_count (&set);
-    rc = svc_page_check (ctx, &page, count, "products");
-    uint32_t items[SVC_PAGE_MAX_SIZE], rows = 0;
-    engine_cursor_t cursor = engine_browse_cursor (order, n, &set);
-    if (rc == 0)
-        rows = engine_cursor_page (&cursor, page.offset, (uint32_t) page.size, items);
+    uint32_t items[SVC_PAGE_MAX_SIZE], rows;
+    long long count;
+    rc = svc_list_page (ctx, &list.page, order, n, &set, "products", items, &rows, &count);
     engine_set_free (&set);
     if (rc != 0)
         return rc;
-    proto_writer_t *body = svc_body (ctx);
-    proto_writer_map (body, 4);
-    svc_page_write (ctx, &page, count, rows, PRODUCT_LIST_PATH,
+    svc_page_write (ctx, &list.page, count, rows, PRODUCT_LIST_PATH,
                     SVC_PARAMS ("page_size", "search", "category", "ordering"));
-    proto_writer_str (body, "results");
-    proto_writer_array (body, rows);
     for (uint32_t i = 0; i < rows; i++)
-        s_write_product (body, store, items[i]);
+        s_write_product (svc_body (ctx), store, items[i]);
     return 200;
 }
