@@ -53,32 +53,37 @@ ecom_config_new (char *err, size_t errlen)
         snprintf (err, errlen, "out of memory");
         return NULL;
     }
-    self->database_url = s_string ("DATABASE_URL", "postgresql://ecom:ecom@127.0.0.1:5432/ecom");
+    self->database_url = s_string ("DATABASE_URL", ECOM_DEFAULT_DATABASE_URL);
     self->database_read_url = s_string ("DATABASE_READ_URL", self->database_url);
-    self->redis_url = s_string ("REDIS_URL", "redis://127.0.0.1:6379/0");
-    self->broker_endpoint = s_string ("BROKER_ENDPOINT", "tcp://127.0.0.1:5555");
-    self->api_host = s_string ("API_HOST", "127.0.0.1");
+    self->redis_url = s_string ("REDIS_URL", ECOM_DEFAULT_REDIS_URL);
+    self->broker_endpoint = s_string ("BROKER_ENDPOINT", ECOM_DEFAULT_BROKER_ENDPOINT);
+    self->api_host = s_string ("API_HOST", ECOM_DEFAULT_API_HOST);
     self->jwt_secret = s_string ("JWT_SECRET", NULL);
-    self->etl_source = s_string ("ETL_SOURCE", "data/raw/orders.csv");
-    self->log_level = s_string ("LOG_LEVEL", "info");
+    self->etl_source = s_string ("ETL_SOURCE", ECOM_DEFAULT_ETL_SOURCE);
+    self->log_level = s_string ("LOG_LEVEL", ECOM_DEFAULT_LOG_LEVEL);
     self->curve_dir = s_string ("CURVE_DIR", NULL);
     self->curve_cert = s_string ("CURVE_CERT", NULL);
     self->trusted_proxies = s_string ("TRUSTED_PROXIES", NULL);
     self->swagger_ui_dir = s_string ("SWAGGER_UI_DIR", NULL);
-    if (s_int ("API_PORT", 8000, 1, 65535, &self->api_port, err, errlen)
-        || s_int ("DASHBOARD_PORT", 8050, 1, 65535, &self->dashboard_port, err, errlen)
-        || s_int ("ACCESS_TOKEN_TTL", 300, 1, INT_MAX, &self->access_token_ttl, err, errlen)
-        || s_int ("REFRESH_TOKEN_TTL", 86400, 1, INT_MAX, &self->refresh_token_ttl, err, errlen)
-        || s_int ("CACHE_TTL_SECONDS", 300, 0, INT_MAX, &self->cache_ttl_seconds, err, errlen)
-        || s_int ("ETL_SCHEDULE_SECONDS", 300, 0, INT_MAX, &self->etl_schedule_seconds, err,
-                  errlen)
-        || s_int ("REQUEST_TIMEOUT_MS", 10000, 1, 3600000, &self->request_timeout_ms, err,
-                  errlen)
-        || s_int ("AUTH_THROTTLE_WINDOW_SECONDS", 300, 1, 86400,
-                  &self->auth_throttle_window_seconds, err, errlen)
-        || s_int ("GATEWAY_START_GRACE_MS", 2000, 0, 60000, &self->gateway_start_grace_ms, err,
-                  errlen)
-        || s_int ("EXPORT_MAX_ROWS", 1048576, 1, 1048576, &self->export_max_rows, err, errlen))
+    if (s_int ("API_PORT", ECOM_DEFAULT_API_PORT, 1, 65535, &self->api_port, err, errlen)
+        || s_int ("DASHBOARD_PORT", ECOM_DEFAULT_DASHBOARD_PORT, 1, 65535, &self->dashboard_port,
+                  err, errlen)
+        || s_int ("ACCESS_TOKEN_TTL", ECOM_DEFAULT_ACCESS_TOKEN_TTL, 1, INT_MAX,
+                  &self->access_token_ttl, err, errlen)
+        || s_int ("REFRESH_TOKEN_TTL", ECOM_DEFAULT_REFRESH_TOKEN_TTL, 1, INT_MAX,
+                  &self->refresh_token_ttl, err, errlen)
+        || s_int ("CACHE_TTL_SECONDS", ECOM_DEFAULT_CACHE_TTL_SECONDS, 0, INT_MAX,
+                  &self->cache_ttl_seconds, err, errlen)
+        || s_int ("ETL_SCHEDULE_SECONDS", ECOM_DEFAULT_ETL_SCHEDULE_SECONDS, 0, INT_MAX,
+                  &self->etl_schedule_seconds, err, errlen)
+        || s_int ("REQUEST_TIMEOUT_MS", ECOM_DEFAULT_REQUEST_TIMEOUT_MS, 1, 3600000,
+                  &self->request_timeout_ms, err, errlen)
+        || s_int ("AUTH_THROTTLE_WINDOW_SECONDS", ECOM_DEFAULT_AUTH_THROTTLE_WINDOW_SECONDS, 1,
+                  86400, &self->auth_throttle_window_seconds, err, errlen)
+        || s_int ("GATEWAY_START_GRACE_MS", ECOM_DEFAULT_GATEWAY_START_GRACE_MS, 0, 60000,
+                  &self->gateway_start_grace_ms, err, errlen)
+        || s_int ("EXPORT_MAX_ROWS", ECOM_DEFAULT_EXPORT_MAX_ROWS, 1, ECOM_DEFAULT_EXPORT_MAX_ROWS,
+                  &self->export_max_rows, err, errlen))
         goto fail;
     ecom_log_level_t level;
     if (ecom_log_level_parse (self->log_level, &level) != 0) {

@@ -5,6 +5,25 @@
 
 #include <stddef.h>
 
+/*  The defaults of unset or empty variables, in one place: ecom_config_new() takes them and
+    every help text prints them. */
+#define ECOM_DEFAULT_DATABASE_URL "postgresql://ecom:ecom@127.0.0.1:5432/ecom"
+#define ECOM_DEFAULT_REDIS_URL "redis://127.0.0.1:6379/0"
+#define ECOM_DEFAULT_BROKER_ENDPOINT "tcp://127.0.0.1:5555"
+#define ECOM_DEFAULT_API_HOST "127.0.0.1"
+#define ECOM_DEFAULT_ETL_SOURCE "data/raw/orders.csv"
+#define ECOM_DEFAULT_LOG_LEVEL "info"
+#define ECOM_DEFAULT_API_PORT 8000
+#define ECOM_DEFAULT_DASHBOARD_PORT 8050
+#define ECOM_DEFAULT_ACCESS_TOKEN_TTL 300
+#define ECOM_DEFAULT_REFRESH_TOKEN_TTL 86400
+#define ECOM_DEFAULT_CACHE_TTL_SECONDS 300
+#define ECOM_DEFAULT_ETL_SCHEDULE_SECONDS 300
+#define ECOM_DEFAULT_REQUEST_TIMEOUT_MS 10000
+#define ECOM_DEFAULT_AUTH_THROTTLE_WINDOW_SECONDS 300
+#define ECOM_DEFAULT_GATEWAY_START_GRACE_MS 2000
+#define ECOM_DEFAULT_EXPORT_MAX_ROWS 1048576
+
 typedef struct {
     char *database_url;        /* DATABASE_URL */
     char *database_read_url;   /* DATABASE_READ_URL (SPEC §11), DATABASE_URL when unset */

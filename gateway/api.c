@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ecom_config.h"
 #include "envelope.h"
 #include "export.h"
 #include "export_stream.h"
@@ -403,7 +404,7 @@ api_register (h2o_pathconf_t *pathconf, broker_t *broker, auth_t *auth, throttle
     self->auth = auth;
     self->throttle = throttle;
     self->clientip = NULL;
-    self->export_max_rows = 1048576;
+    self->export_max_rows = ECOM_DEFAULT_EXPORT_MAX_ROWS;
     snprintf (self->default_host, sizeof self->default_host, "%s", default_host);
     pending_init (&self->pending, broker, throttle, timeout_ms);
     self->request_seq = 0;

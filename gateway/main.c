@@ -11,23 +11,28 @@
 static void
 s_usage (FILE *out)
 {
-    fprintf (out, "usage: ecom-gateway [--help]\n"
-                  "\n"
-                  "Serves the HTTP API on API_HOST:API_PORT and runs the service broker on\n"
-                  "BROKER_ENDPOINT. Configuration comes from the environment:\n"
-                  "  API_HOST, API_PORT       where to listen (127.0.0.1, 8000)\n"
-                  "  BROKER_ENDPOINT          where services connect (tcp://127.0.0.1:5555);\n"
-                  "                           not loopback only with CURVE_DIR\n"
-                  "  CURVE_DIR                CurveZMQ certificates (ecomctl keygen): only\n"
-                  "                           peers with one of them may connect\n"
-                  "  JWT_SECRET               verifies access tokens; required\n"
-                  "  REQUEST_TIMEOUT_MS       per-request timeout (504 after it)\n"
-                  "  AUTH_THROTTLE_WINDOW_SECONDS  5 failed logins from one address within\n"
-                  "                           it lock that address out for it (300)\n"
-                  "  TRUSTED_PROXIES          load balancers (IP addresses, comma-separated)\n"
-                  "                           whose X-Forwarded-For names the client (none)\n"
-                  "  LOG_LEVEL                debug, info, warn or error\n"
-                  "Stops cleanly on SIGINT or SIGTERM.\n");
+    fprintf (out,
+             "usage: ecom-gateway [--help]\n"
+             "\n"
+             "Serves the HTTP API on API_HOST:API_PORT and runs the service broker on\n"
+             "BROKER_ENDPOINT. Configuration comes from the environment [defaults]:\n"
+             "  API_HOST, API_PORT       where to listen [%s, %d]\n"
+             "  BROKER_ENDPOINT          where services connect [%s];\n"
+             "                           not loopback only with CURVE_DIR\n"
+             "  CURVE_DIR                CurveZMQ certificates (ecomctl keygen): only\n"
+             "                           peers with one of them may connect\n"
+             "  JWT_SECRET               verifies access tokens; required\n"
+             "  REQUEST_TIMEOUT_MS       per-request timeout, 504 after it [%d]\n"
+             "  AUTH_THROTTLE_WINDOW_SECONDS  5 failed logins from one address within\n"
+             "                           it lock that address out for it [%d]\n"
+             "  TRUSTED_PROXIES          load balancers (IP addresses, comma-separated)\n"
+             "                           whose X-Forwarded-For names the client [none]\n"
+             "  EXPORT_MAX_ROWS          the most rows of a list's CSV export [%d]\n"
+             "  LOG_LEVEL                debug, info, warn or error [%s]\n"
+             "Stops cleanly on SIGINT or SIGTERM.\n",
+             ECOM_DEFAULT_API_HOST, ECOM_DEFAULT_API_PORT, ECOM_DEFAULT_BROKER_ENDPOINT,
+             ECOM_DEFAULT_REQUEST_TIMEOUT_MS, ECOM_DEFAULT_AUTH_THROTTLE_WINDOW_SECONDS,
+             ECOM_DEFAULT_EXPORT_MAX_ROWS, ECOM_DEFAULT_LOG_LEVEL);
 }
 
 int

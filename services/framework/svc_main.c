@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecom_config.h"
 #include "ecom_log.h"
 #include "mdp_curve.h"
 
@@ -26,19 +27,21 @@ s_usage (const char *prog, const svc_def_t *def)
     printf ("\n"
             "\n"
             "Environment (defaults in brackets):\n"
-            "  DATABASE_URL       PostgreSQL [postgresql://ecom:ecom@127.0.0.1:5432/ecom]\n"
+            "  DATABASE_URL       PostgreSQL [%s]\n"
             "%s"
-            "  REDIS_URL          Redis answer cache, optional at run time "
-            "[redis://127.0.0.1:6379/0]\n"
+            "  REDIS_URL          Redis answer cache, optional at run time [%s]\n"
             "  BROKER_ENDPOINT    the MDP broker, or several, comma-separated (one\n"
-            "                     session each) [tcp://127.0.0.1:5555]\n"
-            "  CACHE_TTL_SECONDS  cache entry lifetime, 0 turns caching off [300]\n"
-            "  LOG_LEVEL          debug, info, warn or error [info]\n"
+            "                     session each) [%s]\n"
+            "  CACHE_TTL_SECONDS  cache entry lifetime, 0 turns caching off [%d]\n"
+            "  LOG_LEVEL          debug, info, warn or error [%s]\n"
             "\n"
             "Stops after the request in hand on SIGTERM or SIGINT.\n",
+            ECOM_DEFAULT_DATABASE_URL,
             def->read_only ? "  DATABASE_READ_URL  the PostgreSQL this service reads, e.g. a "
                              "streaming standby [DATABASE_URL]\n"
-                           : "");
+                           : "",
+            ECOM_DEFAULT_REDIS_URL, ECOM_DEFAULT_BROKER_ENDPOINT, ECOM_DEFAULT_CACHE_TTL_SECONDS,
+            ECOM_DEFAULT_LOG_LEVEL);
 }
 
 /*  A batch being served: the requests taken from the worker and where to send answers. */

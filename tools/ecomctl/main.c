@@ -25,21 +25,23 @@ extern const ecom_embedded_t ecom_migrations[];
 
 #define EXIT_USAGE 2
 
+/*  The help, a printf format: s_print_usage() fills in the defaults. */
 static const char s_usage[] =
     "usage: ecomctl COMMAND [OPTIONS]\n"
     "\n"
     "Commands:\n"
     "  migrate                      apply the SQL migrations of sql/ in order, once each\n"
     "  seed [OPTIONS]               load deterministic demo data\n"
-    "      --customers N            customers (default one per 3 orders)\n"
-    "      --products N             products (default one per 500 orders, at least 50)\n"
-    "      --orders N               orders (default 50000)\n"
-    "      --days N                 days of history, ending at --end-date (default 730)\n"
-    "      --random-seed S          random seed: the same seed gives the same rows (default 42)\n"
-    "      --end-date YYYY-MM-DD    last day of the data (default 2025-12-31)\n"
+    "      --customers N            customers (default one per %d orders)\n"
+    "      --products N             products (default one per %d orders, at least %d)\n"
+    "      --orders N               orders (default %d)\n"
+    "      --days N                 days of history, ending at --end-date (default %d)\n"
+    "      --random-seed S          random seed: the same seed gives the same rows (default %d)\n"
+    "      --end-date YYYY-MM-DD    last day of the data (default %04d-%02d-%02d)\n"
     "      --reset                  replace existing customers, products and orders\n"
     "      --if-empty               do nothing when the database already has data\n"
-    "  load-csv [PATH]              load a CSV orders file (default ETL_SOURCE) as one ETL run;\n"
+    "  load-csv [PATH]              load a CSV orders file (default ETL_SOURCE, itself\n"
+    "                               [%s]) as one ETL run;\n"
     "                               prints the task id and the rows read, loaded, skipped\n"
     "                               and rejected; exit status 0 when the run succeeded\n"
     "  createuser USERNAME [--password-stdin]\n"
@@ -52,6 +54,15 @@ static const char s_usage[] =
     "\n"
     "Every command reads DATABASE_URL (and seed REDIS_URL); see .env.example.\n"
     "Exit status: 0 success, 1 failure, 2 bad arguments.\n";
+
+/*  Prints the help, with the defaults of the code that applies them. */
+static void
+s_print_usage (void)
+{
+    printf (s_usage, SEED_ORDERS_PER_CUSTOMER, SEED_ORDERS_PER_PRODUCT, SEED_MIN_DEFAULT_PRODUCTS,
+            SEED_DEFAULT_ORDERS, SEED_DEFAULT_DAYS, SEED_DEFAULT_RANDOM_SEED, SEED_DEFAULT_END_YEAR,
+            SEED_DEFAULT_END_MONTH, SEED_DEFAULT_END_DAY, ECOM_DEFAULT_ETL_SOURCE);
+}
 
 static int __attribute__ ((format (printf, 1, 2)))
 s_usage_error (const char *format, ...)
@@ -385,12 +396,12 @@ main (int argc, char **argv)
     const char *command = argv[1];
     if (strcmp (command, "--help") == 0 || strcmp (command, "-h") == 0
         || strcmp (command, "help") == 0) {
-        fputs (s_usage, stdout);
+        s_print_usage ();
         return 0;
     }
     for (int i = 2; i < argc; i++)
         if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0) {
-            fputs (s_usage, stdout);
+            s_print_usage ();
             return 0;
         }
     if (strcmp (command, "migrate") == 0)

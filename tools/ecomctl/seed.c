@@ -105,25 +105,26 @@ seed_options_default (seed_options_t *options)
 {
     options->customers = 0;
     options->products = 0;
-    options->orders = 50000;
-    options->days = 730;
-    options->random_seed = 42;
-    options->end_date = ecom_date_from_ymd (2025, 12, 31);
+    options->orders = SEED_DEFAULT_ORDERS;
+    options->days = SEED_DEFAULT_DAYS;
+    options->random_seed = SEED_DEFAULT_RANDOM_SEED;
+    options->end_date =
+        ecom_date_from_ymd (SEED_DEFAULT_END_YEAR, SEED_DEFAULT_END_MONTH, SEED_DEFAULT_END_DAY);
     options->reset = false;
 }
 
 long
 seed_default_customers (long orders)
 {
-    long customers = orders / 3;
+    long customers = orders / SEED_ORDERS_PER_CUSTOMER;
     return customers < 1 ? 1 : customers > SEED_MAX_CUSTOMERS ? SEED_MAX_CUSTOMERS : customers;
 }
 
 long
 seed_default_products (long orders)
 {
-    long products = orders / 500;
-    return products < 50 ? 50 : products > SEED_MAX_PRODUCTS ? SEED_MAX_PRODUCTS : products;
+    long products = orders / SEED_ORDERS_PER_PRODUCT;
+    return products < SEED_MIN_DEFAULT_PRODUCTS ? SEED_MIN_DEFAULT_PRODUCTS : products > SEED_MAX_PRODUCTS ? SEED_MAX_PRODUCTS : products;
 }
 
 long long

@@ -24,6 +24,18 @@ typedef struct {
 #define SEED_MAX_ORDERS 100000000L
 #define SEED_MAX_DAYS 36500
 
+/*  The defaults (seed_options_default, seed_default_customers, seed_default_products), which
+    ecomctl's help prints. */
+#define SEED_DEFAULT_ORDERS 50000
+#define SEED_DEFAULT_DAYS 730
+#define SEED_DEFAULT_RANDOM_SEED 42
+#define SEED_DEFAULT_END_YEAR 2025
+#define SEED_DEFAULT_END_MONTH 12
+#define SEED_DEFAULT_END_DAY 31
+#define SEED_ORDERS_PER_CUSTOMER 3
+#define SEED_ORDERS_PER_PRODUCT 500
+#define SEED_MIN_DEFAULT_PRODUCTS 50
+
 /*  Row counts of the four star tables after a seed. */
 typedef struct {
     long long customers, products, dates, orders;
