@@ -15,6 +15,18 @@
 #include "envelope.h"
 #include "envelope_test_util.h"
 
+/*  Starts b over with a request: a map of pairs pairs, "op": "x", then the key "params"
+    (its value is the caller's to write). */
+static void
+start_request (buf_t *b, uint32_t pairs)
+{
+    b->size = 0;
+    put_map (b, pairs);
+    put_str (b, "op");
+    put_str (b, "x");
+    put_str (b, "params");
+}
+
 static bool
 decodes (const buf_t *b)
 {
@@ -97,11 +109,7 @@ test_request_base_url (void **state)
     const char *values[] = {longest,       "", "http://a b", "http://a\tb", "http://\xc3\xa9",
                             "http://x\x7f"};
     for (size_t i = 0; i < 6; i++) {
-        b.size = 0;
-        put_map (&b, 3);
-        put_str (&b, "op");
-        put_str (&b, "x");
-        put_str (&b, "params");
+        start_request (&b, 3);
         put_map (&b, 0);
         put_str (&b, "base_url");
         put_str (&b, values[i]);
@@ -109,29 +117,17 @@ test_request_base_url (void **state)
     }
     longest[PROTO_MAX_BASE_URL] = 'h'; /* one byte too long */
     longest[PROTO_MAX_BASE_URL + 1] = '\0';
-    b.size = 0;
-    put_map (&b, 3);
-    put_str (&b, "op");
-    put_str (&b, "x");
-    put_str (&b, "params");
+    start_request (&b, 3);
     put_map (&b, 0);
     put_str (&b, "base_url");
     put_str (&b, longest);
     assert_false (decodes (&b));
-    b.size = 0;
-    put_map (&b, 3);
-    put_str (&b, "op");
-    put_str (&b, "x");
-    put_str (&b, "params");
+    start_request (&b, 3);
     put_map (&b, 0);
     put_str (&b, "base_url");
     put_byte (&b, 0x07);
     assert_false (decodes (&b));
-    b.size = 0;
-    put_map (&b, 4);
-    put_str (&b, "op");
-    put_str (&b, "x");
-    put_str (&b, "params");
+    start_request (&b, 4);
     put_map (&b, 0);
     put_str (&b, "base_url");
     put_str (&b, "http://a");
@@ -140,14 +136,11 @@ test_request_base_url (void **state)
     assert_false (decodes (&b));
 }
 
-/*  A request with count params p0=v0 ... and optional extra root pairs already counted. */
+/*  b over with the request {"op": "x", "params": {"p0": "v", ...}} of count params. */
 static void
 build_params (buf_t *b, uint32_t count)
 {
-    put_map (b, 2);
-    put_str (b, "op");
-    put_str (b, "x");
-    put_str (b, "params");
+    start_request (b, 2);
     put_map (b, count);
     for (uint32_t i = 0; i < count; i++) {
         char key[16];
@@ -161,10 +154,8 @@ static void
 test_request_limits (void **state)
 {
     static buf_t b;
-    b.size = 0;
     build_params (&b, PROTO_MAX_PARAMS);
     assert_true (decodes (&b));
-    b.size = 0;
     build_params (&b, PROTO_MAX_PARAMS + 1);
     assert_false (decodes (&b));
 
@@ -241,38 +232,22 @@ test_request_malformed (void **state)
     }
 
     /*  params not a map; a param value that is not a string; a non-string key. */
-    b.size = 0;
-    put_map (&b, 2);
-    put_str (&b, "op");
-    put_str (&b, "x");
-    put_str (&b, "params");
+    start_request (&b, 2);
     put_byte (&b, 0x90);
     assert_false (decodes (&b));
-    b.size = 0;
-    put_map (&b, 2);
-    put_str (&b, "op");
-    put_str (&b, "x");
-    put_str (&b, "params");
+    start_request (&b, 2);
     put_map (&b, 1);
     put_str (&b, "limit");
     put_byte (&b, 0x0a);
     assert_false (decodes (&b));
-    b.size = 0;
-    put_map (&b, 2);
-    put_str (&b, "op");
-    put_str (&b, "x");
-    put_str (&b, "params");
+    start_request (&b, 2);
     put_map (&b, 1);
     put_byte (&b, 0x01);
     put_str (&b, "v");
     assert_false (decodes (&b));
 
     /*  Nested value in params (too deep). */
-    b.size = 0;
-    put_map (&b, 2);
-    put_str (&b, "op");
-    put_str (&b, "x");
-    put_str (&b, "params");
+    start_request (&b, 2);
     put_map (&b, 1);
     put_str (&b, "k");
     put_map (&b, 0);
@@ -288,20 +263,12 @@ test_request_malformed (void **state)
     put_str (&b, "params");
     put_map (&b, 0);
     assert_false (decodes (&b));
-    b.size = 0;
-    put_map (&b, 3);
-    put_str (&b, "op");
-    put_str (&b, "x");
-    put_str (&b, "params");
+    start_request (&b, 3);
     put_map (&b, 0);
     put_str (&b, "params");
     put_map (&b, 0);
     assert_false (decodes (&b));
-    b.size = 0;
-    put_map (&b, 2);
-    put_str (&b, "op");
-    put_str (&b, "x");
-    put_str (&b, "params");
+    start_request (&b, 2);
     put_map (&b, 2);
     put_str (&b, "k");
     put_str (&b, "1");
@@ -310,20 +277,12 @@ test_request_malformed (void **state)
     assert_false (decodes (&b));
 
     /*  Unknown root key; sub that is not a string. */
-    b.size = 0;
-    put_map (&b, 3);
-    put_str (&b, "op");
-    put_str (&b, "x");
-    put_str (&b, "params");
+    start_request (&b, 3);
     put_map (&b, 0);
     put_str (&b, "admin");
     put_str (&b, "yes");
     assert_false (decodes (&b));
-    b.size = 0;
-    put_map (&b, 3);
-    put_str (&b, "op");
-    put_str (&b, "x");
-    put_str (&b, "params");
+    start_request (&b, 3);
     put_map (&b, 0);
     put_str (&b, "sub");
     put_byte (&b, 0x07);
@@ -334,11 +293,7 @@ test_request_malformed (void **state)
         "a\0b", "\x80", "\xc0\xaf", "\xed\xa0\x80", "\xf8\x88\x80\x80\x80", "\xe2\x82"};
     const size_t bad_lengths[] = {3, 1, 2, 3, 5, 2};
     for (size_t i = 0; i < 6; i++) {
-        b.size = 0;
-        put_map (&b, 2);
-        put_str (&b, "op");
-        put_str (&b, "x");
-        put_str (&b, "params");
+        start_request (&b, 2);
         put_map (&b, 1);
         put_str (&b, "k");
         put_strn (&b, bad_strings[i], bad_lengths[i]);
@@ -346,7 +301,6 @@ test_request_malformed (void **state)
     }
 
     /*  Trailing bytes; every truncation of a valid request. */
-    b.size = 0;
     build_params (&b, 3);
     assert_true (decodes (&b));
     put_byte (&b, 0xc0);
@@ -373,21 +327,19 @@ test_request_malformed (void **state)
     assert_false (decodes (&b));
 }
 
+/*  Decodes one fuzzed input (test_request_fuzz). */
+static void
+try_request (const unsigned char *data, size_t size)
+{
+    proto_request_t *req = proto_request_decode (data, size);
+    proto_request_destroy (&req);
+}
+
 /*  Random garbage never crashes the decoder (run under ASan/UBSan). */
 static void
 test_request_fuzz (void **state)
 {
-    static buf_t b;
-    srand (12345);
-    size_t size;
-    char *valid = fuzz_seed (&size);
-    for (int round = 0; round < 20000; round++) {
-        /*  Either pure noise or a valid request with a few bytes flipped. */
-        garble (&b, valid, size, round);
-        proto_request_t *req_out = proto_request_decode (b.data, b.size);
-        proto_request_destroy (&req_out);
-    }
-    free (valid);
+    fuzz_each (try_request);
 }
 
 int

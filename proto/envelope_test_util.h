@@ -31,12 +31,9 @@ void put_str (buf_t *b, const char *text);
 /*  Appends a map header of pairs pairs (fixmap, map16 or map32). */
 void put_map (buf_t *b, uint32_t pairs);
 
-/*  The valid request the fuzz tests garble, {"op": "top_sellers", "params": {"a": "1",
-    "bb": "22"}, "sub": "s"}, encoded by proto_request_encode() (free()); its size in *size. */
-char *fuzz_seed (size_t *size);
-
-/*  Fills b with fuzz input for round round (from rand(), seeded by the caller): odd rounds
-    pure noise of up to 63 bytes, even ones the size bytes of valid with three flipped. */
-void garble (buf_t *b, const char *valid, size_t size, int round);
+/*  Calls try_input on 20,000 fuzzed inputs, the same every time (rand() seeded with 12345):
+    odd rounds pure noise of up to 63 bytes, even ones the valid request {"op":
+    "top_sellers", "params": {"a": "1", "bb": "22"}, "sub": "s"} with three bytes flipped. */
+void fuzz_each (void (*try_input) (const unsigned char *data, size_t size));
 
 #endif
