@@ -3,9 +3,9 @@
     and products over and over with the same attributes: instead of one customer row and one
     product row per order, the staging table gets one per change.
 
-    Exact and bounded by bytes: each id's fields are one record (each field as a 2-byte
-    length and its bytes) in an arena of 1 MiB blocks, found by the id through an
-    open-addressing table of 32-bit slots; a change that fits the id's record is written
+    Exact and bounded by bytes: each id's fields are one record of an etl_record_table
+    (each field as a 2-byte length and its bytes) in an arena of 1 MiB blocks, found by the
+    id through an open-addressing index of 32-bit slots; a change that fits the id's record is written
     over it, a longer one is appended. When the arena or the table is full, the cache
     forgets everything and starts again, and fields longer than 1 KiB together are never
     remembered (the id's record is forgotten): a forgotten id is simply written again, so a

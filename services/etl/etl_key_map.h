@@ -3,12 +3,12 @@
     into fact_order with its keys (etl_direct).
 
     Compact, so that a catalogue of millions fits the loader's memory: each id is one record
-    in an arena of 1 MiB blocks (its length, its bytes, its 32-bit key: 5 bytes more than the
-    id), and the open-addressing table holds one 32-bit word per slot (where the record
-    starts, and 6 bits of the id's hash, so that a probe rarely reads a record that is not
-    the one sought), at most 4/5 full. About 12 bytes of arena and 5 to 10 of slots per id of
-    7 bytes: 17-22 bytes, measured by etl_key_map_test. Growing the table rebuilds it from
-    the arena, after freeing the old one: memory never holds both.
+    of an etl_record_table (its length, its bytes, its 32-bit key: 5 bytes more than the id)
+    in an arena of 1 MiB blocks, and the table's index holds one 32-bit word per slot (where
+    the record starts, and 6 bits of the id's hash, so that a probe rarely reads a record
+    that is not the one sought), at most 4/5 full. About 12 bytes of arena and 5 to 10 of
+    slots per id of 7 bytes: 17-22 bytes, measured by etl_key_map_test. Growing the index
+    rebuilds it from the arena, after freeing the old one: memory never holds both.
 
     Bounded: at most `limit` ids and `bytes` bytes of records (at most 64 MiB); an id beyond
     that is refused, and the load stages the rest of the file instead (docs/architecture.md,
