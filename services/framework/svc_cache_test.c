@@ -32,8 +32,8 @@ s_key (long long version, const char *const *declared, const char *const *pairs)
     proto_param_t params[16];
     size_t count = 0;
     for (; pairs && pairs[2 * count]; count++) {
-        params[count].key = (char *) pairs[2 * count];
-        params[count].value = (char *) pairs[2 * count + 1];
+        params[count].key = pairs[2 * count];
+        params[count].value = pairs[2 * count + 1];
     }
     proto_request_t req = {.op = "revenue_trends", .param_count = count, .params = params};
     char *key = svc_cache_key (version, "kpi", "revenue_trends", declared, &req);
@@ -195,10 +195,10 @@ s_request (s_request_t *r, const char *op, const char *const *pairs)
 {
     size_t count = 0;
     for (; pairs && pairs[2 * count]; count++) {
-        r->params[count].key = (char *) pairs[2 * count];
-        r->params[count].value = (char *) pairs[2 * count + 1];
+        r->params[count].key = pairs[2 * count];
+        r->params[count].value = pairs[2 * count + 1];
     }
-    r->req = (proto_request_t) {.op = (char *) op, .param_count = count, .params = r->params};
+    r->req = (proto_request_t) {.op = op, .param_count = count, .params = r->params};
 }
 
 static const char *const s_orders_declared[] = {"status", NULL};

@@ -404,10 +404,10 @@ s_encode (const char *op, const char *const *pairs, size_t *size)
     proto_param_t params[8];
     size_t count = 0;
     for (; pairs && pairs[2 * count]; count++) {
-        params[count].key = (char *) pairs[2 * count];
-        params[count].value = (char *) pairs[2 * count + 1];
+        params[count].key = pairs[2 * count];
+        params[count].value = pairs[2 * count + 1];
     }
-    proto_request_t req = {.op = (char *) op, .param_count = count, .params = params,
+    proto_request_t req = {.op = op, .param_count = count, .params = params,
                            .sub = "alice", .request_id = "req-1"};
     char *data = proto_request_encode (&req, size);
     assert_non_null (data);
@@ -893,10 +893,10 @@ s_cache_key (const char *op, const char *const *declared, const char *const *pai
     proto_param_t params[8];
     size_t count = 0;
     for (; pairs && pairs[2 * count]; count++) {
-        params[count].key = (char *) pairs[2 * count];
-        params[count].value = (char *) pairs[2 * count + 1];
+        params[count].key = pairs[2 * count];
+        params[count].value = pairs[2 * count + 1];
     }
-    proto_request_t req = {.op = (char *) op, .param_count = count, .params = params};
+    proto_request_t req = {.op = op, .param_count = count, .params = params};
     char *key = svc_cache_key (s_version (), "svctest", op, declared, &req);
     assert_non_null (key);
     return key;

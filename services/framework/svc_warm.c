@@ -91,10 +91,9 @@ svc_warmer_next (svc_warmer_t *self, size_t *size)
     if (!params)
         return NULL;
     for (size_t i = 0; i < count; i++)
-        params[i] = (proto_param_t){.key = (char *) view->params[2 * i],
-                                    .value = (char *) view->params[2 * i + 1]};
+        params[i] = (proto_param_t){.key = view->params[2 * i], .value = view->params[2 * i + 1]};
     proto_request_t req = {
-        .op = (char *) view->op, .param_count = count, .params = params, .request_id = "warm"};
+        .op = view->op, .param_count = count, .params = params, .request_id = "warm"};
     char *data = proto_request_encode (&req, size);
     free (params);
     return data;
