@@ -60,6 +60,7 @@ struct _worker_t {
     service_t *service;
     zlistx_t *calls;     /* broker_call_t *: the calls it holds, oldest first */
     size_t credit;       /* the most calls it may hold */
+    bool packed;         /* it asked for packed messages in its READY (mdp_protocol.h) */
     void *ready_handle;  /* its place in service->ready */
     int64_t expiry;      /* purged when silent until then */
 };
@@ -98,6 +99,8 @@ typedef struct {
 } s_done_t;
 
 static void s_service_dispatch (broker_t *self, service_t *service);
+static int s_worker_send (broker_t *self, worker_t *worker, mdp_command_t command, const char *tag,
+                          zframe_t *body);
 
 /*  =======================================================================================
     Calls */
@@ -214,11 +217,7 @@ s_service_dispatch (broker_t *self, service_t *service)
         if (call->client)
             service->external--;
 
-        zframe_t *client = zframe_new (call->tag, strlen (call->tag));
-        zframe_t *body = zframe_dup (call->body);
-        int rc = mdp_router_send_request (self->router, worker->address, client, &body);
-        zframe_destroy (&client);
-        if (rc == -1)
+        if (s_worker_send (self, worker, MDP_REQUEST, call->tag, call->body) == -1)
             ecom_warn ("msg=\"request not sent\" mdp_service=%s worker=%s", service->name,
                        worker->identity);
         call->worker = worker;
@@ -228,6 +227,32 @@ s_service_dispatch (broker_t *self, service_t *service)
 
 /*  =======================================================================================
     Workers */
+
+/*  Sends worker command in the shape it asked for, packed or plain MDP/0.1: REQUEST of the
+    client frame tag with body, CANCEL of tag, HEARTBEAT or DISCONNECT (tag and body
+    NULL). Returns 0, or -1 when the socket refused it. */
+static int
+s_worker_send (broker_t *self, worker_t *worker, mdp_command_t command, const char *tag,
+               zframe_t *body)
+{
+    mdp_part_t client = {tag, tag ? strlen (tag) : 0};
+    mdp_part_t body_part = {body ? zframe_data (body) : NULL, body ? zframe_size (body) : 0};
+    if (worker->packed)
+        return mdp_router_send_packed (self->router, worker->address, command, tag ? &client : NULL,
+                                       body ? &body_part : NULL);
+    if (!tag)
+        return mdp_router_send_command (self->router, worker->address, command);
+    zframe_t *client_frame = zframe_new (tag, client.size);
+    int rc;
+    if (command == MDP_CANCEL)
+        rc = mdp_router_send_cancel (self->router, worker->address, client_frame);
+    else {
+        zframe_t *copy = zframe_dup (body);
+        rc = mdp_router_send_request (self->router, worker->address, client_frame, &copy);
+    }
+    zframe_destroy (&client_frame);
+    return rc;
+}
 
 static void
 s_worker_free (void **item)
@@ -256,7 +281,7 @@ s_worker_purge (broker_t *self, worker_t *worker, bool disconnect)
     snprintf (name, sizeof name, "%s", service->name);
 
     if (disconnect)
-        mdp_router_send_command (self->router, worker->address, MDP_DISCONNECT);
+        s_worker_send (self, worker, MDP_DISCONNECT, NULL, NULL);
     zlistx_delete (service->ready, worker->ready_handle);
     size_t requeued = 0, cancelled = 0;
     broker_call_t *call;
@@ -337,12 +362,14 @@ s_worker_ready (broker_t *self, mdp_router_msg_t *msg, char *identity)
     worker->service = service;
     worker->calls = zlistx_new ();
     worker->credit = (size_t) msg->credit;
+    worker->packed = msg->packed;
     worker->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
     zhashx_insert (self->workers, identity, worker);
     service->workers++;
     worker->ready_handle = zlistx_add_end (service->ready, worker);
-    ecom_info ("msg=\"worker ready\" mdp_service=%s worker=%s credit=%zu workers=%zu",
-               service->name, identity, worker->credit, service->workers);
+    ecom_info ("msg=\"worker ready\" mdp_service=%s worker=%s credit=%zu packed=%s workers=%zu",
+               service->name, identity, worker->credit, worker->packed ? "true" : "false",
+               service->workers);
     s_service_dispatch (self, service);
 }
 
@@ -515,7 +542,7 @@ broker_destroy (broker_t **self_p)
     broker_t *self = *self_p;
     for (worker_t *worker = zhashx_first (self->workers); worker;
          worker = zhashx_next (self->workers)) {
-        mdp_router_send_command (self->router, worker->address, MDP_DISCONNECT);
+        s_worker_send (self, worker, MDP_DISCONNECT, NULL, NULL);
         broker_call_t *call;
         while ((call = zlistx_first (worker->calls))) {
             zlistx_delete (worker->calls, zlistx_cursor (worker->calls));
@@ -623,7 +650,7 @@ broker_tick (broker_t *self)
     if (now >= self->heartbeat_at) {
         for (worker_t *worker = zhashx_first (self->workers); worker;
              worker = zhashx_next (self->workers))
-            mdp_router_send_command (self->router, worker->address, MDP_HEARTBEAT);
+            s_worker_send (self, worker, MDP_HEARTBEAT, NULL, NULL);
         self->heartbeat_at = now + MDP_HEARTBEAT_MS;
     }
     /*  Messages that came in meanwhile prove life: read them before judging. */
@@ -688,12 +715,8 @@ broker_call_cancel (broker_t *self, broker_call_t *call)
     if (call->worker) {
         /*  Freed when the reply comes or the worker dies. A worker that announced a credit
             speaks mdp.h's extensions: told, it stops the call's work (its query). */
-        if (!call->cancelled && call->worker->credit > 1) {
-            zframe_t *client = zframe_new (call->tag, strlen (call->tag));
-            if (client)
-                mdp_router_send_cancel (self->router, call->worker->address, client);
-            zframe_destroy (&client);
-        }
+        if (!call->cancelled && call->worker->credit > 1)
+            s_worker_send (self, call->worker, MDP_CANCEL, call->tag, NULL);
         call->cancelled = true;
     }
     else {

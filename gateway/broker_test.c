@@ -1,7 +1,7 @@
 /*  broker_test: the in-process Majordomo broker against real MDP peers over tcp loopback:
     mdp_worker_t workers in threads, a worker in a child process that is killed (SIGKILL:
     no DISCONNECT, its socket just vanishes), an external mdp_client_t in a thread, and raw
-    DEALER sockets that break the protocol or send garbage. The broker runs on the test's
+    DEALER sockets that break the protocol, send garbage or ask for packed messages. The broker runs on the test's
     main thread the way the gateway runs it: wait on broker_fd(), then broker_process(),
     and broker_tick() when it asked to be called. */
 
@@ -1186,6 +1186,131 @@ test_plain_worker_one_at_a_time (void **state)
     zsock_destroy (&raw);
 }
 
+/*  ---------------------------------------------------------------------------------------
+    Packed messages (mdp_protocol.h's third extension) */
+
+typedef struct {
+    zsock_t *dealer;
+    int command;
+    zframe_t *frame; /* the packed message that matched */
+} packed_t;
+
+/*  True once a one-frame message "MDPW01" + the command byte came on the dealer (others
+    are skipped). */
+static bool
+got_packed (void *arg)
+{
+    packed_t *p = arg;
+    while (zsock_events (p->dealer) & ZMQ_POLLIN) {
+        zmsg_t *msg = zmsg_recv (p->dealer);
+        zframe_t *frame = zmsg_size (msg) == 1 ? zmsg_first (msg) : NULL;
+        if (frame && zframe_size (frame) >= 7 && memcmp (zframe_data (frame), MDP_WORKER, 6) == 0
+            && zframe_data (frame)[6] == p->command) {
+            p->frame = zframe_dup (frame);
+            zmsg_destroy (&msg);
+            return true;
+        }
+        zmsg_destroy (&msg);
+    }
+    return false;
+}
+
+/*  The next packed message of command on dealer (the broker runs meanwhile). */
+static zframe_t *
+expect_packed (fixture_t *f, zsock_t *dealer, mdp_command_t command)
+{
+    packed_t p = {dealer, command, NULL};
+    if (!pump_until (f, got_packed, &p, 3000))
+        fail_msg ("no packed command %d came", command);
+    return p.frame;
+}
+
+/*  A worker that asks for packed messages gets REQUEST, CANCEL, HEARTBEAT and DISCONNECT
+    as one frame each (byte for byte as mdp_protocol.h says) and may answer packed; a
+    malformed packed message is dropped without purging it; a packed REPLY naming no
+    request it holds is a protocol error like a plain one. A plain worker beside it keeps
+    getting plain RFC 7 frames. */
+static void
+test_packed_worker (void **state)
+{
+    fixture_t *f = *state;
+    zsock_t *packed = raw_dealer (f);
+    send_frames (packed, 6, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("pk"), S ("2"),
+                 S (MDP_PACKED));
+    wait_for_workers (f, "pk", 1);
+    zsock_t *plain = raw_worker (f, "pl", "2", 1);
+
+    outcome_t o = {0};
+    broker_call_t *call = broker_call (f->broker, "pk", "body", 4, false, on_reply, &o);
+    assert_non_null (call);
+    zframe_t *request = expect_packed (f, packed, MDP_REQUEST);
+    /*  "MDPW01", 0x02, client length, client ("call-<n>"), body */
+    const unsigned char *data = zframe_data (request);
+    size_t client_size = data[7];
+    assert_int_equal (zframe_size (request), 8 + client_size + 4);
+    assert_memory_equal (data + 8, "call-", 5);
+    assert_memory_equal (data + 8 + client_size, "body", 4);
+    char client[64];
+    memcpy (client, data + 8, client_size);
+    client[client_size] = 0;
+    zframe_destroy (&request);
+
+    /*  Malformed packed messages are dropped; the worker stays. */
+    send_frames (packed, 1, "MDPW01\003\011c", (size_t) 9);
+    send_frames (packed, 1, S ("MDPW01\x04x"));
+    send_frames (packed, 1, "MDPW01\003\000b", (size_t) 9);
+    pump (f, 100);
+    assert_int_equal (broker_worker_count (f->broker, "pk"), 1);
+    assert_int_equal (o.calls, 0);
+
+    /*  A packed REPLY completes the call. */
+    char reply[128];
+    size_t reply_size =
+        (size_t) snprintf (reply, sizeof reply, "MDPW01\x03%c%sanswer", (char) client_size, client);
+    send_frames (packed, 1, reply, reply_size);
+    assert_true (pump_until (f, answered, &o, 3000));
+    assert_int_equal (o.result, BROKER_OK);
+    assert_string_equal (o.reply, "answer");
+
+    /*  CANCEL, packed: "MDPW01", 0x06, client length, client. */
+    outcome_t o2 = {0};
+    call = broker_call (f->broker, "pk", "x", 1, false, on_reply, &o2);
+    request = expect_packed (f, packed, MDP_REQUEST);
+    client_size = zframe_data (request)[7];
+    memcpy (client, zframe_data (request) + 8, client_size);
+    client[client_size] = 0;
+    zframe_destroy (&request);
+    broker_call_cancel (f->broker, call);
+    zframe_t *cancel = expect_packed (f, packed, MDP_CANCEL);
+    assert_int_equal (zframe_size (cancel), 8 + client_size);
+    assert_int_equal (zframe_data (cancel)[7], client_size);
+    assert_memory_equal (zframe_data (cancel) + 8, client, client_size);
+    zframe_destroy (&cancel);
+    reply_size =
+        (size_t) snprintf (reply, sizeof reply, "MDPW01\x03%c%sy", (char) client_size, client);
+    send_frames (packed, 1, reply, reply_size);
+    pump (f, 50);
+    assert_int_equal (o2.calls, 0);
+
+    /*  Heartbeats: packed to the packed worker, plain to the plain one. */
+    zframe_t *beat = expect_packed (f, packed, MDP_HEARTBEAT);
+    assert_int_equal (zframe_size (beat), 7);
+    zframe_destroy (&beat);
+    zmsg_t *plain_beat = expect_command (f, plain, MDP_HEARTBEAT);
+    assert_int_equal (zmsg_size (plain_beat), 3);
+    zmsg_destroy (&plain_beat);
+    send_frames (packed, 1, S ("MDPW01\x04")); /* a packed HEARTBEAT is a sign of life */
+
+    /*  A packed REPLY to no request it holds: DISCONNECT (packed), purged. */
+    send_frames (packed, 1, S ("MDPW01\003\007call-x1answer"));
+    zframe_t *bye = expect_packed (f, packed, MDP_DISCONNECT);
+    assert_int_equal (zframe_size (bye), 7);
+    zframe_destroy (&bye);
+    wait_for_workers (f, "pk", 0);
+    zsock_destroy (&packed);
+    zsock_destroy (&plain);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1210,6 +1335,7 @@ main (int argc, char **argv)
         cmocka_unit_test_setup_teardown (test_least_loaded, setup, teardown),
         cmocka_unit_test_setup_teardown (test_purge_held_calls, setup, teardown),
         cmocka_unit_test_setup_teardown (test_plain_worker_one_at_a_time, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_packed_worker, setup, teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -53,6 +53,67 @@ mdp_send_parts (zsock_t *sock, const mdp_part_t *parts, size_t count)
     return 0;
 }
 
+/*  Sends command as one packed frame, after address's frame when address is set: the
+    frame is built once in a message ZeroMQ then owns (zmq_msg_send: no second copy). */
+int
+mdp_send_packed (zsock_t *sock, const mdp_part_t *address, mdp_command_t command,
+                 const mdp_part_t *client, const mdp_part_t *body)
+{
+    if (client && (client->size == 0 || client->size > 255))
+        return -1;
+    size_t size = MDP_PACKED_HEAD + (client ? 1 + client->size : 0) + (body ? body->size : 0);
+    zmq_msg_t msg;
+    if (zmq_msg_init_size (&msg, size) == -1)
+        return -1;
+    unsigned char *at = zmq_msg_data (&msg);
+    memcpy (at, MDP_WORKER, MDP_PACKED_HEAD - 1);
+    at[MDP_PACKED_HEAD - 1] = (unsigned char) command;
+    at += MDP_PACKED_HEAD;
+    if (client) {
+        *at++ = (unsigned char) client->size;
+        memcpy (at, client->data, client->size);
+        at += client->size;
+    }
+    if (body && body->size)
+        memcpy (at, body->data, body->size);
+    void *handle = zsock_resolve (sock);
+    if (address
+        && zmq_send (handle, address->data, address->size, ZMQ_DONTWAIT | ZMQ_SNDMORE) == -1) {
+        zmq_msg_close (&msg);
+        return -1;
+    }
+    /*  After the first frame ZeroMQ takes the rest of a message whole. */
+    if (zmq_msg_send (&msg, handle, ZMQ_DONTWAIT) == -1) {
+        zmq_msg_close (&msg);
+        return address ? 0 : -1;
+    }
+    return 0;
+}
+
+int
+mdp_packed_parse (const mdp_part_t *frame, mdp_part_t *client, mdp_part_t *body)
+{
+    const unsigned char *data = frame->data;
+    if (frame->size < MDP_PACKED_HEAD || memcmp (data, MDP_WORKER, MDP_PACKED_HEAD - 1) != 0)
+        return 0;
+    int command = data[MDP_PACKED_HEAD - 1];
+    size_t rest = frame->size - MDP_PACKED_HEAD;
+    if (command == MDP_HEARTBEAT || command == MDP_DISCONNECT)
+        return rest == 0 ? command : 0;
+    if (command != MDP_REQUEST && command != MDP_REPLY && command != MDP_CANCEL)
+        return 0;
+    size_t client_size = rest > 0 ? data[MDP_PACKED_HEAD] : 0;
+    if (client_size == 0 || client_size > rest - 1)
+        return 0;
+    size_t body_size = rest - 1 - client_size;
+    if (command == MDP_CANCEL && body_size != 0)
+        return 0;
+    *client = (mdp_part_t){data + MDP_PACKED_HEAD + 1, client_size};
+    if (command != MDP_CANCEL)
+        *body = (mdp_part_t){data + MDP_PACKED_HEAD + 1 + client_size, body_size};
+    return command;
+}
+
 /*  Creates a DEALER connected to endpoint (connect only: "@" or ">" prefixes are not
     interpreted). Returns NULL when the endpoint is malformed. */
 zsock_t *

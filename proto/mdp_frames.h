@@ -29,6 +29,21 @@ bool mdp_service_valid (const char *name);
     socket did not take the message. */
 int mdp_send_parts (zsock_t *sock, const mdp_part_t *parts, size_t count);
 
+/*  Sends command as one packed frame (mdp_protocol.h): "MDPW01", the command byte, then
+    the client's length and bytes when client is not NULL, then body's bytes when body is
+    not NULL; after address's frame when address is not NULL (a ROUTER's peer). One copy of
+    each part, as mdp_send_parts. Returns 0, or -1 when the socket did not take it (or the
+    client is empty or longer than 255 bytes). */
+int mdp_send_packed (zsock_t *sock, const mdp_part_t *address, mdp_command_t command,
+                     const mdp_part_t *client, const mdp_part_t *body);
+
+/*  Reads a packed message (one frame, mdp_protocol.h). Returns its command byte with
+    *client and *body pointing into frame where the command carries them (REQUEST and
+    REPLY: both, the body possibly empty; CANCEL: the client), or 0 when frame is not a
+    well-formed packed message of command 2..6 (READY is never packed): a wrong header, a
+    client length of 0 or past the end, bytes after a command that carries none. */
+int mdp_packed_parse (const mdp_part_t *frame, mdp_part_t *client, mdp_part_t *body);
+
 /*  Creates a DEALER connected to endpoint (connect only: "@" or ">" prefixes are not
     interpreted), with the CURVE keys mdp_curve_use() set. Returns NULL when the endpoint
     is malformed. */

@@ -41,10 +41,11 @@ s_worker_command_parse (mdp_router_msg_t *self, const mdp_part_t *parts, size_t 
     self->from_worker = true;
     self->command = (mdp_command_t) ((const unsigned char *) parts[3].data)[0];
     switch (self->command) {
-    case MDP_READY: /* sender, "", MDPW01, 0x01, service [, credit] */
+    case MDP_READY: /* sender, "", MDPW01, 0x01, service [, credit [, "packed"]] */
         self->credit = 1;
-        return (count == 5
-                || (count == 6 && s_credit_parse (parts[5].data, parts[5].size, &self->credit)))
+        self->packed = count == 7 && mdp_part_is (&parts[6], MDP_PACKED);
+        return (count == 5 || count == 6 || self->packed)
+               && (count == 5 || s_credit_parse (parts[5].data, parts[5].size, &self->credit))
                && mdp_service_parse (parts[4].data, parts[4].size, self->service);
     case MDP_REPLY: /* sender, "", MDPW01, 0x03, client, "", body */
         if (count != 7 || parts[4].size == 0 || parts[4].size > S_ADDRESS_MAX || parts[5].size != 0)
@@ -60,14 +61,34 @@ s_worker_command_parse (mdp_router_msg_t *self, const mdp_part_t *parts, size_t 
     }
 }
 
+/*  Reads a packed worker message (parts: sender, frame): REPLY, HEARTBEAT or DISCONNECT.
+    Returns false when it is malformed or another command. */
+static bool
+s_packed_parse (mdp_router_msg_t *self, const mdp_part_t *parts)
+{
+    mdp_part_t client, body;
+    int command = mdp_packed_parse (&parts[1], &client, &body);
+    self->from_worker = true;
+    self->packed = true;
+    self->command = (mdp_command_t) command;
+    if (command == MDP_REPLY) {
+        self->client = mdp_part_frame (&client);
+        self->body = mdp_part_frame (&body);
+    }
+    return command == MDP_REPLY || command == MDP_HEARTBEAT || command == MDP_DISCONNECT;
+}
+
 mdp_router_msg_t *
 mdp_router_msg_parse (const mdp_part_t *parts, size_t count)
 {
-    if (count < 4 || parts[0].size == 0 || parts[1].size != 0)
+    bool packed = count == 2 && parts[0].size > 0 && parts[1].size > 0;
+    if (!packed && (count < 4 || parts[0].size == 0 || parts[1].size != 0))
         return NULL;
     mdp_router_msg_t *self = zmalloc (sizeof *self);
     bool valid;
-    if (mdp_part_is (&parts[2], MDP_CLIENT)) {
+    if (packed)
+        valid = s_packed_parse (self, parts);
+    else if (mdp_part_is (&parts[2], MDP_CLIENT)) {
         /*  sender, "", MDPC01, service, body */
         valid = count == 5 && mdp_service_parse (parts[3].data, parts[3].size, self->service);
         if (valid)
@@ -153,6 +174,14 @@ mdp_router_send_command (zsock_t *router, zframe_t *worker, mdp_command_t comman
     mdp_part_t parts[] = {MDP_PART_FRAME (worker), MDP_PART_TEXT (""), MDP_PART_TEXT (MDP_WORKER),
                           MDP_PART_COMMAND (command)};
     return mdp_send_parts (router, parts, sizeof parts / sizeof parts[0]);
+}
+
+int
+mdp_router_send_packed (zsock_t *router, zframe_t *worker, mdp_command_t command,
+                        const mdp_part_t *client, const mdp_part_t *body)
+{
+    mdp_part_t address = MDP_PART_FRAME (worker);
+    return mdp_send_packed (router, &address, command, client, body);
 }
 
 int

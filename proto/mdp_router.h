@@ -13,6 +13,8 @@ typedef struct {
     mdp_command_t command;             /* worker messages only */
     char service[MDP_SERVICE_MAX + 1]; /* client request, worker READY; else "" */
     int credit;                        /* worker READY: its credit (1 when it announced none) */
+    bool packed;                       /* worker READY: it asks for packed messages; any other
+                                          worker message: it came packed (mdp_protocol.h) */
     zframe_t *client;                  /* worker REPLY: the client address frame; else NULL */
     zframe_t *body;                    /* client request, worker REPLY: the body frame; else NULL */
     /*  Worker READY on a CURVE socket (mdp_curve.h): the peer's public key (Z85) and the
@@ -51,5 +53,11 @@ int mdp_router_send_command (zsock_t *router, zframe_t *worker, mdp_command_t co
 
 /*  Sends worker a CANCEL of the request it holds for client. Returns 0, or -1. */
 int mdp_router_send_cancel (zsock_t *router, zframe_t *worker, zframe_t *client);
+
+/*  Sends worker (one that asked for packed messages in its READY) command as one packed
+    frame: REQUEST with client and body, CANCEL with client, HEARTBEAT or DISCONNECT with
+    neither (NULL). The parts stay the caller's. Returns 0, or -1. */
+int mdp_router_send_packed (zsock_t *router, zframe_t *worker, mdp_command_t command,
+                            const mdp_part_t *client, const mdp_part_t *body);
 
 #endif

@@ -1,6 +1,6 @@
 /*  mdp_router_test: the broker side of MDP/0.1 (mdp_router.h) over real ZeroMQ sockets
-    (inproc): the parser against valid and malformed messages (READY's credit too) and the
-    senders. */
+    (inproc): the parser against valid and malformed messages (READY's credit too), the
+    senders, and the packed messages of the third extension. */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -291,6 +291,189 @@ test_router_send (void **state)
     mdp_router_msg_destroy (&hello);
 }
 
+/*  Packed messages (mdp_protocol.h), the third extension: READY's "packed" frame after the
+    credit, and the one-frame REPLY, HEARTBEAT and DISCONNECT a worker sends once it speaks
+    them. */
+static void
+test_router_packed (void **state)
+{
+    pair_t *pair = *state;
+    bool dropped;
+    send_frames (pair->dealer, 6, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("kpi"), S ("1"),
+                 S (MDP_PACKED));
+    mdp_router_msg_t *msg = router_recv_wait (pair->router, &dropped, 1000);
+    assert_non_null (msg);
+    assert_int_equal (msg->command, MDP_READY);
+    assert_int_equal (msg->credit, 1);
+    assert_true (msg->packed);
+    mdp_router_msg_destroy (&msg);
+    /*  Without it: plain, as before. */
+    send_frames (pair->dealer, 5, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("kpi"), S ("32"));
+    msg = router_recv_wait (pair->router, &dropped, 1000);
+    assert_non_null (msg);
+    assert_false (msg->packed);
+    mdp_router_msg_destroy (&msg);
+
+    /*  REPLY: "MDPW01", 0x03, client length, client, body (here 3 bytes with a NUL). */
+    send_frames (pair->dealer, 1, "MDPW01\003\010client-1a\0b", (size_t) 19);
+    msg = router_recv_wait (pair->router, &dropped, 1000);
+    assert_non_null (msg);
+    assert_true (msg->from_worker);
+    assert_true (msg->packed);
+    assert_int_equal (msg->command, MDP_REPLY);
+    assert_true (zframe_streq (msg->client, "client-1"));
+    assert_int_equal (zframe_size (msg->body), 3);
+    assert_memory_equal (zframe_data (msg->body), "a\0b", 3);
+    mdp_router_msg_destroy (&msg);
+    /*  An empty body, and the longest client (255 bytes). */
+    char longest[7 + 1 + 255] = "MDPW01\x03\xff";
+    memset (longest + 8, 'c', 255);
+    send_frames (pair->dealer, 1, longest, sizeof longest);
+    msg = router_recv_wait (pair->router, &dropped, 1000);
+    assert_non_null (msg);
+    assert_int_equal (zframe_size (msg->client), 255);
+    assert_int_equal (zframe_size (msg->body), 0);
+    mdp_router_msg_destroy (&msg);
+
+    const mdp_command_t bare[] = {MDP_HEARTBEAT, MDP_DISCONNECT};
+    for (int i = 0; i < 2; i++) {
+        char frame[7] = "MDPW01";
+        frame[6] = (char) bare[i];
+        send_frames (pair->dealer, 1, frame, sizeof frame);
+        msg = router_recv_wait (pair->router, &dropped, 1000);
+        assert_non_null (msg);
+        assert_true (msg->packed);
+        assert_int_equal (msg->command, bare[i]);
+        assert_null (msg->client);
+        assert_null (msg->body);
+        mdp_router_msg_destroy (&msg);
+    }
+}
+
+/*  Malformed packed messages and announcements are dropped whole, like any other. */
+static void
+test_router_packed_malformed (void **state)
+{
+    pair_t *pair = *state;
+    for (int which = 0;; which++) {
+        zsock_t *d = pair->dealer;
+        switch (which) {
+        case 0: /* no command */
+            send_frames (d, 1, S ("MDPW01"));
+            break;
+        case 1: /* header */
+            send_frames (d, 1, S ("MDPW02\x04"));
+            break;
+        case 2: /* the client header */
+            send_frames (d, 1, S ("MDPC01\x04"));
+            break;
+        case 3: /* bytes after a HEARTBEAT */
+            send_frames (d, 1, S ("MDPW01\x04x"));
+            break;
+        case 4: /* bytes after a DISCONNECT */
+            send_frames (d, 1, S ("MDPW01\x05\x01"));
+            break;
+        case 5: /* empty client */
+            send_frames (d, 1, "MDPW01\003\000b", (size_t) 9);
+            break;
+        case 6: /* no client */
+            send_frames (d, 1, S ("MDPW01\x03"));
+            break;
+        case 7: /* client past the end */
+            send_frames (d, 1, S ("MDPW01\003\005abcd"));
+            break;
+        case 8: /* REQUEST, from a worker */
+            send_frames (d, 1, S ("MDPW01\002\001cb"));
+            break;
+        case 9: /* CANCEL, from a worker */
+            send_frames (d, 1, S ("MDPW01\006\001c"));
+            break;
+        case 10: /* READY is never packed */
+            send_frames (d, 1, S ("MDPW01\001\003kpi"));
+            break;
+        case 11: /* no such command */
+            send_frames (d, 1, S ("MDPW01\x07"));
+            break;
+        case 12: /* two frames */
+            send_frames (d, 2, S ("MDPW01\x04"), S ("x"));
+            break;
+        case 13: /* a packed REPLY and one more frame */
+            send_frames (d, 2, S ("MDPW01\003\001cb"), EMPTY);
+            break;
+        case 14: /* not "packed" */
+            send_frames (d, 6, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("kpi"), S ("1"),
+                         S ("packet"));
+            break;
+        case 15: /* "packed" without a credit */
+            send_frames (d, 5, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("kpi"), S (MDP_PACKED));
+            break;
+        case 16: /* a frame after "packed" */
+            send_frames (d, 7, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("kpi"), S ("1"),
+                         S (MDP_PACKED), S ("x"));
+            break;
+        case 17: /* a bad credit before "packed" */
+            send_frames (d, 6, EMPTY, S (MDP_WORKER), CMD (MDP_READY), S ("kpi"), S ("0"),
+                         S (MDP_PACKED));
+            break;
+        default:
+            return;
+        }
+        send_frames (d, 1, S ("MDPW01\x04"));
+        bool dropped = false;
+        mdp_router_msg_t *msg = router_recv_wait (pair->router, &dropped, 1000);
+        if (msg || !dropped)
+            fail_msg ("malformed packed message %d was not dropped", which);
+        msg = router_recv_wait (pair->router, &dropped, 1000);
+        if (!msg || msg->command != MDP_HEARTBEAT)
+            fail_msg ("the message after malformed packed message %d was lost", which);
+        mdp_router_msg_destroy (&msg);
+    }
+}
+
+/*  mdp_router_send_packed: the bytes of each packed command, to the peer it names. */
+static void
+test_router_send_packed (void **state)
+{
+    pair_t *pair = *state;
+    bool dropped;
+    send_frames (pair->dealer, 3, EMPTY, S (MDP_WORKER), CMD (MDP_HEARTBEAT));
+    mdp_router_msg_t *hello = router_recv_wait (pair->router, &dropped, 1000);
+    assert_non_null (hello);
+
+    mdp_part_t client = {"call-7", 6}, body = {"req\0uest", 8};
+    assert_int_equal (
+        mdp_router_send_packed (pair->router, hello->sender, MDP_REQUEST, &client, &body), 0);
+    assert_int_equal (
+        mdp_router_send_packed (pair->router, hello->sender, MDP_CANCEL, &client, NULL), 0);
+    assert_int_equal (
+        mdp_router_send_packed (pair->router, hello->sender, MDP_HEARTBEAT, NULL, NULL), 0);
+    const struct {
+        const char *bytes;
+        size_t size;
+    } expected[] = {
+        {"MDPW01\002\006call-7req\0uest", 22}, {"MDPW01\006\006call-7", 14}, {"MDPW01\x04", 7}};
+    for (size_t i = 0; i < 3; i++) {
+        zmsg_t *msg = zmsg_recv (pair->dealer);
+        assert_int_equal (zmsg_size (msg), 1);
+        zframe_t *frame = zmsg_first (msg);
+        assert_int_equal (zframe_size (frame), expected[i].size);
+        assert_memory_equal (zframe_data (frame), expected[i].bytes, expected[i].size);
+        zmsg_destroy (&msg);
+    }
+    /*  A client the packed shape cannot carry is refused, nothing sent. */
+    mdp_part_t empty = {"", 0};
+    assert_int_equal (
+        mdp_router_send_packed (pair->router, hello->sender, MDP_CANCEL, &empty, NULL), -1);
+    char big[256];
+    memset (big, 'c', sizeof big);
+    mdp_part_t too_long = {big, sizeof big};
+    assert_int_equal (
+        mdp_router_send_packed (pair->router, hello->sender, MDP_CANCEL, &too_long, NULL), -1);
+    zmq_pollitem_t item = {zsock_resolve (pair->dealer), 0, ZMQ_POLLIN, 0};
+    assert_int_equal (zmq_poll (&item, 1, 100), 0);
+    mdp_router_msg_destroy (&hello);
+}
+
 int
 main (void)
 {
@@ -300,6 +483,9 @@ main (void)
         cmocka_unit_test_setup_teardown (test_router_malformed, setup_pair, teardown_pair),
         cmocka_unit_test_setup_teardown (test_router_credit, setup_pair, teardown_pair),
         cmocka_unit_test_setup_teardown (test_router_send, setup_pair, teardown_pair),
+        cmocka_unit_test_setup_teardown (test_router_packed, setup_pair, teardown_pair),
+        cmocka_unit_test_setup_teardown (test_router_packed_malformed, setup_pair, teardown_pair),
+        cmocka_unit_test_setup_teardown (test_router_send_packed, setup_pair, teardown_pair),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -17,6 +17,18 @@
 int
 mdp_worker_msg_parse (const mdp_part_t *parts, size_t count, mdp_part_t *client, mdp_part_t *body)
 {
+    if (count == 1 && parts[0].size > 0) {
+        /*  Packed (mdp_protocol.h): anything but a REPLY, which never comes from a broker. */
+        mdp_part_t packed_client, packed_body;
+        int command = mdp_packed_parse (&parts[0], &packed_client, &packed_body);
+        if (command == MDP_REPLY || command == 0)
+            return 0;
+        if (command == MDP_REQUEST || command == MDP_CANCEL)
+            *client = packed_client;
+        if (command == MDP_REQUEST)
+            *body = packed_body;
+        return command;
+    }
     if (count < 3 || parts[0].size != 0 || !mdp_part_is (&parts[1], MDP_WORKER)
         || parts[2].size != 1)
         return 0;
@@ -115,6 +127,8 @@ typedef struct {
     zlistx_t *cancelled;  /* client frames of held or pending requests the broker
                               cancelled (nobody waits for them), until answered */
     bool cancel_seen;     /* a CANCEL came since mdp_worker_wait_fd() last looked */
+    bool packed;          /* the broker sent a packed message on this connection: we send
+                             packed ones too (mdp_protocol.h) */
 } s_session_t;
 
 struct _mdp_worker_t {
@@ -173,6 +187,12 @@ s_session_send (s_session_t *session, mdp_command_t command, zframe_t *a, zframe
 {
     if (!session->dealer)
         return -1;
+    if (session->packed && (command == MDP_HEARTBEAT || command == MDP_DISCONNECT)) {
+        int rc = mdp_send_packed (session->dealer, NULL, command, NULL, NULL);
+        if (rc == 0)
+            session->heartbeat_at = zclock_mono () + MDP_HEARTBEAT_MS;
+        return rc;
+    }
     mdp_part_t parts[6] = {MDP_PART_TEXT (""), MDP_PART_TEXT (MDP_WORKER),
                            MDP_PART_COMMAND (command)};
     size_t count = 3;
@@ -197,10 +217,11 @@ s_session_drop (s_session_t *session)
     zlistx_purge (session->held);
     zlistx_purge (session->pending);
     zlistx_purge (session->cancelled);
+    session->packed = false;
 }
 
 /*  Opens a new connection of session (a new routing id) and sends READY for self's service
-    and credit, liveness restored. */
+    and credit, asking for packed messages; liveness restored. */
 static void
 s_session_connect (mdp_worker_t *self, s_session_t *session)
 {
@@ -209,10 +230,12 @@ s_session_connect (mdp_worker_t *self, s_session_t *session)
     zframe_t *service = zframe_new (self->service, strlen (self->service));
     char text[16];
     snprintf (text, sizeof text, "%d", self->credit);
-    zframe_t *credit = self->credit > 1 ? zframe_new (text, strlen (text)) : NULL;
-    s_session_send (session, MDP_READY, service, credit, NULL);
+    zframe_t *credit = zframe_new (text, strlen (text));
+    zframe_t *packed = zframe_new (MDP_PACKED, strlen (MDP_PACKED));
+    s_session_send (session, MDP_READY, service, credit, packed);
     zframe_destroy (&service);
     zframe_destroy (&credit);
+    zframe_destroy (&packed);
     int64_t now = zclock_mono ();
     session->expiry = now + MDP_HEARTBEAT_MS * MDP_LIVENESS;
     session->heartbeat_at = now + MDP_HEARTBEAT_MS;
@@ -257,6 +280,8 @@ s_session_read (s_session_t *session, zframe_t **body, zframe_t **client)
     mdp_part_t parts[MDP_MAX_FRAMES], client_part, body_part;
     mdp_incoming_parts (&in, parts);
     int command = in.overflow ? 0 : mdp_worker_msg_parse (parts, count, &client_part, &body_part);
+    if (command && count == 1)
+        session->packed = true; /* the broker speaks packed: so do we from now on */
     s_read_t result = S_READ_OTHER;
     if (command == MDP_HEARTBEAT)
         session->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;
@@ -607,6 +632,28 @@ mdp_worker_cancelled (mdp_worker_t *self, const zframe_t *reply_to)
     return cancelled;
 }
 
+/*  Sends the REPLY body to client on session's connection, packed when the broker speaks
+    packed. Returns 0, or -1 when there is no connection or the socket refused it. */
+static int
+s_session_reply (s_session_t *session, zframe_t *client, zframe_t *body)
+{
+    if (!session->dealer)
+        return -1;
+    mdp_part_t client_part = MDP_PART_FRAME (client), body_part = MDP_PART_FRAME (body);
+    int rc;
+    if (session->packed)
+        rc = mdp_send_packed (session->dealer, NULL, MDP_REPLY, &client_part, &body_part);
+    else {
+        mdp_part_t parts[] = {MDP_PART_TEXT (""),           MDP_PART_TEXT (MDP_WORKER),
+                              MDP_PART_COMMAND (MDP_REPLY), client_part,
+                              MDP_PART_TEXT (""),           body_part};
+        rc = mdp_send_parts (session->dealer, parts, sizeof parts / sizeof parts[0]);
+    }
+    if (rc == 0)
+        session->heartbeat_at = zclock_mono () + MDP_HEARTBEAT_MS;
+    return rc;
+}
+
 int
 mdp_worker_send (mdp_worker_t *self, zframe_t **reply_to, zframe_t **body_p)
 {
@@ -619,14 +666,8 @@ mdp_worker_send (mdp_worker_t *self, zframe_t **reply_to, zframe_t **body_p)
         void *cancelled = zlistx_find (session->cancelled, client);
         if (cancelled)
             zlistx_delete (session->cancelled, cancelled);
-        if (*body_p && session->dealer) {
-            mdp_part_t parts[] = {MDP_PART_TEXT (""),           MDP_PART_TEXT (MDP_WORKER),
-                                  MDP_PART_COMMAND (MDP_REPLY), MDP_PART_FRAME (client),
-                                  MDP_PART_TEXT (""),           MDP_PART_FRAME (*body_p)};
-            rc = mdp_send_parts (session->dealer, parts, sizeof parts / sizeof parts[0]);
-            if (rc == 0)
-                session->heartbeat_at = zclock_mono () + MDP_HEARTBEAT_MS;
-        }
+        if (*body_p)
+            rc = s_session_reply (session, client, *body_p);
     }
     zframe_destroy (&client);
     zframe_destroy (reply_to);

@@ -4,10 +4,11 @@
 
 #include "mdp_protocol.h"
 
-/*  Reads a message a worker received from the broker (count frames, the first the empty
-    delimiter). Returns MDP_HEARTBEAT or MDP_DISCONNECT, MDP_REQUEST with *client and *body
-    pointing at those frames of parts, MDP_CANCEL with *client, or 0 when the message is
-    malformed (wrong header, another command, missing or extra frames): a worker drops it
+/*  Reads a message a worker received from the broker (count frames: the first the empty
+    delimiter, or one packed frame, mdp_protocol.h). Returns MDP_HEARTBEAT or
+    MDP_DISCONNECT, MDP_REQUEST with *client and *body pointing at those frames of parts
+    (or into the packed frame), MDP_CANCEL with *client, or 0 when the message is malformed
+    (wrong header, another command, missing or extra frames or bytes): a worker drops it
     whole. */
 int mdp_worker_msg_parse (const mdp_part_t *parts, size_t count, mdp_part_t *client,
                           mdp_part_t *body);
@@ -37,7 +38,9 @@ int mdp_endpoint_list_check (const char *list, char *err, size_t errlen);
 
 /*  Connects a worker for service to every broker of endpoint (a list as
     mdp_endpoint_list_check() accepts) and sends each READY with credit (1..MDP_CREDIT_MAX:
-    how many requests each broker may give it at once; 1 is plain MDP/0.1). Returns NULL
+    how many requests each broker may give it at once; 1 is plain MDP/0.1) and the request
+    for packed messages (mdp_protocol.h: used on a connection once its broker sends one,
+    plain RFC 7 frames until then). Returns NULL
     when a socket cannot be created, the list is malformed or credit is out of range. */
 mdp_worker_t *mdp_worker_new (const char *endpoint, const char *service, int credit);
 

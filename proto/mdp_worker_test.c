@@ -2,7 +2,7 @@
     loopback: READY and its credit, requests, several requests at once answered in any
     order, replies, heartbeats, DISCONNECT, reconnect on silence, mdp_worker_wait_fd, a
     request longer than the liveness window, one worker serving two brokers, the endpoint
-    list's checks, CANCEL. */
+    list's checks, CANCEL, packed messages. */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -298,14 +298,14 @@ test_worker_ready_credit (void **state)
 
     const struct {
         int credit;
-        const char *frame; /* NULL: no credit frame */
-    } cases[] = {{4, "4"}, {1, NULL}, {MDP_CREDIT_MAX, "256"}};
+        const char *frame;
+    } cases[] = {{4, "4"}, {1, "1"}, {MDP_CREDIT_MAX, "256"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         mdp_worker_t *worker = mdp_worker_new (endpoint, "kpi", cases[i].credit);
         assert_non_null (worker);
         zmsg_t *ready = recv_ready_raw (broker, 2000);
-        /*  routing id, "", MDPW01, 0x01, "kpi" [, credit] */
-        assert_int_equal (zmsg_size (ready), cases[i].frame ? 6 : 5);
+        /*  routing id, "", MDPW01, 0x01, "kpi", credit (always, "1" too), "packed" */
+        assert_int_equal (zmsg_size (ready), 7);
         zmsg_first (ready);
         assert_int_equal (zframe_size (zmsg_next (ready)), 0);
         assert_true (zframe_streq (zmsg_next (ready), MDP_WORKER));
@@ -313,8 +313,8 @@ test_worker_ready_credit (void **state)
         assert_int_equal (zframe_size (command), 1);
         assert_int_equal (zframe_data (command)[0], MDP_READY);
         assert_true (zframe_streq (zmsg_next (ready), "kpi"));
-        if (cases[i].frame)
-            assert_true (zframe_streq (zmsg_next (ready), cases[i].frame));
+        assert_true (zframe_streq (zmsg_next (ready), cases[i].frame));
+        assert_true (zframe_streq (zmsg_next (ready), MDP_PACKED));
         zmsg_destroy (&ready);
         mdp_worker_destroy (&worker);
     }
@@ -876,6 +876,159 @@ test_worker_cancel (void **state)
     zsock_destroy (&broker);
 }
 
+/*  Sends the fake broker's worker one raw frame of size bytes (a packed message, or not). */
+static void
+send_raw (zsock_t *broker, zframe_t *worker, const void *bytes, size_t size)
+{
+    zmsg_t *msg = zmsg_new ();
+    zmsg_addmem (msg, zframe_data (worker), zframe_size (worker));
+    zmsg_addmem (msg, bytes, size);
+    zmsg_send (&msg, broker);
+}
+
+/*  Sends worker a packed REQUEST (mdp_router_send_packed) of client text with body. */
+static void
+send_packed_request (zsock_t *broker, zframe_t *worker, const char *text, const void *body,
+                     size_t size)
+{
+    mdp_part_t client = {text, strlen (text)}, body_part = {body, size};
+    assert_int_equal (mdp_router_send_packed (broker, worker, MDP_REQUEST, &client, &body_part), 0);
+}
+
+/*  Waits for a REPLY on the fake broker and checks its shape, client and body. */
+static void
+expect_reply_as (zsock_t *broker, bool packed, const char *client, const void *body, size_t size)
+{
+    mdp_router_msg_t *reply = expect_command (broker, MDP_REPLY, 2000);
+    assert_int_equal (reply->packed, packed);
+    assert_true (zframe_streq (reply->client, client));
+    assert_int_equal (zframe_size (reply->body), size);
+    assert_memory_equal (zframe_data (reply->body), body, size);
+    mdp_router_msg_destroy (&reply);
+}
+
+/*  Takes the next request, checks its body, answers it with answer. */
+static void
+serve_one (mdp_worker_t *worker, const void *body, size_t size, const void *answer,
+           size_t answer_size)
+{
+    zframe_t *reply_to = NULL;
+    zframe_t *request = mdp_worker_recv (worker, 2000, &reply_to);
+    assert_non_null (request);
+    assert_int_equal (zframe_size (request), size);
+    assert_memory_equal (zframe_data (request), body, size);
+    zframe_t *reply = zframe_new (answer, answer_size);
+    assert_int_equal (mdp_worker_send (worker, &reply_to, &reply), 0);
+    zframe_destroy (&request);
+}
+
+/*  Packed messages (mdp_protocol.h's third extension): the worker asks for them in READY,
+    answers plain until its broker speaks packed, then sends REPLY, HEARTBEAT and
+    DISCONNECT packed; packed REQUEST, CANCEL and DISCONNECT work as the plain ones; a
+    300 kB body goes through byte for byte; a malformed packed message is dropped whole
+    (and does not switch the worker to packed); a new connection starts plain again. */
+static void
+test_worker_packed (void **state)
+{
+    char endpoint[64];
+    zsock_t *broker = router_on_free_port (endpoint, sizeof endpoint);
+    mdp_worker_t *worker = mdp_worker_new (endpoint, "kpi", 2);
+    assert_non_null (worker);
+    mdp_router_msg_t *ready = expect_command (broker, MDP_READY, 2000);
+    assert_true (ready->packed);
+    assert_int_equal (ready->credit, 2);
+
+    /*  Spoken to plain: answers plain. */
+    zframe_t *client = send_request (broker, ready->sender, "call-1", "plain");
+    zframe_destroy (&client);
+    serve_one (worker, "plain", 5, "one", 3);
+    expect_reply_as (broker, false, "call-1", "one", 3);
+
+    /*  Malformed packed messages are dropped whole. */
+    const struct {
+        const char *bytes;
+        size_t size;
+    } bad[] = {{"MDPW01\003\001cb", 10},  /* a REPLY, to a worker */
+               {"MDPW01\x02", 7},         /* REQUEST without a client */
+               {"MDPW01\002\000b", 9},    /* empty client */
+               {"MDPW01\002\011cb", 10},  /* client past the end */
+               {"MDPW01\001\003kpi", 11}, /* READY */
+               {"MDPW02\x04", 7},         /* header */
+               {"MDPW01\x04x", 8},        /* bytes after a HEARTBEAT */
+               {"MDPW01\006\001cX", 10},  /* bytes after a CANCEL's client */
+               {"MDPW01\x09", 7}};        /* no such command */
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        send_raw (broker, ready->sender, bad[i].bytes, bad[i].size);
+    zframe_t *reply_to = NULL;
+    assert_null (mdp_worker_recv (worker, 300, &reply_to));
+    assert_null (reply_to);
+    client = send_request (broker, ready->sender, "call-2", "still plain");
+    zframe_destroy (&client);
+    serve_one (worker, "still plain", 11, "two", 3);
+    expect_reply_as (broker, false, "call-2", "two", 3);
+
+    /*  A packed request with a 300 kB body: from now on the worker sends packed. */
+    size_t big_size = 300 * 1024;
+    unsigned char *big = malloc (big_size), *big_answer = malloc (big_size);
+    for (size_t i = 0; i < big_size; i++) {
+        big[i] = (unsigned char) (i * 7 % 251);
+        big_answer[i] = (unsigned char) (i * 13 % 253);
+    }
+    send_packed_request (broker, ready->sender, "call-3", big, big_size);
+    serve_one (worker, big, big_size, big_answer, big_size);
+    expect_reply_as (broker, true, "call-3", big_answer, big_size);
+    /*  An empty body, both ways. */
+    send_packed_request (broker, ready->sender, "call-4", "", 0);
+    serve_one (worker, "", 0, "", 0);
+    expect_reply_as (broker, true, "call-4", "", 0);
+    free (big);
+    free (big_answer);
+
+    /*  Heartbeats go packed too. */
+    assert_null (mdp_worker_recv (worker, MDP_HEARTBEAT_MS + 300, &reply_to));
+    mdp_router_msg_t *beat = expect_command (broker, MDP_HEARTBEAT, 100);
+    assert_true (beat->packed);
+    mdp_router_msg_destroy (&beat);
+
+    /*  A packed CANCEL marks the request it names. */
+    send_packed_request (broker, ready->sender, "call-5", "five", 4);
+    zframe_t *request = mdp_worker_recv (worker, 2000, &reply_to);
+    assert_non_null (request);
+    mdp_part_t cancelled = {"call-5", 6};
+    assert_int_equal (mdp_router_send_packed (broker, ready->sender, MDP_CANCEL, &cancelled, NULL),
+                      0);
+    assert_int_equal (mdp_worker_wait_fd (worker, -1, 0, 2000), MDP_WAIT_CANCEL);
+    assert_true (mdp_worker_cancelled (worker, reply_to));
+    zframe_t *answer = zframe_new ("late", 4);
+    assert_int_equal (mdp_worker_send (worker, &reply_to, &answer), 0);
+    expect_reply_as (broker, true, "call-5", "late", 4);
+    zframe_destroy (&request);
+
+    /*  A packed DISCONNECT: a new connection, which starts plain again. */
+    assert_int_equal (mdp_router_send_packed (broker, ready->sender, MDP_DISCONNECT, NULL, NULL),
+                      0);
+    assert_null (mdp_worker_recv (worker, 2000, &reply_to));
+    mdp_router_msg_t *again = expect_command (broker, MDP_READY, 2000);
+    assert_false (zframe_eq (again->sender, ready->sender));
+    assert_true (again->packed);
+    client = send_request (broker, again->sender, "call-6", "six");
+    zframe_destroy (&client);
+    serve_one (worker, "six", 3, "6", 1);
+    expect_reply_as (broker, false, "call-6", "6", 1);
+
+    /*  Spoken to packed (a heartbeat), the worker says goodbye packed. */
+    assert_int_equal (mdp_router_send_packed (broker, again->sender, MDP_HEARTBEAT, NULL, NULL), 0);
+    assert_int_equal (mdp_worker_wait_fd (worker, -1, 0, 200), 0);
+    mdp_worker_destroy (&worker);
+    mdp_router_msg_t *bye = expect_command (broker, MDP_DISCONNECT, 2000);
+    assert_true (bye->packed);
+    assert_true (zframe_eq (bye->sender, again->sender));
+    mdp_router_msg_destroy (&bye);
+    mdp_router_msg_destroy (&again);
+    mdp_router_msg_destroy (&ready);
+    zsock_destroy (&broker);
+}
+
 int
 main (void)
 {
@@ -892,6 +1045,7 @@ main (void)
         cmocka_unit_test (test_endpoint_list),
         cmocka_unit_test (test_worker_two_brokers),
         cmocka_unit_test (test_worker_cancel),
+        cmocka_unit_test (test_worker_packed),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
