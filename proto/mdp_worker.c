@@ -129,6 +129,9 @@ typedef struct {
     bool cancel_seen;     /* a CANCEL came since mdp_worker_wait_fd() last looked */
     bool packed;          /* the broker sent a packed message on this connection: we send
                              packed ones too (mdp_protocol.h) */
+    bool broker_packs;    /* it ever did on any connection: every READY asks for packed */
+    bool unanswered;      /* our last READY has had no HEARTBEAT, REQUEST or CANCEL yet */
+    bool plain_ready;     /* the next READY does not ask for packed messages */
 } s_session_t;
 
 struct _mdp_worker_t {
@@ -221,18 +224,27 @@ s_session_drop (s_session_t *session)
 }
 
 /*  Opens a new connection of session (a new routing id) and sends READY for self's service
-    and credit, asking for packed messages; liveness restored. */
+    and credit, asking for packed messages; liveness restored.
+    A broker older than packed messages drops a READY that asks for them as malformed and
+    tells our next HEARTBEAT DISCONNECT (or stays silent): so until a broker has spoken
+    packed once, a READY that went unanswered makes the next one ask the other way, and a
+    worker newer than its gateway registers on its second try instead of never. */
 static void
 s_session_connect (mdp_worker_t *self, s_session_t *session)
 {
+    if (session->unanswered && !session->broker_packs)
+        session->plain_ready = !session->plain_ready;
     s_session_drop (session);
     session->dealer = mdp_dealer_new (session->endpoint);
     zframe_t *service = zframe_new (self->service, strlen (self->service));
     char text[16];
     snprintf (text, sizeof text, "%d", self->credit);
     zframe_t *credit = zframe_new (text, strlen (text));
-    zframe_t *packed = zframe_new (MDP_PACKED, strlen (MDP_PACKED));
+    zframe_t *packed = session->plain_ready && !session->broker_packs
+                           ? NULL
+                           : zframe_new (MDP_PACKED, strlen (MDP_PACKED));
     s_session_send (session, MDP_READY, service, credit, packed);
+    session->unanswered = true;
     zframe_destroy (&service);
     zframe_destroy (&credit);
     zframe_destroy (&packed);
@@ -281,7 +293,9 @@ s_session_read (s_session_t *session, zframe_t **body, zframe_t **client)
     mdp_incoming_parts (&in, parts);
     int command = in.overflow ? 0 : mdp_worker_msg_parse (parts, count, &client_part, &body_part);
     if (command && count == 1)
-        session->packed = true; /* the broker speaks packed: so do we from now on */
+        session->packed = session->broker_packs = true; /* so do we from now on */
+    if (command == MDP_HEARTBEAT || command == MDP_REQUEST || command == MDP_CANCEL)
+        session->unanswered = false;
     s_read_t result = S_READ_OTHER;
     if (command == MDP_HEARTBEAT)
         session->expiry = zclock_mono () + MDP_HEARTBEAT_MS * MDP_LIVENESS;

@@ -1029,6 +1029,47 @@ test_worker_packed (void **state)
     zsock_destroy (&broker);
 }
 
+/*  A broker older than packed messages drops a READY that asks for them and tells the
+    unknown worker's HEARTBEAT DISCONNECT: the worker's next READY is plain, and it stays
+    plain on that broker (a DISCONNECT after it was served asks plain again). A broker that
+    has spoken packed once is asked for packed on every new connection (test_worker_packed). */
+static void
+test_worker_older_broker (void **state)
+{
+    char endpoint[64];
+    zsock_t *broker = router_on_free_port (endpoint, sizeof endpoint);
+    mdp_worker_t *worker = mdp_worker_new (endpoint, "kpi", 4);
+    assert_non_null (worker);
+    mdp_router_msg_t *asked = expect_command (broker, MDP_READY, 2000);
+    assert_true (asked->packed);
+    /*  The old broker ignores that READY; the worker's heartbeat gets DISCONNECT. */
+    zframe_t *reply_to = NULL;
+    assert_null (mdp_worker_recv (worker, MDP_HEARTBEAT_MS + 300, &reply_to));
+    mdp_router_msg_t *beat = expect_command (broker, MDP_HEARTBEAT, 1000);
+    mdp_router_send_command (broker, beat->sender, MDP_DISCONNECT);
+    mdp_router_msg_destroy (&beat);
+    assert_null (mdp_worker_recv (worker, 300, &reply_to));
+    mdp_router_msg_t *plain = expect_command (broker, MDP_READY, 2000);
+    assert_false (plain->packed);
+    assert_int_equal (plain->credit, 4);
+    assert_false (zframe_eq (plain->sender, asked->sender));
+    /*  Registered: served plain. */
+    zframe_t *client = send_request (broker, plain->sender, "call-1", "one");
+    zframe_destroy (&client);
+    serve_one (worker, "one", 3, "1", 1);
+    expect_reply_as (broker, false, "call-1", "1", 1);
+    /*  Disconnected once served: plain again. */
+    mdp_router_send_command (broker, plain->sender, MDP_DISCONNECT);
+    assert_null (mdp_worker_recv (worker, 300, &reply_to));
+    mdp_router_msg_t *again = expect_command (broker, MDP_READY, 2000);
+    assert_false (again->packed);
+    mdp_router_msg_destroy (&again);
+    mdp_router_msg_destroy (&plain);
+    mdp_router_msg_destroy (&asked);
+    mdp_worker_destroy (&worker);
+    zsock_destroy (&broker);
+}
+
 int
 main (void)
 {
@@ -1046,6 +1087,7 @@ main (void)
         cmocka_unit_test (test_worker_two_brokers),
         cmocka_unit_test (test_worker_cancel),
         cmocka_unit_test (test_worker_packed),
+        cmocka_unit_test (test_worker_older_broker),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
