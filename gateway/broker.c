@@ -237,21 +237,8 @@ s_worker_send (broker_t *self, worker_t *worker, mdp_command_t command, const ch
 {
     mdp_part_t client = {tag, tag ? strlen (tag) : 0};
     mdp_part_t body_part = {body ? zframe_data (body) : NULL, body ? zframe_size (body) : 0};
-    if (worker->packed)
-        return mdp_router_send_packed (self->router, worker->address, command, tag ? &client : NULL,
-                                       body ? &body_part : NULL);
-    if (!tag)
-        return mdp_router_send_command (self->router, worker->address, command);
-    zframe_t *client_frame = zframe_new (tag, client.size);
-    int rc;
-    if (command == MDP_CANCEL)
-        rc = mdp_router_send_cancel (self->router, worker->address, client_frame);
-    else {
-        zframe_t *copy = zframe_dup (body);
-        rc = mdp_router_send_request (self->router, worker->address, client_frame, &copy);
-    }
-    zframe_destroy (&client_frame);
-    return rc;
+    return mdp_router_send_to_worker (self->router, worker->address, worker->packed, command,
+                                      tag ? &client : NULL, body ? &body_part : NULL);
 }
 
 static void

@@ -143,13 +143,30 @@ mdp_router_msg_destroy (mdp_router_msg_t **self_p)
 }
 
 int
+mdp_router_send_to_worker (zsock_t *router, zframe_t *worker, bool packed, mdp_command_t command,
+                           const mdp_part_t *client, const mdp_part_t *body)
+{
+    if (packed)
+        return mdp_router_send_packed (router, worker, command, client, body);
+    /*  worker, "", MDPW01, command [, client [, "", body]] */
+    mdp_part_t parts[7] = {MDP_PART_FRAME (worker), MDP_PART_TEXT (""), MDP_PART_TEXT (MDP_WORKER),
+                           MDP_PART_COMMAND (command)};
+    size_t count = 4;
+    if (client)
+        parts[count++] = *client;
+    if (client && body) {
+        parts[count++] = MDP_PART_TEXT ("");
+        parts[count++] = *body;
+    }
+    return mdp_send_parts (router, parts, count);
+}
+
+int
 mdp_router_send_request (zsock_t *router, zframe_t *worker, zframe_t *client, zframe_t **body_p)
 {
-    mdp_part_t parts[] = {MDP_PART_FRAME (worker),    MDP_PART_TEXT (""),
-                          MDP_PART_TEXT (MDP_WORKER), MDP_PART_COMMAND (MDP_REQUEST),
-                          MDP_PART_FRAME (client),    MDP_PART_TEXT (""),
-                          MDP_PART_FRAME (*body_p)};
-    int rc = mdp_send_parts (router, parts, sizeof parts / sizeof parts[0]);
+    mdp_part_t client_part = MDP_PART_FRAME (client), body_part = MDP_PART_FRAME (*body_p);
+    int rc =
+        mdp_router_send_to_worker (router, worker, false, MDP_REQUEST, &client_part, &body_part);
     zframe_destroy (body_p);
     return rc;
 }
@@ -171,9 +188,7 @@ mdp_router_send_client_reply (zsock_t *router, zframe_t *client, const char *ser
 int
 mdp_router_send_command (zsock_t *router, zframe_t *worker, mdp_command_t command)
 {
-    mdp_part_t parts[] = {MDP_PART_FRAME (worker), MDP_PART_TEXT (""), MDP_PART_TEXT (MDP_WORKER),
-                          MDP_PART_COMMAND (command)};
-    return mdp_send_parts (router, parts, sizeof parts / sizeof parts[0]);
+    return mdp_router_send_to_worker (router, worker, false, command, NULL, NULL);
 }
 
 int
@@ -187,7 +202,6 @@ mdp_router_send_packed (zsock_t *router, zframe_t *worker, mdp_command_t command
 int
 mdp_router_send_cancel (zsock_t *router, zframe_t *worker, zframe_t *client)
 {
-    mdp_part_t parts[] = {MDP_PART_FRAME (worker), MDP_PART_TEXT (""), MDP_PART_TEXT (MDP_WORKER),
-                          MDP_PART_COMMAND (MDP_CANCEL), MDP_PART_FRAME (client)};
-    return mdp_send_parts (router, parts, sizeof parts / sizeof parts[0]);
+    mdp_part_t client_part = MDP_PART_FRAME (client);
+    return mdp_router_send_to_worker (router, worker, false, MDP_CANCEL, &client_part, NULL);
 }

@@ -60,4 +60,12 @@ int mdp_router_send_cancel (zsock_t *router, zframe_t *worker, zframe_t *client)
 int mdp_router_send_packed (zsock_t *router, zframe_t *worker, mdp_command_t command,
                             const mdp_part_t *client, const mdp_part_t *body);
 
+/*  Sends worker command in the shape it asked for in READY: packed (one frame,
+    mdp_router_send_packed) or MDP/0.1's frames: REQUEST with client and body, CANCEL with
+    client, HEARTBEAT or DISCONNECT with neither (NULL). The parts stay the caller's and
+    each is copied once. Returns 0, or -1 when the socket refused it. */
+int mdp_router_send_to_worker (zsock_t *router, zframe_t *worker, bool packed,
+                               mdp_command_t command, const mdp_part_t *client,
+                               const mdp_part_t *body);
+
 #endif
